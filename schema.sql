@@ -1,0 +1,136 @@
+-- tmm's SQLite schema: the one source of truth. The store applies it to a new database and
+-- records its version in PRAGMA user_version; later versions add numbered migrations in
+-- src/store/mod.rs that bring an older file up to date.
+--
+-- Language tags are stored normalised (BCP 47 case). TMX dates are text, YYYYMMDDThhmmssZ.
+-- Attributes TMX does not define are kept in `extra` as a JSON array of [name, value] pairs.
+
+-- Where units came from: an imported file or an aligned document.
+CREATE TABLE origin (
+    id                  INTEGER PRIMARY KEY,
+    kind                TEXT    NOT NULL CHECK (kind IN ('tmx', 'align', 'tsv')),
+    path                TEXT,               -- as given on the command line
+    name                TEXT    NOT NULL,   -- file name, used by --origin
+    content_hash        INTEGER,            -- xxh3 of the file's bytes
+    size                INTEGER,
+    imported_at         TEXT    NOT NULL,   -- YYYYMMDDThhmmssZ
+    encoding            TEXT,               -- the encoding the bytes were read in
+    tmx_version         TEXT,
+    document            TEXT,               -- a document symbol, e.g. SG/SM/14499
+    title               TEXT,
+    document_date       TEXT,
+    -- the TMX <header>
+    srclang             TEXT,
+    adminlang           TEXT,
+    datatype            TEXT,
+    segtype             TEXT,
+    o_tmf               TEXT,
+    o_encoding          TEXT,
+    usagecount          TEXT,
+    lastusagedate       TEXT,
+    creationtool        TEXT,
+    creationtoolversion TEXT,
+    creationdate        TEXT,
+    creationid          TEXT,
+    changedate          TEXT,
+    changeid            TEXT,
+    extra               TEXT,
+    udes                TEXT                -- <ude> elements, exact XML
+);
+CREATE INDEX origin_by_hash ON origin (content_hash);
+
+-- A translation unit: one segment in any number of languages.
+CREATE TABLE unit (
+    id                  INTEGER PRIMARY KEY,
+    origin_id           INTEGER NOT NULL REFERENCES origin (id),
+    position            INTEGER NOT NULL,   -- 0-based order in its origin
+    line                INTEGER,            -- line of <tu> in the imported file
+    tuid                TEXT,
+    srclang             TEXT,               -- as in the file (may be *all*); NULL: header's
+    source_lang         TEXT    NOT NULL,   -- the language of the variant used as source
+    source_hash         INTEGER NOT NULL,   -- xxh3 of source language and segment
+    content_hash        INTEGER NOT NULL,   -- xxh3 of everything but dates and usage
+    datatype            TEXT,
+    segtype             TEXT,
+    o_tmf               TEXT,
+    o_encoding          TEXT,
+    usagecount          TEXT,
+    lastusagedate       TEXT,
+    creationtool        TEXT,
+    creationtoolversion TEXT,
+    creationdate        TEXT,
+    creationid          TEXT,
+    changedate          TEXT,
+    changeid            TEXT,
+    extra               TEXT,
+    bead                TEXT,               -- alignment bead (1-1, 2-1, ...) for aligned units
+    confidence          REAL                -- alignment confidence 0..1
+);
+CREATE INDEX unit_by_source ON unit (source_hash);
+CREATE INDEX unit_by_origin ON unit (origin_id, position);
+
+-- A unit's segment in one language.
+CREATE TABLE variant (
+    id                  INTEGER PRIMARY KEY,
+    unit_id             INTEGER NOT NULL REFERENCES unit (id) ON DELETE CASCADE,
+    position            INTEGER NOT NULL,   -- 1-based order in the unit
+    lang                TEXT    NOT NULL,
+    lang_original       TEXT,               -- the file's spelling, when it differs
+    text                TEXT    NOT NULL,   -- plain text, for search and matching
+    markup              TEXT,               -- inner XML of <seg> when it has inline elements
+    datatype            TEXT,
+    o_tmf               TEXT,
+    o_encoding          TEXT,
+    usagecount          TEXT,
+    lastusagedate       TEXT,
+    creationtool        TEXT,
+    creationtoolversion TEXT,
+    creationdate        TEXT,
+    creationid          TEXT,
+    changedate          TEXT,
+    changeid            TEXT,
+    extra               TEXT
+);
+CREATE UNIQUE INDEX variant_by_unit ON variant (unit_id, position);
+
+-- <prop> and <note> of units (tuv = 0) and variants (tuv = the variant's position).
+CREATE TABLE prop (
+    unit_id    INTEGER NOT NULL REFERENCES unit (id) ON DELETE CASCADE,
+    tuv        INTEGER NOT NULL,
+    ord        INTEGER NOT NULL,
+    type       TEXT    NOT NULL,
+    lang       TEXT,
+    o_encoding TEXT,
+    value      TEXT    NOT NULL,
+    PRIMARY KEY (unit_id, tuv, ord)
+) WITHOUT ROWID;
+
+CREATE TABLE note (
+    unit_id    INTEGER NOT NULL REFERENCES unit (id) ON DELETE CASCADE,
+    tuv        INTEGER NOT NULL,
+    ord        INTEGER NOT NULL,
+    lang       TEXT,
+    o_encoding TEXT,
+    text       TEXT    NOT NULL,
+    PRIMARY KEY (unit_id, tuv, ord)
+) WITHOUT ROWID;
+
+-- <prop> and <note> of a TMX <header>.
+CREATE TABLE origin_prop (
+    origin_id  INTEGER NOT NULL REFERENCES origin (id) ON DELETE CASCADE,
+    ord        INTEGER NOT NULL,
+    type       TEXT    NOT NULL,
+    lang       TEXT,
+    o_encoding TEXT,
+    value      TEXT    NOT NULL,
+    PRIMARY KEY (origin_id, ord)
+) WITHOUT ROWID;
+
+CREATE TABLE origin_note (
+    origin_id  INTEGER NOT NULL REFERENCES origin (id) ON DELETE CASCADE,
+    ord        INTEGER NOT NULL,
+    lang       TEXT,
+    o_encoding TEXT,
+    text       TEXT    NOT NULL,
+    PRIMARY KEY (origin_id, ord)
+) WITHOUT ROWID;

@@ -1,0 +1,27 @@
+//! Command-line arguments.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::cmd;
+
+/// tmm — a multilingual translation memory: import and export TMX, align releases, suggest
+/// earlier translations.
+#[derive(Debug, Parser)]
+#[command(name = "tmm", version, about, long_about = None)]
+pub struct Cli {
+    /// The database file [default: $TMM_DB, else tmm.db in the user's data directory]
+    #[arg(long, global = true, env = "TMM_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    Import(cmd::import::Args),
+    Export(cmd::export::Args),
+    Stats(cmd::stats::Args),
+}

@@ -1,0 +1,59 @@
+//! The `tmm` command-line program.
+
+mod cli;
+mod cmd;
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Parser;
+
+use cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            if is_broken_pipe(&err) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("tmm: error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let db = database_path(cli.db)?;
+    match cli.command {
+        Command::Import(args) => cmd::import::run(&db, args),
+        Command::Export(args) => cmd::export::run(&db, args),
+        Command::Stats(args) => cmd::stats::run(&db, args),
+    }
+}
+
+/// `--db`, else `TMM_DB` (both through clap), else the user's data directory.
+fn database_path(given: Option<PathBuf>) -> anyhow::Result<PathBuf> {
+    if let Some(p) = given {
+        return Ok(p);
+    }
+    let dirs = directories::ProjectDirs::from("org", "tmm", "tmm")
+        .context("cannot find a data directory for the database; give --db PATH")?;
+    Ok(dirs.data_dir().join("tmm.db"))
+}
+
+/// True when stderr is a terminal, so progress bars and colour make sense.
+pub fn stderr_is_terminal() -> bool {
+    std::io::stderr().is_terminal()
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|e| {
+        e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || matches!(e.downcast_ref::<tmm::Error>(), Some(tmm::Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe)
+    })
+}

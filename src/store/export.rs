@@ -1,0 +1,376 @@
+//! Reading units back out: a streaming merge of the unit, variant, prop and note tables in
+//! unit order, with filters, and TMX export on top of it.
+
+use std::io::Write;
+
+use rusqlite::types::Value;
+use rusqlite::{Row, Rows, params_from_iter};
+
+use super::Store;
+use crate::error::{Error, Result};
+use crate::lang::LanguageTag;
+use crate::model::{Attributes, Header, Note, Prop, Segment, TranslationUnit, UnitId, Variant};
+use crate::tmx::TmxWriter;
+
+/// Which units and variants to read.
+#[derive(Debug, Clone, Default)]
+pub struct ExportFilter {
+    /// Keep only variants in these languages (`fr` also matches `fr-FR`); units left with
+    /// fewer than two languages are dropped. Empty: all variants.
+    pub langs: Vec<LanguageTag>,
+    /// Keep only units whose source language is this one.
+    pub source_lang: Option<LanguageTag>,
+    /// Keep only units of this origin (see [`Store::find_origin`]).
+    pub origin: Option<i64>,
+}
+
+/// A unit as stored, with its row id and origin.
+#[derive(Debug, Clone)]
+pub struct StoredUnit {
+    pub id: UnitId,
+    pub origin_id: i64,
+    pub unit: TranslationUnit,
+}
+
+/// True when a filter tag selects `tag`: the same tag, or `tag`'s primary language when the
+/// filter names only a language.
+pub fn lang_matches(filter: &LanguageTag, tag: &LanguageTag) -> bool {
+    filter == tag || (!filter.as_str().contains('-') && tag.primary() == filter.as_str())
+}
+
+impl ExportFilter {
+    fn unit_where(&self) -> (String, Vec<Value>) {
+        let mut clauses = Vec::new();
+        let mut params = Vec::new();
+        if let Some(o) = self.origin {
+            clauses.push("origin_id = ?".to_string());
+            params.push(Value::Integer(o));
+        }
+        if let Some(src) = &self.source_lang {
+            clauses.push("(source_lang = ? OR source_lang LIKE ?)".to_string());
+            params.push(Value::Text(src.to_string()));
+            params.push(Value::Text(if src.as_str().contains('-') {
+                src.to_string()
+            } else {
+                format!("{src}-%")
+            }));
+        }
+        if clauses.is_empty() {
+            ("1".into(), params)
+        } else {
+            (clauses.join(" AND "), params)
+        }
+    }
+
+    fn keeps(&self, tag: &LanguageTag) -> bool {
+        self.langs.is_empty() || self.langs.iter().any(|f| lang_matches(f, tag))
+    }
+}
+
+const ATTRIBUTE_COLUMNS: &str = "datatype, o_tmf, o_encoding, usagecount, lastusagedate, \
+    creationtool, creationtoolversion, creationdate, creationid, changedate, changeid, extra";
+
+fn attributes(row: &Row, start: usize) -> rusqlite::Result<Attributes> {
+    let extra: Option<String> = row.get(start + 11)?;
+    let mut extra: Vec<(String, String)> = extra
+        .and_then(|e| serde_json::from_str(&e).ok())
+        .unwrap_or_default();
+    // A variant's segtype is kept in `extra` (see import).
+    let segtype = extra
+        .iter()
+        .position(|(k, _)| k == "segtype")
+        .map(|i| extra.remove(i).1);
+    Ok(Attributes {
+        datatype: row.get(start)?,
+        segtype,
+        o_tmf: row.get(start + 1)?,
+        o_encoding: row.get(start + 2)?,
+        usagecount: row.get(start + 3)?,
+        lastusagedate: row.get(start + 4)?,
+        creationtool: row.get(start + 5)?,
+        creationtoolversion: row.get(start + 6)?,
+        creationdate: row.get(start + 7)?,
+        creationid: row.get(start + 8)?,
+        changedate: row.get(start + 9)?,
+        changeid: row.get(start + 10)?,
+        extra,
+    })
+}
+
+/// The next row of a cursor ordered by unit id, read ahead.
+struct Cursor<'s, T> {
+    rows: Rows<'s>,
+    next: Option<(i64, T)>,
+    read: fn(&Row) -> rusqlite::Result<(i64, T)>,
+}
+
+impl<'s, T> Cursor<'s, T> {
+    fn new(mut rows: Rows<'s>, read: fn(&Row) -> rusqlite::Result<(i64, T)>) -> Result<Self> {
+        let next = rows.next()?.map(read).transpose()?;
+        Ok(Cursor { rows, next, read })
+    }
+
+    /// Takes every row of `unit_id`, skipping rows of units before it.
+    fn take(&mut self, unit_id: i64, mut f: impl FnMut(T)) -> Result<()> {
+        while let Some((id, _)) = &self.next {
+            if *id > unit_id {
+                break;
+            }
+            let (id, value) = self.next.take().expect("checked above");
+            if id == unit_id {
+                f(value);
+            }
+            self.next = self.rows.next()?.map(self.read).transpose()?;
+        }
+        Ok(())
+    }
+}
+
+/// (tuv, prop) or (tuv, note) rows.
+type Annotation<T> = (i64, T);
+
+impl Store {
+    /// Calls `f` with every unit the filter selects, in storage order, streaming.
+    ///
+    /// # Errors
+    /// [`Error::Database`], or whatever `f` returns.
+    pub fn for_each_unit(
+        &self,
+        filter: &ExportFilter,
+        mut f: impl FnMut(StoredUnit) -> Result<()>,
+    ) -> Result<u64> {
+        let (clause, params) = filter.unit_where();
+        let in_units = format!("unit_id IN (SELECT id FROM unit WHERE {clause})");
+        let mut unit_stmt = self.conn.prepare(&format!(
+            "SELECT id, origin_id, tuid, srclang, segtype, {ATTRIBUTE_COLUMNS}
+             FROM unit WHERE {clause} ORDER BY id"
+        ))?;
+        let mut variant_stmt = self.conn.prepare(&format!(
+            "SELECT unit_id, lang, lang_original, text, markup, {ATTRIBUTE_COLUMNS}
+             FROM variant WHERE {in_units} ORDER BY unit_id, position"
+        ))?;
+        let mut prop_stmt = self.conn.prepare(&format!(
+            "SELECT unit_id, tuv, type, lang, o_encoding, value FROM prop
+             WHERE {in_units} ORDER BY unit_id, tuv, ord"
+        ))?;
+        let mut note_stmt = self.conn.prepare(&format!(
+            "SELECT unit_id, tuv, lang, o_encoding, text FROM note
+             WHERE {in_units} ORDER BY unit_id, tuv, ord"
+        ))?;
+        let mut variants = Cursor::new(variant_stmt.query(params_from_iter(&params))?, |r| {
+            let lang: String = r.get(1)?;
+            Ok((
+                r.get(0)?,
+                Variant {
+                    // Stored tags are normalised already, or kept as written on purpose.
+                    lang: LanguageTag::verbatim(&lang),
+                    lang_original: r.get(2)?,
+                    segment: Segment {
+                        text: r.get(3)?,
+                        markup: r.get(4)?,
+                    },
+                    attributes: attributes(r, 5)?,
+                    props: Vec::new(),
+                    notes: Vec::new(),
+                },
+            ))
+        })?;
+        let mut props: Cursor<Annotation<Prop>> =
+            Cursor::new(prop_stmt.query(params_from_iter(&params))?, |r| {
+                Ok((
+                    r.get(0)?,
+                    (
+                        r.get(1)?,
+                        Prop {
+                            kind: r.get(2)?,
+                            lang: r.get(3)?,
+                            o_encoding: r.get(4)?,
+                            value: r.get(5)?,
+                        },
+                    ),
+                ))
+            })?;
+        let mut notes: Cursor<Annotation<Note>> =
+            Cursor::new(note_stmt.query(params_from_iter(&params))?, |r| {
+                Ok((
+                    r.get(0)?,
+                    (
+                        r.get(1)?,
+                        Note {
+                            lang: r.get(2)?,
+                            o_encoding: r.get(3)?,
+                            text: r.get(4)?,
+                        },
+                    ),
+                ))
+            })?;
+        let mut rows = unit_stmt.query(params_from_iter(&params))?;
+        let mut count = 0;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let mut attributes = attributes(r, 5)?;
+            attributes.segtype = r.get(4)?;
+            let mut unit = TranslationUnit {
+                tuid: r.get(2)?,
+                srclang: r.get(3)?,
+                attributes,
+                ..Default::default()
+            };
+            variants.take(id, |v| unit.variants.push(v))?;
+            props.take(id, |(tuv, p)| match tuv {
+                0 => unit.props.push(p),
+                n => {
+                    if let Some(v) = unit.variants.get_mut(n as usize - 1) {
+                        v.props.push(p)
+                    }
+                }
+            })?;
+            notes.take(id, |(tuv, n)| match tuv {
+                0 => unit.notes.push(n),
+                k => {
+                    if let Some(v) = unit.variants.get_mut(k as usize - 1) {
+                        v.notes.push(n)
+                    }
+                }
+            })?;
+            if !filter.langs.is_empty() {
+                unit.variants.retain(|v| filter.keeps(&v.lang));
+                if unit.variants.len() < 2 {
+                    continue;
+                }
+            }
+            count += 1;
+            f(StoredUnit {
+                id: UnitId(id),
+                origin_id: r.get(1)?,
+                unit,
+            })?;
+        }
+        Ok(count)
+    }
+
+    /// The header for an export: the origin's own header when every selected unit comes
+    /// from one imported file, else a header of tmm's with the common source language.
+    ///
+    /// # Errors
+    /// [`Error::Database`].
+    pub fn export_header(&self, filter: &ExportFilter) -> Result<Header> {
+        let (clause, params) = filter.unit_where();
+        let origins: Vec<i64> = self
+            .conn
+            .prepare(&format!(
+                "SELECT DISTINCT origin_id FROM unit WHERE {clause} LIMIT 2"
+            ))?
+            .query_map(params_from_iter(&params), |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut header = match origins.as_slice() {
+            [only] => self.origin_header(*only)?,
+            _ => {
+                let langs: Vec<String> = self
+                    .conn
+                    .prepare(&format!(
+                        "SELECT DISTINCT source_lang FROM unit WHERE {clause} LIMIT 2"
+                    ))?
+                    .query_map(params_from_iter(&params), |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+                Header {
+                    srclang: Some(match langs.as_slice() {
+                        [one] => one.clone(),
+                        _ => "*all*".into(),
+                    }),
+                    adminlang: Some("en".into()),
+                    attributes: Attributes {
+                        creationtool: Some("tmm".into()),
+                        creationtoolversion: Some(env!("CARGO_PKG_VERSION").into()),
+                        datatype: Some("plaintext".into()),
+                        segtype: Some("sentence".into()),
+                        o_tmf: Some("tmm".into()),
+                        ..Default::default()
+                    },
+                    ..Default::default()
+                }
+            }
+        };
+        if !filter.langs.is_empty() {
+            let kept = header
+                .srclang
+                .as_deref()
+                .and_then(|s| LanguageTag::parse(s).ok())
+                .is_some_and(|s| filter.keeps(&s));
+            if !kept {
+                header.srclang = Some("*all*".into());
+            }
+        }
+        Ok(header)
+    }
+
+    fn origin_header(&self, origin_id: i64) -> Result<Header> {
+        let mut header = self.conn.query_row(
+            &format!("SELECT srclang, adminlang, segtype, udes, {ATTRIBUTE_COLUMNS} FROM origin WHERE id = ?1"),
+            [origin_id],
+            |r| {
+                let mut attributes = attributes(r, 4)?;
+                attributes.segtype = r.get(2)?;
+                Ok(Header {
+                    srclang: r.get(0)?,
+                    adminlang: r.get(1)?,
+                    attributes,
+                    props: Vec::new(),
+                    notes: Vec::new(),
+                    udes: r.get(3)?,
+                })
+            },
+        )?;
+        header.props = self
+            .conn
+            .prepare("SELECT type, lang, o_encoding, value FROM origin_prop WHERE origin_id = ?1 ORDER BY ord")?
+            .query_map([origin_id], |r| {
+                Ok(Prop {
+                    kind: r.get(0)?,
+                    lang: r.get(1)?,
+                    o_encoding: r.get(2)?,
+                    value: r.get(3)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        header.notes = self
+            .conn
+            .prepare(
+                "SELECT lang, o_encoding, text FROM origin_note WHERE origin_id = ?1 ORDER BY ord",
+            )?
+            .query_map([origin_id], |r| {
+                Ok(Note {
+                    lang: r.get(0)?,
+                    o_encoding: r.get(1)?,
+                    text: r.get(2)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(header)
+    }
+
+    /// Writes the selected units as TMX 1.4b to `out`; returns how many were written.
+    ///
+    /// # Errors
+    /// [`Error::Database`]; [`Error::Invalid`] when a unit cannot be written as XML 1.0;
+    /// I/O errors of `out` as [`Error::Io`] on `out_name`.
+    pub fn export_tmx<W: Write>(
+        &self,
+        filter: &ExportFilter,
+        out: W,
+        out_name: &std::path::Path,
+        original_lang_tags: bool,
+    ) -> Result<u64> {
+        let io = |e: std::io::Error| match e.kind() {
+            std::io::ErrorKind::InvalidData => Error::Invalid(e.to_string()),
+            _ => Error::io(out_name, e),
+        };
+        let header = self.export_header(filter)?;
+        let mut writer = TmxWriter::new(out, &header).map_err(io)?;
+        writer.original_lang_tags = original_lang_tags;
+        let count =
+            self.for_each_unit(filter, |stored| writer.write_unit(&stored.unit).map_err(io))?;
+        writer.finish().map_err(io)?;
+        Ok(count)
+    }
+}

@@ -1,0 +1,140 @@
+//! Finds a TMX file's real encoding from its bytes (BOM, the shape of `<?xml`) and its
+//! declaration, and turns it into a UTF-8 stream for the XML parser.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE};
+use encoding_rs_io::DecodeReaderBytesBuilder;
+
+use crate::error::{Error, Result};
+
+/// A UTF-8 view of a file, with what was learnt about its encoding.
+pub(crate) struct Decoded {
+    pub reader: Box<dyn BufRead>,
+    /// The encoding the bytes are read in (`UTF-8`, `UTF-16LE`, `windows-1252`, ...).
+    pub encoding: &'static str,
+    pub warning: Option<String>,
+}
+
+/// Opens `path` and returns its content as UTF-8.
+pub(crate) fn open(path: &Path) -> Result<Decoded> {
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let mut head = Vec::with_capacity(512);
+    file.take(512)
+        .read_to_end(&mut head)
+        .map_err(|e| Error::io(path, e))?;
+    let (encoding, warning) = sniff(&head).map_err(|message| Error::Format {
+        path: path.to_path_buf(),
+        message,
+    })?;
+    let file = File::open(path).map_err(|e| Error::io(path, e))?;
+    let reader: Box<dyn BufRead> = if encoding == UTF_8 {
+        let mut r = BufReader::with_capacity(1 << 16, file);
+        // The parser sees no BOM; it is not part of the document.
+        let buf = r.fill_buf().map_err(|e| Error::io(path, e))?;
+        if buf.starts_with(b"\xEF\xBB\xBF") {
+            r.consume(3);
+        }
+        Box::new(r)
+    } else {
+        let decoder = DecodeReaderBytesBuilder::new()
+            .encoding(Some(encoding))
+            .bom_override(true)
+            .build(file);
+        Box::new(BufReader::with_capacity(1 << 16, decoder))
+    };
+    Ok(Decoded {
+        reader,
+        encoding: encoding.name(),
+        warning,
+    })
+}
+
+/// Decides the encoding from the first bytes: a BOM wins, then the byte pattern of `<?`,
+/// then the declaration (only when it agrees with the bytes).
+fn sniff(head: &[u8]) -> std::result::Result<(&'static Encoding, Option<String>), String> {
+    if head.starts_with(b"\xEF\xBB\xBF") {
+        return Ok((UTF_8, None));
+    }
+    if head.starts_with(b"\xFF\xFE") || head.starts_with(b"<\0?\0") {
+        return Ok((UTF_16LE, None));
+    }
+    if head.starts_with(b"\xFE\xFF") || head.starts_with(b"\0<\0?") {
+        return Ok((UTF_16BE, None));
+    }
+    let Some(label) = declared_encoding(head) else {
+        return Ok((UTF_8, None));
+    };
+    match Encoding::for_label(label.as_bytes()) {
+        Some(enc) if enc == UTF_16LE || enc == UTF_16BE => Ok((
+            UTF_8,
+            Some(format!(
+                "declares encoding \"{label}\" but the bytes are UTF-8; read as UTF-8"
+            )),
+        )),
+        Some(enc) => Ok((enc, None)),
+        None => Err(format!(
+            "unknown encoding \"{label}\" in the XML declaration"
+        )),
+    }
+}
+
+/// The `encoding` of an ASCII-compatible `<?xml ...?>` declaration.
+fn declared_encoding(head: &[u8]) -> Option<String> {
+    let text = std::str::from_utf8(head)
+        .unwrap_or_else(|e| std::str::from_utf8(&head[..e.valid_up_to()]).unwrap_or_default());
+    let decl = text.trim_start().strip_prefix("<?xml")?;
+    let decl = &decl[..decl.find("?>")?];
+    let rest = &decl[decl.find("encoding")? + "encoding".len()..];
+    let rest = rest.trim_start().strip_prefix('=')?.trim_start();
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let value = &rest[1..];
+    Some(value[..value.find(quote)?].trim().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn boms_decide() {
+        assert_eq!(sniff(b"\xEF\xBB\xBF<?xml").unwrap().0, UTF_8);
+        assert_eq!(sniff(b"\xFF\xFE<\0").unwrap().0, UTF_16LE);
+        assert_eq!(sniff(b"\xFE\xFF\0<").unwrap().0, UTF_16BE);
+    }
+
+    #[test]
+    fn utf16_without_bom_is_recognised_by_its_bytes() {
+        assert_eq!(sniff(b"<\0?\0x\0m\0l\0").unwrap().0, UTF_16LE);
+        assert_eq!(sniff(b"\0<\0?\0x\0m\0l").unwrap().0, UTF_16BE);
+    }
+
+    #[test]
+    fn declaration_names_8bit_encodings() {
+        let (enc, warn) = sniff(b"<?xml version=\"1.0\" encoding=\"windows-1252\"?>").unwrap();
+        assert_eq!(enc.name(), "windows-1252");
+        assert!(warn.is_none());
+        let (enc, _) = sniff(b"<?xml version='1.0' encoding='ISO-8859-1'?>").unwrap();
+        assert_eq!(enc.name(), "windows-1252");
+    }
+
+    #[test]
+    fn a_declaration_that_lies_is_overruled_by_the_bytes() {
+        let (enc, warn) = sniff(b"<?xml version=\"1.0\" encoding=\"utf-16\"?><tmx>").unwrap();
+        assert_eq!(enc, UTF_8);
+        assert!(warn.unwrap().contains("utf-16"));
+    }
+
+    #[test]
+    fn unknown_encodings_are_refused() {
+        assert!(sniff(b"<?xml version=\"1.0\" encoding=\"klingon-8\"?>").is_err());
+    }
+
+    #[test]
+    fn no_declaration_means_utf8() {
+        assert_eq!(sniff(b"<tmx version=\"1.4\">").unwrap().0, UTF_8);
+        assert_eq!(sniff(b"").unwrap().0, UTF_8);
+    }
+}

@@ -1,0 +1,1077 @@
+//! A streaming pull reader for TMX 1.1–1.4b.
+//!
+//! [`TmxReader::open`] reads up to `<body>` (the header), then [`TmxReader::next_item`] yields
+//! one translation unit at a time, so memory stays bounded whatever the file size. The reader
+//! goes on to the end of the file after `</body>`: a file that is not well-formed anywhere is
+//! refused as a whole with its line and column. A DOCTYPE is never fetched and entities other
+//! than XML's five and character references are never expanded.
+
+use std::borrow::Cow;
+use std::cell::Cell;
+use std::collections::HashSet;
+use std::io::{BufRead, Read};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use quick_xml::XmlVersion;
+use quick_xml::escape::resolve_predefined_entity;
+use quick_xml::events::{BytesRef, BytesStart, Event};
+
+use super::{check_date, encoding, escape_attribute, escape_text};
+use crate::error::{Error, Result};
+use crate::lang::LanguageTag;
+use crate::model::{Attributes, Header, Note, Prop, Segment, TranslationUnit, Variant};
+
+/// Props of this type carry an attribute that TMX does not define (see the writer).
+pub(crate) const ATTRIBUTE_PROP: &str = "x-tmm-attribute:";
+
+/// A variant prop holding the exact segment markup when it has inline attributes the DTD
+/// does not allow (the `<seg>` beside it holds a valid copy).
+pub(crate) const SEGMENT_PROP: &str = "x-tmm-segment";
+
+/// Inline elements whose content is native code, not text.
+const NATIVE: &[&str] = &["bpt", "ept", "it", "ph", "ut", "sub"];
+
+/// One translation unit as read, with where it stood and what was repaired in it.
+#[derive(Debug, Clone)]
+pub struct ReadUnit {
+    pub unit: TranslationUnit,
+    /// Line of the `<tu>` start tag.
+    pub line: u64,
+    /// What was read leniently (a converted date, a suspect language tag).
+    pub warnings: Vec<String>,
+}
+
+/// What [`TmxReader::next_item`] yields.
+#[derive(Debug, Clone)]
+pub enum Item {
+    Unit(Box<ReadUnit>),
+    /// A unit that breaks a TMX rule (no `seg`, no language, unbalanced `bpt`/`ept`).
+    Invalid {
+        line: u64,
+        message: String,
+    },
+}
+
+/// Counts the lines and bytes the parser has consumed.
+struct Counted<R> {
+    inner: R,
+    newlines: u64,
+}
+
+impl<R: BufRead> Read for Counted<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = {
+            let buf = self.inner.fill_buf()?;
+            let n = buf.len().min(out.len());
+            out[..n].copy_from_slice(&buf[..n]);
+            n
+        };
+        self.consume(n);
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Counted<R> {
+    fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+    fn consume(&mut self, n: usize) {
+        if let Ok(buf) = self.inner.fill_buf() {
+            self.newlines += buf[..n.min(buf.len())]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count() as u64;
+        }
+        self.inner.consume(n);
+    }
+}
+
+/// Counts the raw bytes read from the file, for progress.
+struct RawCount<R> {
+    inner: R,
+    count: Rc<Cell<u64>>,
+}
+
+impl<R: Read> Read for RawCount<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.set(self.count.get() + n as u64);
+        Ok(n)
+    }
+}
+
+/// A streaming TMX reader over one file.
+pub struct TmxReader {
+    path: PathBuf,
+    xml: quick_xml::Reader<Counted<Box<dyn BufRead>>>,
+    buf: Vec<u8>,
+    raw_bytes: Rc<Cell<u64>>,
+    /// The `<header>`; empty when the file has none.
+    pub header: Header,
+    /// The `version` of `<tmx>`, as written.
+    pub version: Option<String>,
+    /// The encoding the file was read in.
+    pub encoding: &'static str,
+    /// File-level warnings (encoding, version, header).
+    pub warnings: Vec<String>,
+    in_body: bool,
+    finished: bool,
+}
+
+impl TmxReader {
+    /// Opens a TMX file and reads its header.
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the file cannot be read, [`Error::Format`] when it is not TMX or its
+    /// encoding is unknown, [`Error::Syntax`] when it is not well-formed before `<body>`.
+    pub fn open(path: &Path) -> Result<Self> {
+        let decoded = encoding::open(path)?;
+        let raw_bytes = Rc::new(Cell::new(0));
+        // Progress counts the file's own bytes, whatever the encoding.
+        let counted: Box<dyn BufRead> = Box::new(std::io::BufReader::with_capacity(
+            1 << 16,
+            RawCount {
+                inner: decoded.reader,
+                count: raw_bytes.clone(),
+            },
+        ));
+        let mut xml = quick_xml::Reader::from_reader(Counted {
+            inner: counted,
+            newlines: 0,
+        });
+        xml.config_mut().trim_text(false);
+        let mut reader = TmxReader {
+            path: path.to_path_buf(),
+            xml,
+            buf: Vec::with_capacity(4096),
+            raw_bytes,
+            header: Header::default(),
+            version: None,
+            encoding: decoded.encoding,
+            warnings: decoded.warning.into_iter().collect(),
+            in_body: false,
+            finished: false,
+        };
+        reader.read_prologue()?;
+        Ok(reader)
+    }
+
+    /// Bytes of the file read so far.
+    pub fn bytes_read(&self) -> u64 {
+        self.raw_bytes.get()
+    }
+
+    /// The file being read.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The next unit, an invalid unit, or `None` at the end of a well-formed file.
+    ///
+    /// # Errors
+    /// [`Error::Syntax`] when the file is not well-formed; nothing of it should be kept.
+    pub fn next_item(&mut self) -> Result<Option<Item>> {
+        if self.finished {
+            return Ok(None);
+        }
+        if !self.in_body {
+            self.read_epilogue()?;
+            return Ok(None);
+        }
+        loop {
+            let line = self.line();
+            let mut buf = std::mem::take(&mut self.buf);
+            buf.clear();
+            let event = self.xml.read_event_into(&mut buf);
+            let result = match event {
+                Err(e) => Err(self.xml_error(e)),
+                Ok(Event::Start(e)) if local(&e) == "tu" => {
+                    let attrs = self.attributes(&e)?;
+                    self.read_unit(attrs, line, false).map(Some)
+                }
+                Ok(Event::Empty(e)) if local(&e) == "tu" => {
+                    let attrs = self.attributes(&e)?;
+                    self.read_unit(attrs, line, true).map(Some)
+                }
+                Ok(Event::Start(e)) => {
+                    let name = local(&e).to_string();
+                    self.skip_element(&name).map(|()| {
+                        Some(Item::Invalid {
+                            line,
+                            message: format!("unexpected <{name}> in <body>, skipped"),
+                        })
+                    })
+                }
+                Ok(Event::Empty(e)) => Ok(Some(Item::Invalid {
+                    line,
+                    message: format!("unexpected <{}> in <body>, skipped", local(&e)),
+                })),
+                Ok(Event::End(_)) => {
+                    self.in_body = false;
+                    self.buf = buf;
+                    self.read_epilogue()?;
+                    return Ok(None);
+                }
+                Ok(Event::Eof) => Err(self.syntax_here("unexpected end of file inside <body>")),
+                Ok(Event::GeneralRef(r)) => self.resolve(&r).map(|_| None),
+                Ok(Event::Text(t)) if !t.xml10_content().trim().is_empty() => {
+                    Ok(Some(Item::Invalid {
+                        line,
+                        message: "text directly inside <body>, skipped".into(),
+                    }))
+                }
+                Ok(_) => Ok(None),
+            };
+            self.buf = buf;
+            if let Some(item) = result? {
+                return Ok(Some(item));
+            }
+        }
+    }
+
+    /// Reads everything before `<body>`: the declaration, DOCTYPE, `<tmx>` and `<header>`.
+    fn read_prologue(&mut self) -> Result<()> {
+        let mut buf = Vec::new();
+        let mut seen_root = false;
+        let mut seen_header = false;
+        loop {
+            buf.clear();
+            let event = self.xml.read_event_into(&mut buf);
+            match event {
+                Err(e) => return Err(self.xml_error(e)),
+                Ok(Event::Eof) if !seen_root => {
+                    return Err(self.syntax_here("no <tmx> element: the file is empty"));
+                }
+                Ok(Event::Eof) => {
+                    return Err(self.syntax_here("unexpected end of file before <body>"));
+                }
+                Ok(Event::DocType(d)) => {
+                    if d.xml10_content().contains("<!ENTITY") {
+                        self.warnings
+                            .push("the DOCTYPE declares entities; tmm does not expand them".into());
+                    }
+                }
+                Ok(Event::Start(e)) if !seen_root => {
+                    seen_root = true;
+                    let name = local(&e).to_string();
+                    let attrs = self.attributes(&e)?;
+                    self.read_root(&name, attrs)?;
+                }
+                Ok(Event::Empty(e)) if !seen_root => {
+                    let name = local(&e).to_string();
+                    let attrs = self.attributes(&e)?;
+                    self.read_root(&name, attrs)?;
+                    return Err(self.syntax_here("<tmx> is empty: no <body>"));
+                }
+                Ok(Event::Start(e)) if local(&e) == "header" => {
+                    seen_header = true;
+                    let attrs = self.attributes(&e)?;
+                    self.read_header(attrs, false)?;
+                }
+                Ok(Event::Empty(e)) if local(&e) == "header" => {
+                    seen_header = true;
+                    let attrs = self.attributes(&e)?;
+                    self.read_header(attrs, true)?;
+                }
+                Ok(Event::Start(e)) if local(&e) == "body" => {
+                    if !seen_header {
+                        self.warnings.push("no <header>".into());
+                    }
+                    self.in_body = true;
+                    return Ok(());
+                }
+                Ok(Event::Empty(e)) if local(&e) == "body" => {
+                    if !seen_header {
+                        self.warnings.push("no <header>".into());
+                    }
+                    return Ok(());
+                }
+                Ok(Event::Start(e)) => {
+                    let name = local(&e).to_string();
+                    self.warnings
+                        .push(format!("unexpected <{name}> before <body>, skipped"));
+                    self.skip_element(&name)?;
+                }
+                Ok(Event::End(_)) => {
+                    return Err(self.syntax_here("</tmx> closed before any <body>"));
+                }
+                Ok(_) => {}
+            }
+        }
+    }
+
+    fn read_root(&mut self, name: &str, attrs: Vec<(String, String)>) -> Result<()> {
+        if name != "tmx" {
+            return Err(Error::Format {
+                path: self.path.clone(),
+                message: format!("not a TMX file: the root element is <{name}>"),
+            });
+        }
+        self.version = attrs
+            .into_iter()
+            .find(|(k, _)| k == "version")
+            .map(|(_, v)| v);
+        match self.version.as_deref() {
+            None => self
+                .warnings
+                .push("<tmx> has no version; read as TMX 1.4".into()),
+            Some("1.1" | "1.2" | "1.3" | "1.4" | "1.4a" | "1.4b") => {}
+            Some(v) => self
+                .warnings
+                .push(format!("unknown TMX version \"{v}\"; read as TMX 1.4")),
+        }
+        Ok(())
+    }
+
+    /// Reads to the end of the file after `</body>`, refusing anything but `</tmx>`.
+    fn read_epilogue(&mut self) -> Result<()> {
+        let mut buf = Vec::new();
+        let mut closed = false;
+        loop {
+            buf.clear();
+            let event = self.xml.read_event_into(&mut buf);
+            match event {
+                Err(e) => return Err(self.xml_error(e)),
+                Ok(Event::Eof) if closed => {
+                    self.finished = true;
+                    return Ok(());
+                }
+                Ok(Event::Eof) => {
+                    return Err(self.syntax_here("unexpected end of file: </tmx> is missing"));
+                }
+                Ok(Event::End(_)) if !closed => closed = true,
+                Ok(Event::Start(e) | Event::Empty(e)) => {
+                    let name = local(&e).to_string();
+                    return Err(self.syntax_at_last_line(&format!(
+                        "<{name}> after the end of <body>: the body was closed early"
+                    )));
+                }
+                Ok(Event::Text(t)) if !t.xml10_content().trim().is_empty() => {
+                    return Err(self.syntax_here("text after the end of <body>"));
+                }
+                Ok(_) => {}
+            }
+        }
+    }
+
+    fn read_header(&mut self, attrs: Vec<(String, String)>, empty: bool) -> Result<()> {
+        let mut header = Header::default();
+        let mut warnings = Vec::new();
+        for (name, value) in attrs {
+            match name.as_str() {
+                "srclang" => header.srclang = Some(value),
+                "adminlang" => header.adminlang = Some(value),
+                _ => set_attribute(&mut header.attributes, name, value, &mut warnings),
+            }
+        }
+        if !empty {
+            let mut udes = String::new();
+            loop {
+                let mut buf = Vec::new();
+                match self.xml.read_event_into(&mut buf) {
+                    Err(e) => return Err(self.xml_error(e)),
+                    Ok(Event::Start(e)) if local(&e) == "prop" => {
+                        let attrs = self.attributes(&e)?;
+                        let value = self.read_text("prop")?;
+                        push_prop(
+                            &mut header.attributes,
+                            &mut header.props,
+                            attrs,
+                            value,
+                            &mut warnings,
+                        );
+                    }
+                    Ok(Event::Empty(e)) if local(&e) == "prop" => {
+                        let attrs = self.attributes(&e)?;
+                        push_prop(
+                            &mut header.attributes,
+                            &mut header.props,
+                            attrs,
+                            String::new(),
+                            &mut warnings,
+                        );
+                    }
+                    Ok(Event::Start(e)) if local(&e) == "note" => {
+                        let attrs = self.attributes(&e)?;
+                        let text = self.read_text("note")?;
+                        header.notes.push(note(attrs, text));
+                    }
+                    Ok(Event::Empty(e)) if local(&e) == "note" => {
+                        let attrs = self.attributes(&e)?;
+                        header.notes.push(note(attrs, String::new()));
+                    }
+                    Ok(Event::Start(e)) => {
+                        let start = self.start_tag(&e)?;
+                        let name = local(&e).to_string();
+                        udes.push_str(&start);
+                        self.capture(&name, &mut udes)?;
+                    }
+                    Ok(Event::Empty(e)) => {
+                        let start = self.start_tag(&e)?;
+                        udes.push_str(&start[..start.len() - 1]);
+                        udes.push_str("/>");
+                    }
+                    Ok(Event::End(_)) => break,
+                    Ok(Event::Eof) => {
+                        return Err(self.syntax_here("unexpected end of file inside <header>"));
+                    }
+                    Ok(_) => {}
+                }
+            }
+            header.udes = (!udes.is_empty()).then_some(udes);
+        }
+        self.warnings
+            .extend(warnings.into_iter().map(|w| format!("header: {w}")));
+        self.header = header;
+        Ok(())
+    }
+
+    /// Reads one `<tu>` whose start tag has been read.
+    fn read_unit(&mut self, attrs: Vec<(String, String)>, line: u64, empty: bool) -> Result<Item> {
+        let mut unit = TranslationUnit::default();
+        let mut warnings = Vec::new();
+        let mut problems = Vec::new();
+        for (name, value) in attrs {
+            match name.as_str() {
+                "tuid" => unit.tuid = Some(value),
+                "srclang" => unit.srclang = Some(value),
+                _ => set_attribute(&mut unit.attributes, name, value, &mut warnings),
+            }
+        }
+        if !empty {
+            loop {
+                let mut buf = Vec::new();
+                let line_here = self.line();
+                match self.xml.read_event_into(&mut buf) {
+                    Err(e) => return Err(self.xml_error(e)),
+                    Ok(Event::Start(e)) => {
+                        let name = local(&e).to_string();
+                        let attrs = self.attributes(&e)?;
+                        match name.as_str() {
+                            "prop" => {
+                                let value = self.read_text("prop")?;
+                                push_prop(
+                                    &mut unit.attributes,
+                                    &mut unit.props,
+                                    attrs,
+                                    value,
+                                    &mut warnings,
+                                );
+                            }
+                            "note" => {
+                                let text = self.read_text("note")?;
+                                unit.notes.push(note(attrs, text));
+                            }
+                            "tuv" => {
+                                if let Some(v) =
+                                    self.read_variant(attrs, false, &mut warnings, &mut problems)?
+                                {
+                                    unit.variants.push(v);
+                                }
+                            }
+                            _ => {
+                                warnings.push(format!(
+                                    "line {line_here}: unexpected <{name}> in <tu>, skipped"
+                                ));
+                                self.skip_element(&name)?;
+                            }
+                        }
+                    }
+                    Ok(Event::Empty(e)) => {
+                        let name = local(&e).to_string();
+                        let attrs = self.attributes(&e)?;
+                        match name.as_str() {
+                            "prop" => push_prop(
+                                &mut unit.attributes,
+                                &mut unit.props,
+                                attrs,
+                                String::new(),
+                                &mut warnings,
+                            ),
+                            "note" => unit.notes.push(note(attrs, String::new())),
+                            "tuv" => {
+                                self.read_variant(attrs, true, &mut warnings, &mut problems)?;
+                            }
+                            _ => warnings.push(format!(
+                                "line {line_here}: unexpected <{name}/> in <tu>, skipped"
+                            )),
+                        }
+                    }
+                    Ok(Event::End(_)) => break,
+                    Ok(Event::Eof) => {
+                        return Err(self.syntax_here(&format!(
+                            "unexpected end of file: <tu> opened at line {line} is not closed"
+                        )));
+                    }
+                    Ok(Event::GeneralRef(r)) => {
+                        self.resolve(&r)?;
+                    }
+                    Ok(Event::Text(t)) if !t.xml10_content().trim().is_empty() => {
+                        warnings.push("text directly inside <tu> ignored".into());
+                    }
+                    Ok(_) => {}
+                }
+            }
+        }
+        if unit.variants.is_empty() && problems.is_empty() {
+            problems.push("<tu> has no <tuv>".into());
+        }
+        if !problems.is_empty() {
+            return Ok(Item::Invalid {
+                line,
+                message: problems.join("; "),
+            });
+        }
+        Ok(Item::Unit(Box::new(ReadUnit {
+            unit,
+            line,
+            warnings,
+        })))
+    }
+
+    /// Reads one `<tuv>`; returns `None` (and records a problem) when it is unusable.
+    fn read_variant(
+        &mut self,
+        attrs: Vec<(String, String)>,
+        empty: bool,
+        warnings: &mut Vec<String>,
+        problems: &mut Vec<String>,
+    ) -> Result<Option<Variant>> {
+        let line = self.line();
+        let mut attributes = Attributes::default();
+        let mut lang_raw = None;
+        for (name, value) in attrs {
+            match name.as_str() {
+                "xml:lang" => lang_raw = Some(value),
+                "lang" if lang_raw.is_none() => lang_raw = Some(value),
+                "lang" => {}
+                _ => set_attribute(&mut attributes, name, value, warnings),
+            }
+        }
+        let mut props = Vec::new();
+        let mut notes = Vec::new();
+        let mut segment = None;
+        if !empty {
+            loop {
+                let mut buf = Vec::new();
+                match self.xml.read_event_into(&mut buf) {
+                    Err(e) => return Err(self.xml_error(e)),
+                    Ok(Event::Start(e)) => {
+                        let name = local(&e).to_string();
+                        let attrs = self.attributes(&e)?;
+                        match name.as_str() {
+                            "seg" if segment.is_some() => {
+                                problems
+                                    .push(format!("line {line}: <tuv> has more than one <seg>"));
+                                self.skip_element("seg")?;
+                            }
+                            "seg" => segment = Some(self.read_segment(problems)?),
+                            "prop" => {
+                                let value = self.read_text("prop")?;
+                                push_prop(&mut attributes, &mut props, attrs, value, warnings);
+                            }
+                            "note" => {
+                                let text = self.read_text("note")?;
+                                notes.push(note(attrs, text));
+                            }
+                            _ => {
+                                warnings.push(format!(
+                                    "line {line}: unexpected <{name}> in <tuv>, skipped"
+                                ));
+                                self.skip_element(&name)?;
+                            }
+                        }
+                    }
+                    Ok(Event::Empty(e)) => {
+                        let name = local(&e).to_string();
+                        let attrs = self.attributes(&e)?;
+                        match name.as_str() {
+                            "seg" if segment.is_none() => segment = Some(Segment::default()),
+                            "prop" => push_prop(
+                                &mut attributes,
+                                &mut props,
+                                attrs,
+                                String::new(),
+                                warnings,
+                            ),
+                            "note" => notes.push(note(attrs, String::new())),
+                            _ => warnings.push(format!(
+                                "line {line}: unexpected <{name}/> in <tuv>, skipped"
+                            )),
+                        }
+                    }
+                    Ok(Event::End(_)) => break,
+                    Ok(Event::Eof) => {
+                        return Err(self.syntax_here("unexpected end of file inside <tuv>"));
+                    }
+                    Ok(Event::GeneralRef(r)) => {
+                        self.resolve(&r)?;
+                    }
+                    Ok(_) => {}
+                }
+            }
+        }
+        let Some(lang_raw) = lang_raw else {
+            problems.push(format!("line {line}: <tuv> has no xml:lang"));
+            return Ok(None);
+        };
+        let Some(mut segment) = segment else {
+            problems.push(format!(
+                "line {line}: <tuv xml:lang=\"{lang_raw}\"> has no <seg>"
+            ));
+            return Ok(None);
+        };
+        if let Some(i) = props.iter().position(|p| p.kind == SEGMENT_PROP) {
+            segment.markup = Some(props.remove(i).value);
+        }
+        let (lang, lang_original) = if LanguageTag::is_suspect(&lang_raw) {
+            warnings.push(format!(
+                "line {line}: language tag \"{lang_raw}\" is a code tools use for a script or country, not a language; kept as written"
+            ));
+            (LanguageTag::verbatim(&lang_raw), None)
+        } else {
+            match LanguageTag::parse(&lang_raw) {
+                Ok(tag) => {
+                    let original = (tag.as_str() != lang_raw).then_some(lang_raw);
+                    (tag, original)
+                }
+                Err(e) => {
+                    warnings.push(format!("line {line}: {e}; kept as written"));
+                    (LanguageTag::verbatim(&lang_raw), None)
+                }
+            }
+        };
+        Ok(Some(Variant {
+            lang,
+            lang_original,
+            attributes,
+            props,
+            notes,
+            segment,
+        }))
+    }
+
+    /// Reads the content of a `<seg>` whose start tag has been read: plain text outside
+    /// native code, and the canonical markup when there are inline elements.
+    fn read_segment(&mut self, problems: &mut Vec<String>) -> Result<Segment> {
+        let line = self.line();
+        let mut text = String::new();
+        let mut markup = String::new();
+        let mut has_elements = false;
+        let mut stack: Vec<String> = Vec::new();
+        let mut native_depth = 0usize;
+        let mut open_pairs: Vec<String> = Vec::new();
+        let mut seen_bpt: HashSet<String> = HashSet::new();
+        let mut buf = Vec::new();
+        loop {
+            buf.clear();
+            match self.xml.read_event_into(&mut buf) {
+                Err(e) => return Err(self.xml_error(e)),
+                Ok(Event::Start(e)) => {
+                    has_elements = true;
+                    let name = local(&e).to_string();
+                    check_pairing(&e, &name, &mut open_pairs, &mut seen_bpt, problems, line);
+                    markup.push_str(&self.start_tag(&e)?);
+                    if NATIVE.contains(&name.as_str()) {
+                        native_depth += 1;
+                    }
+                    stack.push(name);
+                }
+                Ok(Event::Empty(e)) => {
+                    has_elements = true;
+                    let name = local(&e).to_string();
+                    check_pairing(&e, &name, &mut open_pairs, &mut seen_bpt, problems, line);
+                    let tag = self.start_tag(&e)?;
+                    markup.push_str(&tag[..tag.len() - 1]);
+                    markup.push_str("/>");
+                }
+                Ok(Event::End(_)) => match stack.pop() {
+                    None => break,
+                    Some(name) => {
+                        if NATIVE.contains(&name.as_str()) {
+                            native_depth -= 1;
+                        }
+                        markup.push_str("</");
+                        markup.push_str(&name);
+                        markup.push('>');
+                    }
+                },
+                Ok(Event::Text(t)) => {
+                    let s = t.xml10_content();
+                    markup.push_str(&escape_text(&s));
+                    if native_depth == 0 {
+                        text.push_str(&s);
+                    }
+                }
+                Ok(Event::CData(c)) => {
+                    let s = c.xml10_content();
+                    markup.push_str(&escape_text(&s));
+                    if native_depth == 0 {
+                        text.push_str(&s);
+                    }
+                }
+                Ok(Event::GeneralRef(r)) => {
+                    let s = self.resolve(&r)?;
+                    markup.push_str(&escape_text(&s));
+                    if native_depth == 0 {
+                        text.push_str(&s);
+                    }
+                }
+                Ok(Event::Eof) => {
+                    return Err(self.syntax_here("unexpected end of file inside <seg>"));
+                }
+                Ok(_) => {}
+            }
+        }
+        for i in open_pairs {
+            problems.push(format!(
+                "line {line}: <bpt i=\"{i}\"> has no matching <ept>"
+            ));
+        }
+        Ok(Segment {
+            text,
+            markup: has_elements.then_some(markup),
+        })
+    }
+
+    /// Reads the text content of a `prop` or `note` (elements inside are refused).
+    fn read_text(&mut self, element: &str) -> Result<String> {
+        let mut out = String::new();
+        let mut buf = Vec::new();
+        loop {
+            buf.clear();
+            match self.xml.read_event_into(&mut buf) {
+                Err(e) => return Err(self.xml_error(e)),
+                Ok(Event::Text(t)) => out.push_str(&t.xml10_content()),
+                Ok(Event::CData(c)) => out.push_str(&c.xml10_content()),
+                Ok(Event::GeneralRef(r)) => out.push_str(&self.resolve(&r)?),
+                Ok(Event::End(_)) => return Ok(out),
+                Ok(Event::Start(e)) => {
+                    // Text-only by the DTD; keep the inner element's text rather than lose it.
+                    let name = local(&e).to_string();
+                    out.push_str(&self.read_text(&name)?);
+                }
+                Ok(Event::Eof) => {
+                    return Err(
+                        self.syntax_here(&format!("unexpected end of file inside <{element}>"))
+                    );
+                }
+                Ok(_) => {}
+            }
+        }
+    }
+
+    /// Appends an element's content and end tag, canonically serialised, to `out`.
+    fn capture(&mut self, name: &str, out: &mut String) -> Result<()> {
+        let mut depth = 1usize;
+        let mut stack = vec![name.to_string()];
+        let mut buf = Vec::new();
+        while depth > 0 {
+            buf.clear();
+            match self.xml.read_event_into(&mut buf) {
+                Err(e) => return Err(self.xml_error(e)),
+                Ok(Event::Start(e)) => {
+                    out.push_str(&self.start_tag(&e)?);
+                    stack.push(local(&e).to_string());
+                    depth += 1;
+                }
+                Ok(Event::Empty(e)) => {
+                    let tag = self.start_tag(&e)?;
+                    out.push_str(&tag[..tag.len() - 1]);
+                    out.push_str("/>");
+                }
+                Ok(Event::End(_)) => {
+                    depth -= 1;
+                    out.push_str("</");
+                    out.push_str(&stack.pop().unwrap_or_default());
+                    out.push('>');
+                }
+                Ok(Event::Text(t)) => out.push_str(&escape_text(&t.xml10_content())),
+                Ok(Event::CData(c)) => out.push_str(&escape_text(&c.xml10_content())),
+                Ok(Event::GeneralRef(r)) => out.push_str(&escape_text(&self.resolve(&r)?)),
+                Ok(Event::Eof) => {
+                    return Err(
+                        self.syntax_here(&format!("unexpected end of file inside <{name}>"))
+                    );
+                }
+                Ok(_) => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn skip_element(&mut self, name: &str) -> Result<()> {
+        let mut sink = String::new();
+        self.capture(name, &mut sink)
+    }
+
+    /// A start tag in canonical form: local name, attributes in file order, escaped.
+    fn start_tag(&self, e: &BytesStart) -> Result<String> {
+        let mut out = String::with_capacity(32);
+        out.push('<');
+        out.push_str(local(e));
+        for (k, v) in self.attributes(e)? {
+            out.push(' ');
+            out.push_str(&k);
+            out.push_str("=\"");
+            out.push_str(&escape_attribute(&v));
+            out.push('"');
+        }
+        out.push('>');
+        Ok(out)
+    }
+
+    /// The attributes of a start tag, namespace declarations left out.
+    fn attributes(&self, e: &BytesStart) -> Result<Vec<(String, String)>> {
+        let mut out = Vec::new();
+        for attr in e.attributes() {
+            let attr = attr.map_err(|err| self.xml_error(err.into()))?;
+            let key = attr.key.as_ref();
+            if key == "xmlns" || key.starts_with("xmlns:") {
+                continue;
+            }
+            let value = attr
+                .normalized_value(XmlVersion::Implicit1_0)
+                .map_err(|err| self.xml_error(err))?;
+            out.push((key.to_string(), value.into_owned()));
+        }
+        Ok(out)
+    }
+
+    /// The text an entity or character reference stands for; custom entities are refused.
+    fn resolve(&self, r: &BytesRef) -> Result<Cow<'static, str>> {
+        if r.is_char_ref() {
+            return match r.resolve_char_ref() {
+                Ok(Some(c)) => Ok(Cow::Owned(c.to_string())),
+                _ => {
+                    // A lenient source may hold references XML 1.0 forbids (`&#1;`); keep the
+                    // character, the writer will not let it out unprotected.
+                    let name = r.xml10_content();
+                    let digits = name.trim_start_matches('#');
+                    let code = match digits.strip_prefix(['x', 'X']) {
+                        Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                        None => digits.parse().ok(),
+                    };
+                    code.and_then(char::from_u32)
+                        .filter(|&c| c != '\0')
+                        .map(|c| Cow::Owned(c.to_string()))
+                        .ok_or_else(|| {
+                            self.syntax_here(&format!("invalid character reference &{name};"))
+                        })
+                }
+            };
+        }
+        let name = r.xml10_content();
+        match resolve_predefined_entity(&name) {
+            Some(s) => Ok(Cow::Borrowed(s)),
+            None => Err(self.syntax_here(&format!(
+                "entity &{name}; is not one of XML's five; tmm does not expand custom entities"
+            ))),
+        }
+    }
+
+    /// The line the parser is on (1-based).
+    fn line(&self) -> u64 {
+        self.xml.get_ref().newlines + 1
+    }
+
+    fn xml_error(&self, e: quick_xml::Error) -> Error {
+        let offset = self.xml.error_position();
+        let (line, column) = locate(&self.path, offset);
+        let message = match &e {
+            quick_xml::Error::Encoding(_) => {
+                format!(
+                    "{e}: the bytes do not match the file's encoding (declare it, or save as UTF-8)"
+                )
+            }
+            _ => e.to_string(),
+        };
+        Error::Syntax {
+            path: self.path.clone(),
+            line,
+            column,
+            message,
+        }
+    }
+
+    fn syntax_here(&self, message: &str) -> Error {
+        let (line, column) = locate(&self.path, self.xml.buffer_position());
+        Error::Syntax {
+            path: self.path.clone(),
+            line,
+            column,
+            message: message.to_string(),
+        }
+    }
+
+    /// A syntax error at the start of the event just read (the parser is past its end).
+    fn syntax_at_last_line(&self, message: &str) -> Error {
+        self.syntax_here(message)
+    }
+}
+
+/// Line and column (1-based, in characters) of a byte offset in the file's UTF-8 view.
+fn locate(path: &Path, offset: u64) -> (u64, u64) {
+    let Ok(decoded) = encoding::open(path) else {
+        return (0, 0);
+    };
+    let mut line = 1;
+    let mut column = 1;
+    for byte in decoded.reader.bytes().take(offset as usize) {
+        let Ok(b) = byte else { break };
+        if b == b'\n' {
+            line += 1;
+            column = 1;
+        } else if b & 0xC0 != 0x80 {
+            column += 1;
+        }
+    }
+    (line, column)
+}
+
+fn local<'a>(e: &'a BytesStart) -> &'a str {
+    let name = e.name();
+    let full: &str = name.into_inner();
+    match full.rfind(':') {
+        Some(i) => &full[i + 1..],
+        None => full,
+    }
+}
+
+/// Records `bpt`/`ept` pairing by `i`, noting orphans and reused ids.
+fn check_pairing(
+    e: &BytesStart,
+    name: &str,
+    open: &mut Vec<String>,
+    seen: &mut HashSet<String>,
+    problems: &mut Vec<String>,
+    line: u64,
+) {
+    if name != "bpt" && name != "ept" {
+        return;
+    }
+    let Some(i) = e
+        .attributes()
+        .flatten()
+        .find(|a| a.key.as_ref() == "i")
+        .map(|a| a.value.into_owned())
+    else {
+        return;
+    };
+    if name == "bpt" {
+        if !seen.insert(i.clone()) {
+            problems.push(format!(
+                "line {line}: <bpt i=\"{i}\"> is used twice in one segment"
+            ));
+        }
+        open.push(i);
+    } else if let Some(pos) = open.iter().position(|o| *o == i) {
+        open.remove(pos);
+    } else {
+        problems.push(format!(
+            "line {line}: <ept i=\"{i}\"> has no matching <bpt> before it"
+        ));
+    }
+}
+
+/// Sets a TMX attribute on `attrs`, checking dates; unknown attributes go to `extra`.
+fn set_attribute(attrs: &mut Attributes, name: String, value: String, warnings: &mut Vec<String>) {
+    let value = match name.as_str() {
+        "creationdate" | "changedate" | "lastusagedate" => match check_date(&value) {
+            Ok(_) => value,
+            Err(Some(converted)) => {
+                warnings.push(format!("{name} \"{value}\" converted to {converted}"));
+                converted
+            }
+            Err(None) => {
+                warnings.push(format!(
+                    "{name} \"{value}\" is not a date; kept as an extra attribute"
+                ));
+                attrs.extra.push((format!("x-invalid-{name}"), value));
+                return;
+            }
+        },
+        _ => value,
+    };
+    let slot = match name.as_str() {
+        "datatype" => &mut attrs.datatype,
+        "segtype" => &mut attrs.segtype,
+        "o-tmf" => &mut attrs.o_tmf,
+        "o-encoding" => &mut attrs.o_encoding,
+        "usagecount" => &mut attrs.usagecount,
+        "lastusagedate" => &mut attrs.lastusagedate,
+        "creationtool" => &mut attrs.creationtool,
+        "creationtoolversion" => &mut attrs.creationtoolversion,
+        "creationdate" => &mut attrs.creationdate,
+        "creationid" => &mut attrs.creationid,
+        "changedate" => &mut attrs.changedate,
+        "changeid" => &mut attrs.changeid,
+        _ => {
+            attrs.extra.push((name, value));
+            return;
+        }
+    };
+    *slot = Some(value);
+}
+
+/// Adds a `<prop>`; a prop written by tmm's writer for a non-TMX attribute becomes that
+/// attribute again, and `name=` (Zanata) is read as `type=`.
+fn push_prop(
+    attrs: &mut Attributes,
+    props: &mut Vec<Prop>,
+    prop_attrs: Vec<(String, String)>,
+    value: String,
+    warnings: &mut Vec<String>,
+) {
+    let mut kind = None;
+    let mut name = None;
+    let mut lang = None;
+    let mut o_encoding = None;
+    for (k, v) in prop_attrs {
+        match k.as_str() {
+            "type" => kind = Some(v),
+            "name" => name = Some(v),
+            "xml:lang" | "lang" => lang = Some(v),
+            "o-encoding" => o_encoding = Some(v),
+            _ => {}
+        }
+    }
+    let kind = match (kind, name) {
+        (Some(k), _) => k,
+        (None, Some(n)) => {
+            warnings.push(format!("<prop name=\"{n}\"> read as type=\"{n}\""));
+            n
+        }
+        (None, None) => {
+            warnings.push("<prop> without type read as type=\"x-unknown\"".into());
+            "x-unknown".into()
+        }
+    };
+    if let Some(attribute) = kind.strip_prefix(ATTRIBUTE_PROP) {
+        attrs.extra.push((attribute.to_string(), value));
+        return;
+    }
+    props.push(Prop {
+        kind,
+        lang,
+        o_encoding,
+        value,
+    });
+}
+
+fn note(attrs: Vec<(String, String)>, text: String) -> Note {
+    let mut note = Note {
+        lang: None,
+        o_encoding: None,
+        text,
+    };
+    for (k, v) in attrs {
+        match k.as_str() {
+            "xml:lang" | "lang" => note.lang = Some(v),
+            "o-encoding" => note.o_encoding = Some(v),
+            _ => {}
+        }
+    }
+    note
+}

@@ -1,0 +1,6 @@
+//! Integration tests: the real `tmm` binary on real files.
+
+mod util;
+
+mod cli;
+mod roundtrip;

@@ -1,0 +1,149 @@
+//! The whole-folder round trip over ../shared/corpus/tmx: import → export → import → export
+//! gives byte-identical exports, and every unit read from the original file comes out with
+//! the same languages, segments (inline markup included), props, notes and dates.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use tmm::model::TranslationUnit;
+use tmm::store::{ExportFilter, ImportOptions, Store};
+use tmm::tmx::{Item, TmxReader};
+
+use crate::util::corpus;
+
+/// Files that are broken on purpose; each has its own test in `broken.rs`.
+pub const BROKEN: &[&str] = &[
+    "ImportTMXTest0_empty-file.tmx",
+    "omegat-6.0.0_en-ru_TRUNCATED-no-closing-tags_malformed.tmx",
+    "failed.tmx",
+];
+
+fn tmx_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().flatten().collect();
+    entries.sort_by_key(|e| e.path());
+    for e in entries {
+        let p = e.path();
+        if p.is_dir() {
+            tmx_files(&p, out);
+        } else if !p.extension().is_some_and(|x| x == "md") {
+            out.push(p);
+        }
+    }
+}
+
+/// A unit as a comparable value: everything the round trip must keep. Without dates, it is
+/// the identity the store deduplicates by (a copy that differs only in dates is the same).
+fn key(u: &TranslationUnit, with_dates: bool) -> String {
+    let mut u = u.clone();
+    if !with_dates {
+        for a in std::iter::once(&mut u.attributes)
+            .chain(u.variants.iter_mut().map(|v| &mut v.attributes))
+        {
+            a.creationdate = None;
+            a.changedate = None;
+            a.creationid = None;
+            a.changeid = None;
+            a.usagecount = None;
+            a.lastusagedate = None;
+        }
+    }
+    for v in &mut u.variants {
+        // Export writes the normalised tag; the spelling is not part of the unit's meaning.
+        v.lang_original = None;
+        // Plain text is derived from the markup, which is compared whole.
+        v.segment.markup = Some(v.segment.to_xml());
+        v.segment.text.clear();
+    }
+    serde_json::to_string(&u).unwrap()
+}
+
+/// The units of a file, grouped by identity: each group holds the dated versions.
+fn units_of(path: &Path) -> BTreeMap<String, BTreeSet<String>> {
+    let mut reader = TmxReader::open(path).unwrap();
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    while let Some(item) = reader.next_item().unwrap() {
+        if let Item::Unit(read) = item {
+            out.entry(key(&read.unit, false))
+                .or_default()
+                .insert(key(&read.unit, true));
+        }
+    }
+    out
+}
+
+fn export(store: &Store, path: &Path) -> Vec<u8> {
+    let mut out = Vec::new();
+    store
+        .export_tmx(&ExportFilter::default(), &mut out, path, false)
+        .unwrap_or_else(|e| panic!("exporting {}: {e}", path.display()));
+    out
+}
+
+#[test]
+fn every_well_formed_corpus_file_round_trips() {
+    let mut files = Vec::new();
+    tmx_files(&corpus().join("tmx"), &mut files);
+    assert!(files.len() >= 160, "corpus has {} files", files.len());
+    let tmp = tempfile::tempdir().unwrap();
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for file in &files {
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        let mut store = Store::open_in_memory().unwrap();
+        let imported = store.import_tmx(file, &ImportOptions::default(), &mut ());
+        if BROKEN.contains(&name.as_str()) {
+            assert!(imported.is_err(), "{name}: broken file was imported");
+            continue;
+        }
+        if let Err(e) = imported {
+            failures.push(format!("{name}: import failed: {e}"));
+            continue;
+        }
+        let first = export(&store, file);
+        let first_path = tmp.path().join(format!("{checked}-{name}.tmx"));
+        std::fs::write(&first_path, &first).unwrap();
+        let mut again = Store::open_in_memory().unwrap();
+        if let Err(e) = again.import_tmx(&first_path, &ImportOptions::default(), &mut ()) {
+            failures.push(format!("{name}: re-import failed: {e}"));
+            continue;
+        }
+        let second = export(&again, &first_path);
+        if first != second {
+            failures.push(format!("{name}: second export differs from the first"));
+        }
+        // Copies of one unit that differ only in dates are stored once, as one of them.
+        let original = units_of(file);
+        let exported = units_of(&first_path);
+        let same = original.len() == exported.len()
+            && original.iter().all(|(identity, versions)| {
+                exported
+                    .get(identity)
+                    .is_some_and(|out| out.len() == 1 && out.iter().all(|v| versions.contains(v)))
+            });
+        if !same {
+            let missing: Vec<_> = original
+                .keys()
+                .filter(|k| !exported.contains_key(*k))
+                .take(1)
+                .collect();
+            let extra: Vec<_> = exported
+                .iter()
+                .filter(|(k, v)| original.get(*k) != Some(*v))
+                .take(1)
+                .collect();
+            failures.push(format!(
+                "{name}: units differ ({} identities in the original, {} exported)\n  original only: {missing:?}\n  export only:   {extra:?}",
+                original.len(),
+                exported.len()
+            ));
+        }
+        checked += 1;
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(checked >= 160, "only {checked} files checked");
+}

@@ -1,0 +1,122 @@
+//! Runs the real binary in a fresh temporary directory with a clean environment.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The project's root folder.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The shared corpus of real TMX files (beside the project).
+pub fn corpus() -> PathBuf {
+    let dir = root().join("../shared/corpus");
+    assert!(
+        dir.is_dir(),
+        "../shared/corpus is missing: {}",
+        dir.display()
+    );
+    dir
+}
+
+/// A temporary working directory with its own database.
+pub struct Sandbox {
+    pub dir: tempfile::TempDir,
+}
+
+/// The outcome of one run, printed in full when an assertion fails.
+pub struct Run {
+    pub command: String,
+    pub output: Output,
+}
+
+impl Run {
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.output.stdout).into_owned()
+    }
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.output.stderr).into_owned()
+    }
+    fn report(&self) -> String {
+        format!(
+            "command: {}\nstatus: {}\nstdout:\n{}\nstderr:\n{}",
+            self.command,
+            self.output.status,
+            self.stdout(),
+            self.stderr()
+        )
+    }
+    /// Asserts success and returns self.
+    #[track_caller]
+    pub fn ok(self) -> Self {
+        assert!(
+            self.output.status.success(),
+            "expected success\n{}",
+            self.report()
+        );
+        self
+    }
+    /// Asserts failure and returns self.
+    #[track_caller]
+    pub fn fails(self) -> Self {
+        assert!(
+            !self.output.status.success(),
+            "expected failure\n{}",
+            self.report()
+        );
+        self
+    }
+    #[track_caller]
+    pub fn stderr_has(self, needle: &str) -> Self {
+        assert!(
+            self.stderr().contains(needle),
+            "stderr lacks {needle:?}\n{}",
+            self.report()
+        );
+        self
+    }
+    #[track_caller]
+    pub fn stdout_has(self, needle: &str) -> Self {
+        assert!(
+            self.stdout().contains(needle),
+            "stdout lacks {needle:?}\n{}",
+            self.report()
+        );
+        self
+    }
+}
+
+impl Sandbox {
+    pub fn new() -> Self {
+        Sandbox {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn db(&self) -> PathBuf {
+        self.path("tm.db")
+    }
+
+    /// Runs `tmm --db <sandbox db> ARGS` in the sandbox.
+    pub fn tmm(&self, args: &[&str]) -> Run {
+        self.tmm_db(&self.db(), args)
+    }
+
+    /// Runs `tmm --db DB ARGS` in the sandbox.
+    pub fn tmm_db(&self, db: &Path, args: &[&str]) -> Run {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tmm"));
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .current_dir(self.dir.path())
+            .arg("--db")
+            .arg(db)
+            .args(args);
+        let command = format!("tmm --db {} {}", db.display(), args.join(" "));
+        let output = cmd.output().expect("run tmm");
+        Run { command, output }
+    }
+}
