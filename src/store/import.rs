@@ -387,21 +387,32 @@ impl<'t> UnitWriter<'t> {
             h.digest() as i64
         };
         let content_hash = content_hash(unit);
-        let candidates: Vec<(i64, i64)> = {
+        let candidates: Vec<(i64, i64, Option<String>)> = {
             let mut stmt = self.tx.prepare_cached(
-                "SELECT id, content_hash FROM unit WHERE source_hash = ?1 ORDER BY id DESC",
+                "SELECT id, content_hash, coalesce(changedate, creationdate) FROM unit
+                 WHERE source_hash = ?1 ORDER BY id DESC",
             )?;
-            stmt.query_map([source_hash], |r| Ok((r.get(0)?, r.get(1)?)))?
+            stmt.query_map([source_hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
                 .collect::<rusqlite::Result<_>>()?
         };
-        if candidates.iter().any(|&(_, c)| c == content_hash) {
-            return Ok(Added::Duplicate);
-        }
-        let (replace, outcome) = match (candidates.first(), self.policy) {
-            (None, _) => (None, Added::New),
-            (Some(_), DuplicatePolicy::Skip) => return Ok(Added::Duplicate),
-            (Some(&(id, _)), DuplicatePolicy::Update) => (Some(id), Added::Updated),
-            (Some(_), DuplicatePolicy::Keep) => (None, Added::Alternative),
+        let incoming_date = unit
+            .attributes
+            .changedate
+            .as_ref()
+            .or(unit.attributes.creationdate.as_ref());
+        let (replace, outcome) = match candidates.iter().find(|c| c.1 == content_hash) {
+            // The same unit again: keep the stored copy unless this one is newer.
+            Some((id, _, stored_date)) => match (incoming_date, stored_date) {
+                (Some(new), Some(old)) if new > old => (Some(*id), Added::Updated),
+                (Some(_), None) => (Some(*id), Added::Updated),
+                _ => return Ok(Added::Duplicate),
+            },
+            None => match (candidates.first(), self.policy) {
+                (None, _) => (None, Added::New),
+                (Some(_), DuplicatePolicy::Skip) => return Ok(Added::Duplicate),
+                (Some(&(id, _, _)), DuplicatePolicy::Update) => (Some(id), Added::Updated),
+                (Some(_), DuplicatePolicy::Keep) => (None, Added::Alternative),
+            },
         };
         if let Some(id) = replace {
             for table in ["variant", "prop", "note"] {

@@ -330,6 +330,7 @@ impl TmxReader {
         let mut closed = false;
         loop {
             buf.clear();
+            let before = self.xml.buffer_position();
             let event = self.xml.read_event_into(&mut buf);
             match event {
                 Err(e) => return Err(self.xml_error(e)),
@@ -343,12 +344,13 @@ impl TmxReader {
                 Ok(Event::End(_)) if !closed => closed = true,
                 Ok(Event::Start(e) | Event::Empty(e)) => {
                     let name = local(&e).to_string();
-                    return Err(self.syntax_at_last_line(&format!(
-                        "<{name}> after the end of <body>: the body was closed early"
-                    )));
+                    return Err(self.syntax_at(
+                        before,
+                        &format!("<{name}> after the end of <body>: the body was closed early"),
+                    ));
                 }
                 Ok(Event::Text(t)) if !t.xml10_content().trim().is_empty() => {
-                    return Err(self.syntax_here("text after the end of <body>"));
+                    return Err(self.syntax_at(before, "text after the end of <body>"));
                 }
                 Ok(_) => {}
             }
@@ -896,18 +898,17 @@ impl TmxReader {
     }
 
     fn syntax_here(&self, message: &str) -> Error {
-        let (line, column) = locate(&self.path, self.xml.buffer_position());
+        self.syntax_at(self.xml.buffer_position(), message)
+    }
+
+    fn syntax_at(&self, offset: u64, message: &str) -> Error {
+        let (line, column) = locate(&self.path, offset);
         Error::Syntax {
             path: self.path.clone(),
             line,
             column,
             message: message.to_string(),
         }
-    }
-
-    /// A syntax error at the start of the event just read (the parser is past its end).
-    fn syntax_at_last_line(&self, message: &str) -> Error {
-        self.syntax_here(message)
     }
 }
 

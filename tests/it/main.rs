@@ -3,4 +3,6 @@
 mod util;
 
 mod cli;
+mod export;
+mod import;
 mod roundtrip;
