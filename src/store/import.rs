@@ -1,7 +1,7 @@
 //! Importing TMX into the store: streaming, one transaction per file, duplicates decided by
 //! hashes of the source segment and of the whole unit.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 use std::hash::Hasher;
 use std::io::Read;
 use std::path::Path;
@@ -12,7 +12,7 @@ use xxhash_rust::xxh3::Xxh3;
 
 use super::Store;
 use crate::error::{Error, Result};
-use crate::model::{Attributes, Header, Note, Prop, TranslationUnit};
+use crate::model::{Attributes, Header, Note, Prop, Segment, TranslationUnit, Variant};
 use crate::tmx::{Item, TmxReader, now_date};
 
 /// What an incoming unit does when a stored unit has the same source segment.
@@ -337,6 +337,8 @@ pub(crate) struct UnitWriter<'t> {
     origin_id: i64,
     policy: DuplicatePolicy,
     position: i64,
+    /// Source hashes of every stored unit, so a new source needs no lookup.
+    known_sources: HashSet<i64>,
 }
 
 impl<'t> UnitWriter<'t> {
@@ -350,11 +352,16 @@ impl<'t> UnitWriter<'t> {
             [origin_id],
             |r| r.get(0),
         )?;
+        let known_sources = tx
+            .prepare("SELECT source_hash FROM unit")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
         Ok(UnitWriter {
             tx,
             origin_id,
             policy,
             position,
+            known_sources,
         })
     }
 
@@ -382,11 +389,23 @@ impl<'t> UnitWriter<'t> {
         let source_hash = {
             let mut h = Xxh3::new();
             h.update(source.lang.as_str().as_bytes());
-            h.update(&[0]);
-            h.update(source.segment.to_xml().as_bytes());
+            hash_segment(&mut h, &source.segment);
             h.digest() as i64
         };
         let content_hash = content_hash(unit);
+        // Most units are new: look in the table only when the source was seen before.
+        if self.known_sources.insert(source_hash) {
+            return self.insert(
+                unit,
+                line,
+                source,
+                source_hash,
+                content_hash,
+                bead,
+                None,
+                Added::New,
+            );
+        }
         let candidates: Vec<(i64, i64, Option<String>)> = {
             let mut stmt = self.tx.prepare_cached(
                 "SELECT id, content_hash, coalesce(changedate, creationdate) FROM unit
@@ -414,6 +433,31 @@ impl<'t> UnitWriter<'t> {
                 (Some(_), DuplicatePolicy::Keep) => (None, Added::Alternative),
             },
         };
+        self.insert(
+            unit,
+            line,
+            source,
+            source_hash,
+            content_hash,
+            bead,
+            replace,
+            outcome,
+        )
+    }
+
+    /// Inserts a unit (replacing the unit `replace`) with its variants, props and notes.
+    #[allow(clippy::too_many_arguments)]
+    fn insert(
+        &mut self,
+        unit: &TranslationUnit,
+        line: Option<u64>,
+        source: &Variant,
+        source_hash: i64,
+        content_hash: i64,
+        bead: Option<(&str, f64)>,
+        replace: Option<i64>,
+        outcome: Added,
+    ) -> Result<Added> {
         if let Some(id) = replace {
             for table in ["variant", "prop", "note"] {
                 self.tx
@@ -551,11 +595,24 @@ fn variant_extra_json(a: &Attributes) -> Option<String> {
     }
 }
 
+/// Hashes a segment's markup, or its text when it has none (two spellings of one thing).
+fn hash_segment(h: &mut Xxh3, segment: &Segment) {
+    match &segment.markup {
+        Some(m) => {
+            h.write_u8(2);
+            h.update(m.as_bytes());
+        }
+        None => {
+            h.write_u8(3);
+            h.update(segment.text.as_bytes());
+        }
+    }
+}
+
 /// A hash of everything that makes a unit what it is, leaving out dates, user ids and usage
 /// counts, so a re-exported or re-dated copy of a stored unit is recognised as the same.
 fn content_hash(unit: &TranslationUnit) -> i64 {
-    let mut h = Xxh3::new();
-    let mut field = |s: Option<&str>| {
+    fn field(h: &mut Xxh3, s: Option<&str>) {
         match s {
             Some(s) => {
                 h.write_u8(1);
@@ -564,37 +621,35 @@ fn content_hash(unit: &TranslationUnit) -> i64 {
             None => h.write_u8(0),
         }
         h.write_u8(0xFF);
-    };
-    field(unit.tuid.as_deref());
-    field(unit.srclang.as_deref());
-    field(unit.attributes.datatype.as_deref());
-    field(unit.attributes.segtype.as_deref());
-    for (k, v) in &unit.attributes.extra {
-        field(Some(k));
-        field(Some(v));
     }
-    let annotations = |field: &mut dyn FnMut(Option<&str>), props: &[Prop], notes: &[Note]| {
+    fn annotations(h: &mut Xxh3, props: &[Prop], notes: &[Note], extra: &[(String, String)]) {
         for p in props {
-            field(Some(&p.kind));
-            field(p.lang.as_deref());
-            field(Some(&p.value));
+            field(h, Some(&p.kind));
+            field(h, p.lang.as_deref());
+            field(h, Some(&p.value));
         }
-        field(None);
+        field(h, None);
         for n in notes {
-            field(n.lang.as_deref());
-            field(Some(&n.text));
+            field(h, n.lang.as_deref());
+            field(h, Some(&n.text));
         }
-        field(None);
-    };
-    annotations(&mut field, &unit.props, &unit.notes);
+        field(h, None);
+        for (k, v) in extra {
+            field(h, Some(k));
+            field(h, Some(v));
+        }
+        field(h, None);
+    }
+    let mut h = Xxh3::new();
+    field(&mut h, unit.tuid.as_deref());
+    field(&mut h, unit.srclang.as_deref());
+    field(&mut h, unit.attributes.datatype.as_deref());
+    field(&mut h, unit.attributes.segtype.as_deref());
+    annotations(&mut h, &unit.props, &unit.notes, &unit.attributes.extra);
     for v in &unit.variants {
-        field(Some(v.lang.as_str()));
-        field(Some(&v.segment.to_xml()));
-        for (k, v) in &v.attributes.extra {
-            field(Some(k));
-            field(Some(v));
-        }
-        annotations(&mut field, &v.props, &v.notes);
+        field(&mut h, Some(v.lang.as_str()));
+        hash_segment(&mut h, &v.segment);
+        annotations(&mut h, &v.props, &v.notes, &v.attributes.extra);
     }
     h.digest() as i64
 }

@@ -26,10 +26,10 @@ pub fn escape_attribute(s: &str) -> Cow<'_, str> {
 }
 
 fn escape(s: &str, attribute: bool) -> Cow<'_, str> {
-    let needs = |c: char| {
-        matches!(c, '&' | '<' | '>') || (attribute && matches!(c, '"' | '\t' | '\n' | '\r'))
+    let needs = |b: u8| {
+        matches!(b, b'&' | b'<' | b'>') || (attribute && matches!(b, b'"' | b'\t' | b'\n' | b'\r'))
     };
-    if !s.contains(needs) {
+    if !s.bytes().any(needs) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 16);
