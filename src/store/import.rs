@@ -5,13 +5,15 @@ use std::collections::{BTreeSet, HashSet};
 use std::hash::Hasher;
 use std::io::Read;
 use std::path::Path;
+use std::sync::atomic::Ordering;
 
-use rusqlite::{Transaction, params};
+use rusqlite::{Statement, Transaction, params};
 use serde::Serialize;
 use xxhash_rust::xxh3::Xxh3;
 
 use super::Store;
 use crate::error::{Error, Result};
+use crate::lang::LanguageTag;
 use crate::model::{Attributes, Header, Note, Prop, Segment, TranslationUnit, Variant};
 use crate::tmx::{Item, TmxReader, now_date};
 
@@ -191,63 +193,112 @@ impl Store {
             )?,
         };
         let default_srclang = reader.header.srclang.clone();
+        let default_source = default_srclang
+            .as_deref()
+            .and_then(|s| LanguageTag::parse(s).ok());
+        let bytes = reader.bytes_counter();
         let mut writer = UnitWriter::new(&tx, origin_id, options.on_duplicate)?;
-        while let Some(item) = reader.next_item()? {
-            summary.units_read += 1;
-            match item {
-                Item::Invalid { line, message } => {
-                    if options.strict {
-                        return Err(Error::InvalidUnit {
-                            path: path.to_path_buf(),
-                            line,
-                            message,
-                        });
+        // The reader parses in its own thread while this one stores: the two halves of an
+        // import cost about the same, and the machine has two cores.
+        std::thread::scope(|scope| -> Result<()> {
+            let (send, receive) = std::sync::mpsc::sync_channel::<Result<Vec<Item>>>(8);
+            scope.spawn(move || {
+                loop {
+                    let mut batch = Vec::with_capacity(256);
+                    let mut end = false;
+                    while batch.len() < 256 {
+                        match reader.next_item() {
+                            Ok(Some(item)) => batch.push(item),
+                            Ok(None) => {
+                                end = true;
+                                break;
+                            }
+                            Err(e) => {
+                                let _ = send.send(Err(e));
+                                return;
+                            }
+                        }
                     }
-                    summary.invalid += 1;
-                    warn(
-                        observer,
-                        &mut summary,
-                        Some(line),
-                        format!("unit skipped: {message}"),
-                    );
+                    // A closed channel means the store side stopped on an error.
+                    if (!batch.is_empty() && send.send(Ok(batch)).is_err()) || end {
+                        return;
+                    }
                 }
-                Item::Unit(read) => {
-                    for w in read.warnings {
-                        warn(observer, &mut summary, Some(read.line), w);
-                    }
-                    let src = read.unit.srclang.as_deref().or(default_srclang.as_deref());
-                    if src != Some("*all*") {
-                        let has_source = src
-                            .and_then(|s| crate::lang::LanguageTag::parse(s).ok())
-                            .is_some_and(|tag| read.unit.variant(&tag).is_some());
-                        if !has_source {
+            });
+            for batch in receive {
+                for item in batch? {
+                    summary.units_read += 1;
+                    match item {
+                        Item::Invalid { line, message } => {
+                            if options.strict {
+                                return Err(Error::InvalidUnit {
+                                    path: path.to_path_buf(),
+                                    line,
+                                    message,
+                                });
+                            }
+                            summary.invalid += 1;
                             warn(
                                 observer,
                                 &mut summary,
-                                Some(read.line),
-                                format!(
-                                    "unit has no variant in its source language \"{}\"; its first variant is used as source",
-                                    src.unwrap_or("")
-                                ),
+                                Some(line),
+                                format!("unit skipped: {message}"),
                             );
                         }
-                    }
-                    for v in &read.unit.variants {
-                        summary.languages.insert(v.lang.to_string());
-                    }
-                    match writer.add(&read.unit, Some(read.line), default_srclang.as_deref())? {
-                        Added::New => summary.added += 1,
-                        Added::Alternative => summary.alternatives_added += 1,
-                        Added::Updated => summary.updated += 1,
-                        Added::Duplicate => summary.duplicates_skipped += 1,
+                        Item::Unit(read) => {
+                            for w in read.warnings {
+                                warn(observer, &mut summary, Some(read.line), w);
+                            }
+                            let has_source = match read.unit.srclang.as_deref() {
+                                Some("*all*") => true,
+                                Some(s) => LanguageTag::parse(s)
+                                    .is_ok_and(|t| read.unit.variant(&t).is_some()),
+                                None if default_srclang.as_deref() == Some("*all*") => true,
+                                None => default_source
+                                    .as_ref()
+                                    .is_some_and(|t| read.unit.variant(t).is_some()),
+                            };
+                            if !has_source {
+                                let src =
+                                    read.unit.srclang.as_deref().or(default_srclang.as_deref());
+                                warn(
+                                    observer,
+                                    &mut summary,
+                                    Some(read.line),
+                                    format!(
+                                        "unit has no variant in its source language \"{}\"; its first variant is used as source",
+                                        src.unwrap_or("")
+                                    ),
+                                );
+                            }
+                            for v in &read.unit.variants {
+                                if !summary.languages.contains(v.lang.as_str()) {
+                                    summary.languages.insert(v.lang.to_string());
+                                }
+                            }
+                            match writer.add(
+                                &read.unit,
+                                Some(read.line),
+                                default_srclang.as_deref(),
+                            )? {
+                                Added::New => summary.added += 1,
+                                Added::Alternative => summary.alternatives_added += 1,
+                                Added::Updated => summary.updated += 1,
+                                Added::Duplicate => summary.duplicates_skipped += 1,
+                            }
+                        }
                     }
                 }
+                observer.progress(
+                    bytes.load(Ordering::Relaxed),
+                    size as u64,
+                    summary.units_read,
+                );
             }
-            if summary.units_read % 512 == 0 {
-                observer.progress(reader.bytes_read(), size as u64, summary.units_read);
-            }
-        }
+            Ok(())
+        })?;
         observer.progress(size as u64, size as u64, summary.units_read);
+        drop(writer);
         tx.commit()?;
         Ok(summary)
     }
@@ -339,6 +390,10 @@ pub(crate) struct UnitWriter<'t> {
     position: i64,
     /// Source hashes of every stored unit, so a new source needs no lookup.
     known_sources: HashSet<i64>,
+    insert_unit: Statement<'t>,
+    insert_variant: Statement<'t>,
+    insert_prop: Statement<'t>,
+    insert_note: Statement<'t>,
 }
 
 impl<'t> UnitWriter<'t> {
@@ -362,6 +417,18 @@ impl<'t> UnitWriter<'t> {
             policy,
             position,
             known_sources,
+            insert_unit: tx.prepare("INSERT INTO unit (id, origin_id, position, line, tuid, srclang, source_lang,
+                    source_hash, content_hash, datatype, segtype, o_tmf, o_encoding, usagecount,
+                    lastusagedate, creationtool, creationtoolversion, creationdate, creationid,
+                    changedate, changeid, extra, bead, confidence)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                    ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)")?,
+            insert_variant: tx.prepare("INSERT INTO variant (unit_id, position, lang, lang_original, text, markup, datatype,
+                o_tmf, o_encoding, usagecount, lastusagedate, creationtool, creationtoolversion,
+                creationdate, creationid, changedate, changeid, extra)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)")?,
+            insert_prop: tx.prepare("INSERT INTO prop (unit_id, tuv, ord, type, lang, o_encoding, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?,
+            insert_note: tx.prepare("INSERT INTO note (unit_id, tuv, ord, lang, o_encoding, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?,
         })
     }
 
@@ -469,54 +536,40 @@ impl<'t> UnitWriter<'t> {
                 .execute([id])?;
         }
         let a = &unit.attributes;
-        self.tx
-            .prepare_cached(
-                "INSERT INTO unit (id, origin_id, position, line, tuid, srclang, source_lang,
-                    source_hash, content_hash, datatype, segtype, o_tmf, o_encoding, usagecount,
-                    lastusagedate, creationtool, creationtoolversion, creationdate, creationid,
-                    changedate, changeid, extra, bead, confidence)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                    ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
-            )?
-            .execute(params![
-                replace,
-                self.origin_id,
-                self.position,
-                line.map(|l| l as i64),
-                unit.tuid,
-                unit.srclang,
-                source.lang.as_str(),
-                source_hash,
-                content_hash,
-                a.datatype,
-                a.segtype,
-                a.o_tmf,
-                a.o_encoding,
-                a.usagecount,
-                a.lastusagedate,
-                a.creationtool,
-                a.creationtoolversion,
-                a.creationdate,
-                a.creationid,
-                a.changedate,
-                a.changeid,
-                extra_json(a),
-                bead.map(|b| b.0),
-                bead.map(|b| b.1),
-            ])?;
+        self.insert_unit.execute(params![
+            replace,
+            self.origin_id,
+            self.position,
+            line.map(|l| l as i64),
+            unit.tuid,
+            unit.srclang,
+            source.lang.as_str(),
+            source_hash,
+            content_hash,
+            a.datatype,
+            a.segtype,
+            a.o_tmf,
+            a.o_encoding,
+            a.usagecount,
+            a.lastusagedate,
+            a.creationtool,
+            a.creationtoolversion,
+            a.creationdate,
+            a.creationid,
+            a.changedate,
+            a.changeid,
+            extra_json(a),
+            bead.map(|b| b.0),
+            bead.map(|b| b.1),
+        ])?;
         let unit_id = self.tx.last_insert_rowid();
         self.position += 1;
         self.insert_annotations(unit_id, 0, &unit.props, &unit.notes)?;
-        let mut variant = self.tx.prepare_cached(
-            "INSERT INTO variant (unit_id, position, lang, lang_original, text, markup, datatype,
-                o_tmf, o_encoding, usagecount, lastusagedate, creationtool, creationtoolversion,
-                creationdate, creationid, changedate, changeid, extra)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
-        )?;
+
         for (i, v) in unit.variants.iter().enumerate() {
             let a = &v.attributes;
             let position = i as i64 + 1;
-            variant.execute(params![
+            self.insert_variant.execute(params![
                 unit_id,
                 position,
                 v.lang.as_str(),
@@ -542,18 +595,15 @@ impl<'t> UnitWriter<'t> {
     }
 
     fn insert_annotations(
-        &self,
+        &mut self,
         unit_id: i64,
         tuv: i64,
         props: &[Prop],
         notes: &[Note],
     ) -> Result<()> {
         if !props.is_empty() {
-            let mut stmt = self.tx.prepare_cached(
-                "INSERT INTO prop (unit_id, tuv, ord, type, lang, o_encoding, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?;
             for (i, p) in props.iter().enumerate() {
-                stmt.execute(params![
+                self.insert_prop.execute(params![
                     unit_id,
                     tuv,
                     i as i64,
@@ -565,11 +615,8 @@ impl<'t> UnitWriter<'t> {
             }
         }
         if !notes.is_empty() {
-            let mut stmt = self.tx.prepare_cached(
-                "INSERT INTO note (unit_id, tuv, ord, lang, o_encoding, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?;
             for (i, n) in notes.iter().enumerate() {
-                stmt.execute(params![
+                self.insert_note.execute(params![
                     unit_id,
                     tuv,
                     i as i64,

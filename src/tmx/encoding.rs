@@ -4,6 +4,8 @@
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE};
 use encoding_rs_io::DecodeReaderBytesBuilder;
@@ -12,14 +14,28 @@ use crate::error::{Error, Result};
 
 /// A UTF-8 view of a file, with what was learnt about its encoding.
 pub(crate) struct Decoded {
-    pub reader: Box<dyn BufRead>,
+    pub reader: Box<dyn BufRead + Send>,
     /// The encoding the bytes are read in (`UTF-8`, `UTF-16LE`, `windows-1252`, ...).
     pub encoding: &'static str,
     pub warning: Option<String>,
 }
 
-/// Opens `path` and returns its content as UTF-8.
-pub(crate) fn open(path: &Path) -> Result<Decoded> {
+/// Counts the raw bytes read from the file, for progress.
+struct RawCount<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for RawCount<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
+/// Opens `path` and returns its content as UTF-8; `count` follows the bytes read.
+pub(crate) fn open(path: &Path, count: Arc<AtomicU64>) -> Result<Decoded> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
     let mut head = Vec::with_capacity(512);
     file.take(512)
@@ -29,8 +45,11 @@ pub(crate) fn open(path: &Path) -> Result<Decoded> {
         path: path.to_path_buf(),
         message,
     })?;
-    let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let reader: Box<dyn BufRead> = if encoding == UTF_8 {
+    let file = RawCount {
+        inner: File::open(path).map_err(|e| Error::io(path, e))?,
+        count,
+    };
+    let reader: Box<dyn BufRead + Send> = if encoding == UTF_8 {
         let mut r = BufReader::with_capacity(1 << 16, file);
         // The parser sees no BOM; it is not part of the document.
         let buf = r.fill_buf().map_err(|e| Error::io(path, e))?;

@@ -7,11 +7,11 @@
 //! than XML's five and character references are never expanded.
 
 use std::borrow::Cow;
-use std::cell::Cell;
 use std::collections::HashSet;
 use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use quick_xml::XmlVersion;
 use quick_xml::escape::resolve_predefined_entity;
@@ -87,26 +87,12 @@ impl<R: BufRead> BufRead for Counted<R> {
     }
 }
 
-/// Counts the raw bytes read from the file, for progress.
-struct RawCount<R> {
-    inner: R,
-    count: Rc<Cell<u64>>,
-}
-
-impl<R: Read> Read for RawCount<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.count.set(self.count.get() + n as u64);
-        Ok(n)
-    }
-}
-
 /// A streaming TMX reader over one file.
 pub struct TmxReader {
     path: PathBuf,
-    xml: quick_xml::Reader<Counted<Box<dyn BufRead>>>,
+    xml: quick_xml::Reader<Counted<Box<dyn BufRead + Send>>>,
     buf: Vec<u8>,
-    raw_bytes: Rc<Cell<u64>>,
+    raw_bytes: Arc<AtomicU64>,
     /// The `<header>`; empty when the file has none.
     pub header: Header,
     /// The `version` of `<tmx>`, as written.
@@ -126,18 +112,10 @@ impl TmxReader {
     /// [`Error::Io`] when the file cannot be read, [`Error::Format`] when it is not TMX or its
     /// encoding is unknown, [`Error::Syntax`] when it is not well-formed before `<body>`.
     pub fn open(path: &Path) -> Result<Self> {
-        let decoded = encoding::open(path)?;
-        let raw_bytes = Rc::new(Cell::new(0));
-        // Progress counts the file's own bytes, whatever the encoding.
-        let counted: Box<dyn BufRead> = Box::new(std::io::BufReader::with_capacity(
-            1 << 16,
-            RawCount {
-                inner: decoded.reader,
-                count: raw_bytes.clone(),
-            },
-        ));
+        let raw_bytes = Arc::new(AtomicU64::new(0));
+        let decoded = encoding::open(path, raw_bytes.clone())?;
         let mut xml = quick_xml::Reader::from_reader(Counted {
-            inner: counted,
+            inner: decoded.reader,
             newlines: 0,
         });
         xml.config_mut().trim_text(false);
@@ -159,7 +137,12 @@ impl TmxReader {
 
     /// Bytes of the file read so far.
     pub fn bytes_read(&self) -> u64 {
-        self.raw_bytes.get()
+        self.raw_bytes.load(Ordering::Relaxed)
+    }
+
+    /// A counter of the bytes read that stays valid while the reader works in another thread.
+    pub fn bytes_counter(&self) -> Arc<AtomicU64> {
+        self.raw_bytes.clone()
     }
 
     /// The file being read.
@@ -671,7 +654,10 @@ impl TmxReader {
             match self.xml.read_event_into(&mut buf) {
                 Err(e) => return Err(self.xml_error(e)),
                 Ok(Event::Start(e)) => {
-                    has_elements = true;
+                    if !has_elements {
+                        has_elements = true;
+                        markup.push_str(&escape_text(&text));
+                    }
                     let name = local(&e).to_string();
                     check_pairing(&e, &name, &mut open_pairs, &mut seen_bpt, problems, line);
                     markup.push_str(&self.start_tag(&e)?);
@@ -681,7 +667,10 @@ impl TmxReader {
                     stack.push(name);
                 }
                 Ok(Event::Empty(e)) => {
-                    has_elements = true;
+                    if !has_elements {
+                        has_elements = true;
+                        markup.push_str(&escape_text(&text));
+                    }
                     let name = local(&e).to_string();
                     check_pairing(&e, &name, &mut open_pairs, &mut seen_bpt, problems, line);
                     let tag = self.start_tag(&e)?;
@@ -701,24 +690,15 @@ impl TmxReader {
                 },
                 Ok(Event::Text(t)) => {
                     let s = t.xml10_content();
-                    markup.push_str(&escape_text(&s));
-                    if native_depth == 0 {
-                        text.push_str(&s);
-                    }
+                    push_content(&s, has_elements, native_depth, &mut text, &mut markup);
                 }
                 Ok(Event::CData(c)) => {
                     let s = c.xml10_content();
-                    markup.push_str(&escape_text(&s));
-                    if native_depth == 0 {
-                        text.push_str(&s);
-                    }
+                    push_content(&s, has_elements, native_depth, &mut text, &mut markup);
                 }
                 Ok(Event::GeneralRef(r)) => {
                     let s = self.resolve(&r)?;
-                    markup.push_str(&escape_text(&s));
-                    if native_depth == 0 {
-                        text.push_str(&s);
-                    }
+                    push_content(&s, has_elements, native_depth, &mut text, &mut markup);
                 }
                 Ok(Event::Eof) => {
                     return Err(self.syntax_here("unexpected end of file inside <seg>"));
@@ -914,7 +894,7 @@ impl TmxReader {
 
 /// Line and column (1-based, in characters) of a byte offset in the file's UTF-8 view.
 fn locate(path: &Path, offset: u64) -> (u64, u64) {
-    let Ok(decoded) = encoding::open(path) else {
+    let Ok(decoded) = encoding::open(path, Arc::default()) else {
         return (0, 0);
     };
     let mut line = 1;
@@ -937,6 +917,23 @@ fn local<'a>(e: &'a BytesStart) -> &'a str {
     match full.rfind(':') {
         Some(i) => &full[i + 1..],
         None => full,
+    }
+}
+
+/// Adds segment content: to the plain text outside native code, and to the markup once
+/// the segment has shown an inline element (before that the markup is the escaped text).
+fn push_content(
+    s: &str,
+    has_elements: bool,
+    native_depth: usize,
+    text: &mut String,
+    markup: &mut String,
+) {
+    if has_elements {
+        markup.push_str(&escape_text(s));
+    }
+    if native_depth == 0 {
+        text.push_str(s);
     }
 }
 
