@@ -232,4 +232,23 @@ mod tests {
         assert!(path.exists());
         Ok(())
     }
+
+    #[test]
+    fn readers_keep_working_while_an_import_writes() -> Result<()> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("tm.db");
+        let mut writer = Store::open(&path)?;
+        let reader = Store::open(&path)?;
+        let tx = writer.conn.transaction()?;
+        tx.execute(
+            "INSERT INTO origin (kind, name, imported_at) VALUES ('tmx', 'a', '20260101T000000Z')",
+            [],
+        )?;
+        // The write transaction is open: the other connection still reads, and sees the
+        // store as it was.
+        assert_eq!(reader.stats()?.origins.len(), 0);
+        tx.commit()?;
+        assert_eq!(reader.stats()?.origins.len(), 1);
+        Ok(())
+    }
 }

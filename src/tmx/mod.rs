@@ -14,7 +14,8 @@ use std::borrow::Cow;
 pub use reader::{Item, ReadUnit, TmxReader};
 pub use writer::TmxWriter;
 
-/// Escapes text content for XML: `&`, `<` and `>`.
+/// Escapes text content for XML: `&`, `<`, `>`, and carriage returns (which XML parsers
+/// would otherwise turn into line feeds).
 pub fn escape_text(s: &str) -> Cow<'_, str> {
     escape(s, false)
 }
@@ -27,7 +28,7 @@ pub fn escape_attribute(s: &str) -> Cow<'_, str> {
 
 fn escape(s: &str, attribute: bool) -> Cow<'_, str> {
     let needs = |b: u8| {
-        matches!(b, b'&' | b'<' | b'>') || (attribute && matches!(b, b'"' | b'\t' | b'\n' | b'\r'))
+        matches!(b, b'&' | b'<' | b'>' | b'\r') || (attribute && matches!(b, b'"' | b'\t' | b'\n'))
     };
     if !s.bytes().any(needs) {
         return Cow::Borrowed(s);
@@ -41,7 +42,8 @@ fn escape(s: &str, attribute: bool) -> Cow<'_, str> {
             '"' if attribute => out.push_str("&quot;"),
             '\t' if attribute => out.push_str("&#9;"),
             '\n' if attribute => out.push_str("&#10;"),
-            '\r' if attribute => out.push_str("&#13;"),
+            // A raw carriage return would be read back as a line feed.
+            '\r' => out.push_str("&#13;"),
             c => out.push(c),
         }
     }

@@ -1073,3 +1073,120 @@ fn note(attrs: Vec<(String, String)>, text: String) -> Note {
     }
     note
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(bytes: &[u8]) -> (TmxReader, Vec<Item>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.tmx");
+        std::fs::write(&path, bytes).unwrap();
+        let mut reader = TmxReader::open(&path).unwrap();
+        let mut items = Vec::new();
+        while let Some(item) = reader.next_item().unwrap() {
+            items.push(item);
+        }
+        (reader, items)
+    }
+
+    fn units(items: &[Item]) -> Vec<&TranslationUnit> {
+        items
+            .iter()
+            .filter_map(|i| match i {
+                Item::Unit(r) => Some(&r.unit),
+                Item::Invalid { .. } => None,
+            })
+            .collect()
+    }
+
+    const DOC: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<tmx version="1.4" xmlns="http://www.lisa.org/tmx14" xmlns:x="urn:x">
+<header creationtool="t" srclang="en" x:flag="1"><note>n</note></header>
+<body>
+<!-- a comment in the body -->
+<tu tuid="1" x:id="u1">
+<prop type="p">v &amp; w</prop>
+<tuv xml:lang="en"><seg>Press <bpt i="1" x="1">&lt;b&gt;</bpt>OK<ept i="1">&lt;/b&gt;</ept> &#233;<![CDATA[ <raw> ]]></seg></tuv>
+<tuv lang="FR_fr"><seg>Appuyez <ph x="2"/>😀</seg></tuv>
+</tu>
+</body>
+</tmx>
+"#;
+
+    #[test]
+    fn markup_text_props_and_foreign_attributes_are_kept() {
+        let (reader, items) = read(DOC.as_bytes());
+        assert_eq!(reader.header.notes[0].text, "n");
+        assert_eq!(
+            reader.header.attributes.extra,
+            vec![("x:flag".into(), "1".into())]
+        );
+        let u = units(&items)[0];
+        assert_eq!(u.tuid.as_deref(), Some("1"));
+        assert_eq!(u.attributes.extra, vec![("x:id".into(), "u1".into())]);
+        assert_eq!(u.props[0].value, "v & w");
+        let en = &u.variants[0].segment;
+        assert_eq!(en.text, "Press OK é <raw> ");
+        assert_eq!(
+            en.markup.as_deref(),
+            Some(
+                "Press <bpt i=\"1\" x=\"1\">&lt;b&gt;</bpt>OK<ept i=\"1\">&lt;/b&gt;</ept> é &lt;raw&gt; "
+            )
+        );
+        let fr = &u.variants[1];
+        assert_eq!(fr.lang.as_str(), "fr-FR");
+        assert_eq!(fr.lang_original.as_deref(), Some("FR_fr"));
+        assert_eq!(fr.segment.text, "Appuyez 😀");
+    }
+
+    #[test]
+    fn utf16_big_endian_without_bom_reads_like_utf8() {
+        let utf16: Vec<u8> = DOC
+            .replace("UTF-8", "UTF-16BE")
+            .encode_utf16()
+            .flat_map(|u| u.to_be_bytes())
+            .collect();
+        let (reader, items) = read(&utf16);
+        assert_eq!(reader.encoding, "UTF-16BE");
+        let (_, utf8_items) = read(DOC.as_bytes());
+        assert_eq!(units(&items), units(&utf8_items));
+    }
+
+    #[test]
+    fn windows_1252_is_transcoded() {
+        let mut bytes = b"<?xml version=\"1.0\" encoding=\"windows-1252\"?><tmx version=\"1.4\"><header/><body><tu><tuv xml:lang=\"fr\"><seg>caf".to_vec();
+        bytes.extend([0xE9, 0x20, 0x80]); // é, space, euro sign
+        bytes.extend(b"</seg></tuv></tu></body></tmx>");
+        let (_, items) = read(&bytes);
+        assert_eq!(units(&items)[0].variants[0].segment.text, "café €");
+    }
+
+    #[test]
+    fn unbalanced_pairs_make_the_unit_invalid() {
+        let doc = r#"<tmx version="1.4"><header/><body>
+<tu><tuv xml:lang="en"><seg><bpt i="1">a</bpt>x</seg></tuv></tu>
+<tu><tuv xml:lang="en"><seg><bpt i="1">a</bpt>x<ept i="1">b</ept></seg></tuv></tu>
+</body></tmx>"#;
+        let (_, items) = read(doc.as_bytes());
+        match &items[0] {
+            Item::Invalid { line, message } => {
+                assert_eq!(*line, 2);
+                assert!(
+                    message.contains("<bpt i=\"1\"> has no matching <ept>"),
+                    "{message}"
+                );
+            }
+            other => panic!("expected invalid, got {other:?}"),
+        }
+        assert!(matches!(items[1], Item::Unit(_)));
+    }
+
+    #[test]
+    fn version_1_1_and_missing_version_are_read_with_a_warning_for_the_latter() {
+        let (reader, items) =
+            read(b"<tmx><header/><body><tu><tuv lang=\"EN\"><seg>a</seg></tuv></tu></body></tmx>");
+        assert!(reader.warnings.iter().any(|w| w.contains("no version")));
+        assert_eq!(units(&items)[0].variants[0].lang.as_str(), "en");
+    }
+}

@@ -524,4 +524,37 @@ mod tests {
         let units = [unit("a & b"), unit("c < d")];
         assert_eq!(write(&units).unwrap(), write(&units).unwrap());
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Whatever text, props and notes a unit holds, writing then reading gives it back.
+        #[test]
+        fn write_then_read_is_identity(
+            texts in proptest::collection::vec("[^\\x00-\\x08\\x0B\\x0C\\x0E-\\x1F\\u{FFFE}\\u{FFFF}]{0,40}", 1..4),
+            prop in "[^\\x00-\\x1F\\u{FFFE}\\u{FFFF}]{0,20}",
+            tuid in proptest::option::of("[a-z0-9 \"&<>]{1,10}"),
+        ) {
+            let langs = ["en", "fr", "zh-Hans"];
+            let unit = TranslationUnit {
+                tuid,
+                props: vec![Prop { kind: "x-p".into(), lang: None, o_encoding: None, value: prop.clone() }],
+                notes: vec![Note { lang: Some("en".into()), o_encoding: None, text: prop }],
+                variants: texts
+                    .iter()
+                    .zip(langs)
+                    .map(|(t, l)| Variant::new(LanguageTag::parse(l).unwrap(), t.clone()))
+                    .collect(),
+                ..Default::default()
+            };
+            let out = write(std::slice::from_ref(&unit)).unwrap();
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("p.tmx");
+            std::fs::write(&path, out).unwrap();
+            let mut reader = crate::tmx::TmxReader::open(&path).unwrap();
+            match reader.next_item().unwrap() {
+                Some(crate::tmx::Item::Unit(read)) => proptest::prop_assert_eq!(read.unit, unit),
+                other => proptest::prop_assert!(false, "read {:?}", other),
+            }
+        }
+    }
 }
