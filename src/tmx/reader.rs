@@ -87,6 +87,14 @@ impl<R: BufRead> BufRead for Counted<R> {
     }
 }
 
+/// A child element of `<tu>` or `<tuv>` whose start tag has been read.
+struct Child {
+    name: String,
+    attrs: Vec<(String, String)>,
+    empty: bool,
+    line: u64,
+}
+
 /// A streaming TMX reader over one file.
 pub struct TmxReader {
     path: PathBuf,
@@ -352,58 +360,29 @@ impl TmxReader {
         }
         if !empty {
             let mut udes = String::new();
-            loop {
-                let mut buf = Vec::new();
-                match self.xml.read_event_into(&mut buf) {
-                    Err(e) => return Err(self.xml_error(e)),
-                    Ok(Event::Start(e)) if local(&e) == "prop" => {
-                        let attrs = self.attributes(&e)?;
-                        let value = self.read_text("prop")?;
-                        push_prop(
-                            &mut header.attributes,
-                            &mut header.props,
-                            attrs,
-                            value,
-                            &mut warnings,
-                        );
-                    }
-                    Ok(Event::Empty(e)) if local(&e) == "prop" => {
-                        let attrs = self.attributes(&e)?;
-                        push_prop(
-                            &mut header.attributes,
-                            &mut header.props,
-                            attrs,
-                            String::new(),
-                            &mut warnings,
-                        );
-                    }
-                    Ok(Event::Start(e)) if local(&e) == "note" => {
-                        let attrs = self.attributes(&e)?;
-                        let text = self.read_text("note")?;
-                        header.notes.push(note(attrs, text));
-                    }
-                    Ok(Event::Empty(e)) if local(&e) == "note" => {
-                        let attrs = self.attributes(&e)?;
-                        header.notes.push(note(attrs, String::new()));
-                    }
-                    Ok(Event::Start(e)) => {
-                        let start = self.start_tag(&e)?;
-                        let name = local(&e).to_string();
-                        udes.push_str(&start);
-                        self.capture(&name, &mut udes)?;
-                    }
-                    Ok(Event::Empty(e)) => {
-                        let start = self.start_tag(&e)?;
-                        udes.push_str(&start[..start.len() - 1]);
-                        udes.push_str("/>");
-                    }
-                    Ok(Event::End(_)) => break,
-                    Ok(Event::Eof) => {
-                        return Err(self.syntax_here("unexpected end of file inside <header>"));
-                    }
-                    Ok(_) => {}
+            let line = self.line();
+            let leftover = self.read_children("header", line, |reader, child| {
+                let Some(child) = reader.annotation(
+                    child,
+                    &mut header.attributes,
+                    &mut header.props,
+                    &mut header.notes,
+                    &mut warnings,
+                )?
+                else {
+                    return Ok(());
+                };
+                // <ude> and anything else is kept as its exact XML.
+                let start = tag_xml(&child.name, &child.attrs);
+                if child.empty {
+                    udes.push_str(&start[..start.len() - 1]);
+                    udes.push_str("/>");
+                    return Ok(());
                 }
-            }
+                udes.push_str(&start);
+                reader.capture(&child.name, &mut udes)
+            })?;
+            warnings.extend(leftover);
             header.udes = (!udes.is_empty()).then_some(udes);
         }
         self.warnings
@@ -425,79 +404,33 @@ impl TmxReader {
             }
         }
         if !empty {
-            loop {
-                let mut buf = Vec::new();
-                let line_here = self.line();
-                match self.xml.read_event_into(&mut buf) {
-                    Err(e) => return Err(self.xml_error(e)),
-                    Ok(Event::Start(e)) => {
-                        let name = local(&e).to_string();
-                        let attrs = self.attributes(&e)?;
-                        match name.as_str() {
-                            "prop" => {
-                                let value = self.read_text("prop")?;
-                                push_prop(
-                                    &mut unit.attributes,
-                                    &mut unit.props,
-                                    attrs,
-                                    value,
-                                    &mut warnings,
-                                );
-                            }
-                            "note" => {
-                                let text = self.read_text("note")?;
-                                unit.notes.push(note(attrs, text));
-                            }
-                            "tuv" => {
-                                if let Some(v) =
-                                    self.read_variant(attrs, false, &mut warnings, &mut problems)?
-                                {
-                                    unit.variants.push(v);
-                                }
-                            }
-                            _ => {
-                                warnings.push(format!(
-                                    "line {line_here}: unexpected <{name}> in <tu>, skipped"
-                                ));
-                                self.skip_element(&name)?;
-                            }
-                        }
+            let mut unit_warnings = Vec::new();
+            let leftover = self.read_children("tu", line, |reader, child| {
+                let Some(child) = reader.annotation(
+                    child,
+                    &mut unit.attributes,
+                    &mut unit.props,
+                    &mut unit.notes,
+                    &mut unit_warnings,
+                )?
+                else {
+                    return Ok(());
+                };
+                if child.name == "tuv" {
+                    if let Some(v) = reader.read_variant(
+                        child.attrs,
+                        child.empty,
+                        &mut unit_warnings,
+                        &mut problems,
+                    )? {
+                        unit.variants.push(v);
                     }
-                    Ok(Event::Empty(e)) => {
-                        let name = local(&e).to_string();
-                        let attrs = self.attributes(&e)?;
-                        match name.as_str() {
-                            "prop" => push_prop(
-                                &mut unit.attributes,
-                                &mut unit.props,
-                                attrs,
-                                String::new(),
-                                &mut warnings,
-                            ),
-                            "note" => unit.notes.push(note(attrs, String::new())),
-                            "tuv" => {
-                                self.read_variant(attrs, true, &mut warnings, &mut problems)?;
-                            }
-                            _ => warnings.push(format!(
-                                "line {line_here}: unexpected <{name}/> in <tu>, skipped"
-                            )),
-                        }
-                    }
-                    Ok(Event::End(_)) => break,
-                    Ok(Event::Eof) => {
-                        return Err(self.syntax_here(&format!(
-                            "unexpected end of file: <tu> opened at line {line} is not closed"
-                        )));
-                    }
-                    Ok(Event::GeneralRef(r)) => {
-                        self.resolve(&r)?;
-                    }
-                    Ok(Event::Text(t)) if !t.xml10_content().trim().is_empty() => {
-                        warnings.push("text directly inside <tu> ignored".into());
-                    }
-                    Ok(_) => {}
+                    return Ok(());
                 }
-            }
+                reader.skip_unexpected(child, "tu", &mut unit_warnings)
+            })?;
+            warnings.extend(unit_warnings);
+            warnings.extend(leftover);
         }
         if unit.variants.is_empty() && problems.is_empty() {
             problems.push("<tu> has no <tuv>".into());
@@ -538,64 +471,29 @@ impl TmxReader {
         let mut notes = Vec::new();
         let mut segment = None;
         if !empty {
-            loop {
-                let mut buf = Vec::new();
-                match self.xml.read_event_into(&mut buf) {
-                    Err(e) => return Err(self.xml_error(e)),
-                    Ok(Event::Start(e)) => {
-                        let name = local(&e).to_string();
-                        let attrs = self.attributes(&e)?;
-                        match name.as_str() {
-                            "seg" if segment.is_some() => {
-                                problems
-                                    .push(format!("line {line}: <tuv> has more than one <seg>"));
-                                self.skip_element("seg")?;
-                            }
-                            "seg" => segment = Some(self.read_segment(problems)?),
-                            "prop" => {
-                                let value = self.read_text("prop")?;
-                                push_prop(&mut attributes, &mut props, attrs, value, warnings);
-                            }
-                            "note" => {
-                                let text = self.read_text("note")?;
-                                notes.push(note(attrs, text));
-                            }
-                            _ => {
-                                warnings.push(format!(
-                                    "line {line}: unexpected <{name}> in <tuv>, skipped"
-                                ));
-                                self.skip_element(&name)?;
-                            }
+            let leftover = self.read_children("tuv", line, |reader, child| {
+                let Some(child) =
+                    reader.annotation(child, &mut attributes, &mut props, &mut notes, warnings)?
+                else {
+                    return Ok(());
+                };
+                match (child.name.as_str(), child.empty) {
+                    ("seg", _) if segment.is_some() => {
+                        problems.push(format!(
+                            "line {}: <tuv> has more than one <seg>",
+                            child.line
+                        ));
+                        if !child.empty {
+                            reader.skip_element("seg")?;
                         }
                     }
-                    Ok(Event::Empty(e)) => {
-                        let name = local(&e).to_string();
-                        let attrs = self.attributes(&e)?;
-                        match name.as_str() {
-                            "seg" if segment.is_none() => segment = Some(Segment::default()),
-                            "prop" => push_prop(
-                                &mut attributes,
-                                &mut props,
-                                attrs,
-                                String::new(),
-                                warnings,
-                            ),
-                            "note" => notes.push(note(attrs, String::new())),
-                            _ => warnings.push(format!(
-                                "line {line}: unexpected <{name}/> in <tuv>, skipped"
-                            )),
-                        }
-                    }
-                    Ok(Event::End(_)) => break,
-                    Ok(Event::Eof) => {
-                        return Err(self.syntax_here("unexpected end of file inside <tuv>"));
-                    }
-                    Ok(Event::GeneralRef(r)) => {
-                        self.resolve(&r)?;
-                    }
-                    Ok(_) => {}
+                    ("seg", false) => segment = Some(reader.read_segment(problems)?),
+                    ("seg", true) => segment = Some(Segment::default()),
+                    _ => reader.skip_unexpected(child, "tuv", warnings)?,
                 }
-            }
+                Ok(())
+            })?;
+            warnings.extend(leftover);
         }
         let Some(lang_raw) = lang_raw else {
             problems.push(format!("line {line}: <tuv> has no xml:lang"));
@@ -635,6 +533,100 @@ impl TmxReader {
             notes,
             segment,
         }))
+    }
+
+    /// Reads the child elements of the element just opened (at `open_line`) up to its end
+    /// tag, handing each to `on_child`, which reads the child's content unless it is empty.
+    /// Returns warnings about text found between the children.
+    fn read_children(
+        &mut self,
+        parent: &str,
+        open_line: u64,
+        mut on_child: impl FnMut(&mut Self, Child) -> Result<()>,
+    ) -> Result<Vec<String>> {
+        let mut warnings = Vec::new();
+        let mut buf = Vec::new();
+        loop {
+            buf.clear();
+            let line = self.line();
+            let child = match self.xml.read_event_into(&mut buf) {
+                Err(e) => return Err(self.xml_error(e)),
+                Ok(Event::Start(e)) => Child {
+                    name: local(&e).to_string(),
+                    attrs: self.attributes(&e)?,
+                    empty: false,
+                    line,
+                },
+                Ok(Event::Empty(e)) => Child {
+                    name: local(&e).to_string(),
+                    attrs: self.attributes(&e)?,
+                    empty: true,
+                    line,
+                },
+                Ok(Event::End(_)) => return Ok(warnings),
+                Ok(Event::Eof) => {
+                    return Err(self.syntax_here(&format!(
+                        "unexpected end of file: <{parent}> opened at line {open_line} is not closed"
+                    )));
+                }
+                Ok(Event::GeneralRef(r)) => {
+                    self.resolve(&r)?;
+                    continue;
+                }
+                Ok(Event::Text(t)) if !t.xml10_content().trim().is_empty() => {
+                    warnings.push(format!(
+                        "line {line}: text directly inside <{parent}> ignored"
+                    ));
+                    continue;
+                }
+                Ok(_) => continue,
+            };
+            on_child(self, child)?;
+        }
+    }
+
+    /// Reads a `<prop>` or `<note>` child into the owner's lists; hands any other child back.
+    fn annotation(
+        &mut self,
+        child: Child,
+        attributes: &mut Attributes,
+        props: &mut Vec<Prop>,
+        notes: &mut Vec<Note>,
+        warnings: &mut Vec<String>,
+    ) -> Result<Option<Child>> {
+        let is_prop = match child.name.as_str() {
+            "prop" => true,
+            "note" => false,
+            _ => return Ok(Some(child)),
+        };
+        let text = if child.empty {
+            String::new()
+        } else {
+            self.read_text(&child.name)?
+        };
+        if is_prop {
+            push_prop(attributes, props, child.attrs, text, warnings);
+        } else {
+            notes.push(note(child.attrs, text));
+        }
+        Ok(None)
+    }
+
+    /// Skips a child element TMX does not allow here, with a warning.
+    fn skip_unexpected(
+        &mut self,
+        child: Child,
+        parent: &str,
+        warnings: &mut Vec<String>,
+    ) -> Result<()> {
+        warnings.push(format!(
+            "line {}: unexpected <{}> in <{parent}>, skipped",
+            child.line, child.name
+        ));
+        if !child.empty {
+            self.skip_element(&child.name)?;
+        }
+        Ok(())
     }
 
     /// Reads the content of a `<seg>` whose start tag has been read: plain text outside
@@ -790,18 +782,7 @@ impl TmxReader {
 
     /// A start tag in canonical form: local name, attributes in file order, escaped.
     fn start_tag(&self, e: &BytesStart) -> Result<String> {
-        let mut out = String::with_capacity(32);
-        out.push('<');
-        out.push_str(local(e));
-        for (k, v) in self.attributes(e)? {
-            out.push(' ');
-            out.push_str(&k);
-            out.push_str("=\"");
-            out.push_str(&escape_attribute(&v));
-            out.push('"');
-        }
-        out.push('>');
-        Ok(out)
+        Ok(tag_xml(local(e), &self.attributes(e)?))
     }
 
     /// The attributes of a start tag, namespace declarations left out.
@@ -909,6 +890,22 @@ fn locate(path: &Path, offset: u64) -> (u64, u64) {
         }
     }
     (line, column)
+}
+
+/// `<name k="v" ...>` with the values escaped.
+fn tag_xml(name: &str, attrs: &[(String, String)]) -> String {
+    let mut out = String::with_capacity(32);
+    out.push('<');
+    out.push_str(name);
+    for (k, v) in attrs {
+        out.push(' ');
+        out.push_str(k);
+        out.push_str("=\"");
+        out.push_str(&escape_attribute(v));
+        out.push('"');
+    }
+    out.push('>');
+    out
 }
 
 fn local<'a>(e: &'a BytesStart) -> &'a str {
