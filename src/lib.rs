@@ -27,6 +27,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod corpus;
 pub mod error;
 pub mod lang;
 pub mod model;

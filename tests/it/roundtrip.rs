@@ -18,14 +18,14 @@ pub const BROKEN: &[&str] = &[
     "failed.tmx",
 ];
 
-fn tmx_files(dir: &Path, out: &mut Vec<PathBuf>) {
+pub fn tmx_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().flatten().collect();
     entries.sort_by_key(|e| e.path());
     for e in entries {
         let p = e.path();
         if p.is_dir() {
             tmx_files(&p, out);
-        } else if !p.extension().is_some_and(|x| x == "md") {
+        } else if p.extension().is_none_or(|x| x != "md") {
             out.push(p);
         }
     }
