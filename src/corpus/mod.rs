@@ -12,8 +12,8 @@
 //! Deduplication keeps the newest: a first pass over the units that survive the other
 //! filters records, for each 64-bit hash of the (normalised) texts, the unit with the latest
 //! change date (the highest row id on a tie); the second pass writes only those units. The
-//! memory this needs is one hash-map entry (24 bytes) per distinct pair, about 30 MB at a
-//! million units; the units themselves are never held.
+//! memory this needs is one hash-map entry (24 bytes and the map's slack) per distinct pair,
+//! 30–55 MB at a million units; the units themselves are never held.
 //!
 //! The split is decided by an xxh3 hash (seeded with `seed`) of the normalised source text,
 //! so a sentence and all its duplicates always land in the same part.

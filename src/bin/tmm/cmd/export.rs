@@ -246,11 +246,11 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
 fn print_summary(s: &CorpusSummary) {
     let d = &s.dropped;
     eprintln!(
-        "{} pairs written ({}) of {} units with {}",
+        "{} pairs written ({}) of {} units in {}",
         s.written,
         s.languages.join("–"),
         s.units_read,
-        s.languages.join(" and ")
+        s.languages.join(", ")
     );
     let drops = [
         ("other document", d.document),
