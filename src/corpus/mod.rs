@@ -12,8 +12,8 @@
 //! Deduplication keeps the newest: a first pass over the units that survive the other
 //! filters records, for each 64-bit hash of the (normalised) texts, the unit with the latest
 //! change date (the highest row id on a tie); the second pass writes only those units. The
-//! memory this needs is one hash-map entry (24 bytes and the map's slack) per distinct pair,
-//! 30–55 MB at a million units; the units themselves are never held.
+//! memory this needs is one hash-map entry (24 bytes and the map's slack) per unit, about
+//! 55 MB at a million units; the units themselves are never held.
 //!
 //! The split is decided by an xxh3 hash (seeded with `seed`) of the normalised source text,
 //! so a sentence and all its duplicates always land in the same part.
@@ -503,7 +503,12 @@ pub fn export(store: &Store, options: &CorpusOptions, output: Output) -> Result<
     let winners: Option<HashMap<u64, (u64, i64)>> = match options.dedupe {
         None => None,
         Some(_) => {
-            let mut newest: HashMap<u64, (u64, i64)> = HashMap::new();
+            // Sized up front: growing would briefly hold the old table and the new one.
+            let units: i64 =
+                store
+                    .connection()
+                    .query_row("SELECT count(*) FROM unit", [], |r| r.get(0))?;
+            let mut newest: HashMap<u64, (u64, i64)> = HashMap::with_capacity(units as usize);
             store.for_each_unit(&filter, |stored| {
                 if let Some(s) = pipeline.select(&stored) {
                     let candidate = (s.date.unwrap_or(0), stored.id.0);
@@ -537,8 +542,13 @@ pub fn export(store: &Store, options: &CorpusOptions, output: Output) -> Result<
         Output::Path(p) => (Some(p), None),
         Output::Writer(w) => (None, Some(w)),
     };
+    // The corpus's first language is its source, whatever the units' own source was, so
+    // that every unit has a variant in the declared source language.
     let header = match options.format {
-        Format::Tmx => Some(store.export_header(&filter)?),
+        Format::Tmx => Some(crate::model::Header {
+            srclang: Some(options.langs[0].to_string()),
+            ..store.export_header(&filter)?
+        }),
         _ => None,
     };
     for part in &parts {
@@ -594,11 +604,12 @@ pub fn export(store: &Store, options: &CorpusOptions, output: Output) -> Result<
         let io = |e| io_error(e, None);
         match &mut sinks[part] {
             Sink::Tmx(w) => {
-                let mut unit = TranslationUnit {
+                let source = &s.variants[0].lang;
+                let unit = TranslationUnit {
+                    srclang: (*source != options.langs[0]).then(|| source.to_string()),
                     variants: s.variants.iter().map(|v| (*v).clone()).collect(),
                     ..stored.unit.clone()
                 };
-                unit.variants.shrink_to_fit();
                 w.write_unit(&unit).map_err(io)
             }
             Sink::Lines(outs) => match options.format {

@@ -81,6 +81,27 @@ fn a_pair_without_the_source_language_is_exported() -> Result<()> {
     let (s, lines) = tsv(&store, &options(Format::Tsv, &["fr", "zh"]));
     assert_eq!(lines, ["Un\t一", "Trois\t三"]);
     assert_eq!((s.units_read, s.written), (2, 2));
+    // As TMX, French is the declared source and the file reads back without a warning.
+    let tmx = dir.path().join("fr-zh.tmx");
+    export(
+        &store,
+        &options(Format::Tmx, &["fr", "zh"]),
+        Output::Path(&tmx),
+    )?;
+    let written = std::fs::read_to_string(&tmx).unwrap();
+    assert!(written.contains(r#"srclang="fr""#), "{written}");
+    assert!(
+        written.contains(r#"<tu tuid="3" srclang="fr-CA">"#),
+        "{written}"
+    );
+    assert!(!written.contains(r#"xml:lang="en""#));
+    let mut again = Store::open_in_memory()?;
+    let summary = again.import_tmx(&tmx, &ImportOptions::default(), &mut ())?;
+    assert_eq!(
+        (summary.added, summary.warnings.len()),
+        (2, 0),
+        "{summary:?}"
+    );
     Ok(())
 }
 

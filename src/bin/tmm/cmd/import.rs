@@ -117,6 +117,18 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         (None, None) => None,
         _ => bail!("--from and --to go together: the languages of the first and second column"),
     };
+    if columns.is_none() {
+        if let Some(file) = args
+            .files
+            .iter()
+            .find(|f| matches!(args.format.of(f), InputFormat::Tsv | InputFormat::Csv))
+        {
+            bail!(
+                "{}: a TSV or CSV file needs --from and --to (the languages of its two columns)",
+                file.display()
+            );
+        }
+    }
     let mut store = Store::open(db).with_context(|| format!("opening {}", db.display()))?;
     let mut total = ImportSummary::default();
     let mut failed = 0;
@@ -151,12 +163,7 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
                 &options,
                 &mut progress,
             ),
-            (_, Some(_), None) => {
-                bail!(
-                    "{}: a TSV or CSV file needs --from and --to (the languages of its two columns)",
-                    file.display()
-                )
-            }
+            (_, Some(_), None) => unreachable!("checked before the loop"),
             (InputFormat::Jsonl, ..) => store.import_jsonl(file, &options, &mut progress),
             _ => store.import_tmx(file, &options, &mut progress),
         };
