@@ -499,32 +499,6 @@ pub fn export(store: &Store, options: &CorpusOptions, output: Output) -> Result<
         dropped: Dropped::default(),
         units_read: 0,
     };
-    // First pass for --dedupe: the newest unit of each distinct pair.
-    let winners: Option<HashMap<u64, (u64, i64)>> = match options.dedupe {
-        None => None,
-        Some(_) => {
-            // Sized up front: growing would briefly hold the old table and the new one.
-            let units: i64 =
-                store
-                    .connection()
-                    .query_row("SELECT count(*) FROM unit", [], |r| r.get(0))?;
-            let mut newest: HashMap<u64, (u64, i64)> = HashMap::with_capacity(units as usize);
-            store.for_each_unit(&filter, |stored| {
-                if let Some(s) = pipeline.select(&stored) {
-                    let candidate = (s.date.unwrap_or(0), stored.id.0);
-                    let entry = newest.entry(pipeline.dedupe_key(&s)).or_insert(candidate);
-                    if candidate > *entry {
-                        *entry = candidate;
-                    }
-                }
-                Ok(())
-            })?;
-            pipeline.dropped = Dropped::default();
-            pipeline.units_read = 0;
-            Some(newest)
-        }
-    };
-
     let parts: Vec<Option<&str>> = if options.split.len() < 2 {
         vec![None]
     } else {
@@ -584,6 +558,33 @@ pub fn export(store: &Store, options: &CorpusOptions, output: Output) -> Result<
         };
         sinks.push(sink);
     }
+
+    // First pass for --dedupe: the newest unit of each distinct pair. The files exist
+    // already, so an unwritable path fails before this long pass.
+    let winners: Option<HashMap<u64, (u64, i64)>> = match options.dedupe {
+        None => None,
+        Some(_) => {
+            // Sized up front: growing would briefly hold the old table and the new one.
+            let units: i64 =
+                store
+                    .connection()
+                    .query_row("SELECT count(*) FROM unit", [], |r| r.get(0))?;
+            let mut newest: HashMap<u64, (u64, i64)> = HashMap::with_capacity(units as usize);
+            store.for_each_unit(&filter, |stored| {
+                if let Some(s) = pipeline.select(&stored) {
+                    let candidate = (s.date.unwrap_or(0), stored.id.0);
+                    let entry = newest.entry(pipeline.dedupe_key(&s)).or_insert(candidate);
+                    if candidate > *entry {
+                        *entry = candidate;
+                    }
+                }
+                Ok(())
+            })?;
+            pipeline.dropped = Dropped::default();
+            pipeline.units_read = 0;
+            Some(newest)
+        }
+    };
 
     let mut counts = vec![0u64; parts.len()];
     let mut normalised = 0u64;
