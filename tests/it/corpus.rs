@@ -238,3 +238,65 @@ fn moses_line_counts_match_on_the_whole_shared_corpus() {
         "{written:?}"
     );
 }
+
+/// Every corpus flag reaches the library: the JSON summary accounts for each of the sample's
+/// seven units.
+#[test]
+fn filter_flags_are_wired_and_summarised_as_json() {
+    let sb = Sandbox::new();
+    sb.tmm(&["import", &sample()]).ok();
+    let json = |args: &[&str]| -> serde_json::Value {
+        let mut all = vec![
+            "export", "--json", "--format", "tsv", "--from", "en", "--to", "ru",
+        ];
+        all.extend_from_slice(args);
+        let run = sb.tmm(&all).ok();
+        serde_json::from_str(&run.stdout()).unwrap_or_else(|e| panic!("{e}: {}", run.stdout()))
+    };
+    let s = json(&["--since", "2012-10-02", "-o", "a.tsv"]);
+    assert_eq!(
+        (s["written"].as_u64(), s["dropped"]["date"].as_u64()),
+        (Some(0), Some(7))
+    );
+    let s = json(&["--document", "S/2099/1", "-o", "b.tsv"]);
+    assert_eq!(s["dropped"]["document"], 7);
+    let s = json(&[
+        "--document",
+        "UNIS 12 September 2012: Message on the United Nations Day for South-South Cooperation",
+        "--until",
+        "20121001",
+        "--origin",
+        "un-ssc-2012.tmx",
+        "--min-words",
+        "30",
+        "--max-words",
+        "55",
+        "--max-length-ratio",
+        "1.3",
+        "--dedupe",
+        "exact",
+        "--tags",
+        "placeholders",
+        "--split",
+        "train=0.5,test=0.5",
+        "--seed",
+        "3",
+        "-o",
+        "c.tsv",
+    ]);
+    let d = &s["dropped"];
+    let dropped: u64 = ["too_few_words", "too_many_words", "length_ratio"]
+        .iter()
+        .map(|k| d[k].as_u64().unwrap())
+        .sum();
+    assert!(d["too_few_words"].as_u64().unwrap() > 0, "{s}");
+    assert!(d["too_many_words"].as_u64().unwrap() > 0, "{s}");
+    assert!(d["length_ratio"].as_u64().unwrap() > 0, "{s}");
+    assert!(s["written"].as_u64().unwrap() > 0, "{s}");
+    let parts = s["splits"].as_array().unwrap();
+    assert_eq!(parts.len(), 2, "{s}");
+    let split_total: u64 = parts.iter().map(|p| p[1].as_u64().unwrap()).sum();
+    assert_eq!(s["written"].as_u64().unwrap() + dropped, 7, "{s}");
+    assert_eq!(split_total, s["written"].as_u64().unwrap());
+    assert!(sb.path("c.train.tsv").exists() && sb.path("c.test.tsv").exists());
+}
