@@ -480,14 +480,40 @@ impl Pipeline<'_> {
     }
 }
 
+/// Receives progress during an export; the command-line program draws a progress bar.
+pub trait CorpusObserver {
+    /// Called every few thousand units: pass `pass` of `passes` (two with `dedupe`), units
+    /// read so far in this pass, of `total` in the store (the filters select fewer).
+    fn progress(&mut self, _pass: u32, _passes: u32, _units: u64, _total: u64) {}
+}
+
+impl CorpusObserver for () {}
+
 /// Exports the corpus `options` describe to `output`.
 ///
 /// # Errors
 /// [`Error::Invalid`] for options that do not fit together, a language with no variant in
 /// the store, or a language set no unit has; [`Error::Io`] when an output cannot be written
 /// (nothing is left behind); [`Error::Database`].
-pub fn export(store: &Store, options: &CorpusOptions, output: Output) -> Result<CorpusSummary> {
+pub fn export(
+    store: &Store,
+    options: &CorpusOptions,
+    output: Output,
+    observer: &mut dyn CorpusObserver,
+) -> Result<CorpusSummary> {
     check(store, options, &output)?;
+    let total: i64 = store
+        .connection()
+        .query_row("SELECT count(*) FROM unit", [], |r| r.get(0))?;
+    let total = total as u64;
+    let passes = if options.dedupe.is_some() { 2 } else { 1 };
+    let mut seen = 0u64;
+    let mut tick = |pass: u32, seen: &mut u64| {
+        *seen += 1;
+        if *seen % 4096 == 0 {
+            observer.progress(pass, passes, *seen, total);
+        }
+    };
     let filter = ExportFilter {
         langs: options.langs.clone(),
         source_lang: options.source_lang.clone(),
@@ -565,12 +591,9 @@ pub fn export(store: &Store, options: &CorpusOptions, output: Output) -> Result<
         None => None,
         Some(_) => {
             // Sized up front: growing would briefly hold the old table and the new one.
-            let units: i64 =
-                store
-                    .connection()
-                    .query_row("SELECT count(*) FROM unit", [], |r| r.get(0))?;
-            let mut newest: HashMap<u64, (u64, i64)> = HashMap::with_capacity(units as usize);
+            let mut newest: HashMap<u64, (u64, i64)> = HashMap::with_capacity(total as usize);
             store.for_each_unit(&filter, |stored| {
+                tick(1, &mut seen);
                 if let Some(s) = pipeline.select(&stored) {
                     let candidate = (s.date.unwrap_or(0), stored.id.0);
                     let entry = newest.entry(pipeline.dedupe_key(&s)).or_insert(candidate);
@@ -582,6 +605,7 @@ pub fn export(store: &Store, options: &CorpusOptions, output: Output) -> Result<
             })?;
             pipeline.dropped = Dropped::default();
             pipeline.units_read = 0;
+            seen = 0;
             Some(newest)
         }
     };
@@ -590,6 +614,7 @@ pub fn export(store: &Store, options: &CorpusOptions, output: Output) -> Result<
     let mut normalised = 0u64;
     let mut line = String::new();
     store.for_each_unit(&filter, |stored| {
+        tick(passes, &mut seen);
         let Some(s) = pipeline.select(&stored) else {
             return Ok(());
         };

@@ -56,7 +56,7 @@ fn tsv(store: &Store, o: &CorpusOptions) -> (CorpusSummary, Vec<String>) {
         format: Format::Tsv,
         ..o.clone()
     };
-    let summary = export(store, &o, Output::Writer(Box::new(&mut out))).unwrap();
+    let summary = export(store, &o, Output::Writer(Box::new(&mut out)), &mut ()).unwrap();
     let text = String::from_utf8(out).unwrap();
     (summary, text.lines().map(String::from).collect())
 }
@@ -87,6 +87,7 @@ fn a_pair_without_the_source_language_is_exported() -> Result<()> {
         &store,
         &options(Format::Tmx, &["fr", "zh"]),
         Output::Path(&tmx),
+        &mut (),
     )?;
     let written = std::fs::read_to_string(&tmx).unwrap();
     assert!(written.contains(r#"srclang="fr""#), "{written}");
@@ -341,6 +342,7 @@ fn moses_lines_stay_parallel_and_breaks_are_counted() -> Result<()> {
         &store,
         &options(Format::Moses, &["en", "de"]),
         Output::Path(&base),
+        &mut (),
     )?;
     assert_eq!(s.normalised_segments, 3);
     let en = std::fs::read_to_string(dir.path().join("out.en")).unwrap();
@@ -430,8 +432,8 @@ fn the_split_is_stable_and_duplicates_never_straddle_parts() -> Result<()> {
         ..options(Format::Tsv, &["en", "fr"])
     };
     let read = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
-    let s1 = export(&store, &o, Output::Path(&dir.path().join("a.tsv")))?;
-    let s2 = export(&store, &o, Output::Path(&dir.path().join("b.tsv")))?;
+    let s1 = export(&store, &o, Output::Path(&dir.path().join("a.tsv")), &mut ())?;
+    let s2 = export(&store, &o, Output::Path(&dir.path().join("b.tsv")), &mut ())?;
     assert_eq!(s1.splits, s2.splits);
     for part in ["train", "dev", "test"] {
         assert_eq!(
@@ -459,6 +461,7 @@ fn the_split_is_stable_and_duplicates_never_straddle_parts() -> Result<()> {
         &store,
         &CorpusOptions { seed: 8, ..o },
         Output::Path(&dir.path().join("c.tsv")),
+        &mut (),
     )?;
     assert_ne!(
         read("a.test.tsv"),
@@ -525,6 +528,7 @@ fn bad_requests_fail_cleanly_and_leave_no_file() {
         &store,
         &options(Format::Tsv, &["en", "ko"]),
         Output::Path(&target),
+        &mut (),
     )
     .unwrap_err();
     assert!(err.to_string().contains("no text in `ko`"), "{err}");
@@ -532,6 +536,7 @@ fn bad_requests_fail_cleanly_and_leave_no_file() {
         &store,
         &options(Format::Tsv, &["fr", "de"]),
         Output::Path(&target),
+        &mut (),
     )
     .unwrap_err();
     assert!(
@@ -543,6 +548,7 @@ fn bad_requests_fail_cleanly_and_leave_no_file() {
         &store,
         &options(Format::Moses, &["en", "fr"]),
         Output::Path(&dir.path().join("missing/dir/c")),
+        &mut (),
     )
     .unwrap_err();
     assert!(matches!(err, Error::Io { .. }), "{err}");

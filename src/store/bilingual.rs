@@ -407,6 +407,7 @@ mod tests {
                 ..Default::default()
             },
             Output::Path(&out),
+            &mut (),
         )?;
         assert_eq!(std::fs::read_to_string(&out).unwrap(), data);
         Ok(())

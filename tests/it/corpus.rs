@@ -218,7 +218,7 @@ fn moses_line_counts_match_on_the_whole_shared_corpus() {
                 langs: vec![a.clone(), b.clone()],
                 ..Default::default()
             };
-            let summary = match corpus::export(&store, &options, Output::Path(&base)) {
+            let summary = match corpus::export(&store, &options, Output::Path(&base), &mut ()) {
                 Ok(s) => s,
                 Err(e) if e.to_string().contains("no unit has") => continue,
                 Err(e) => panic!("{a}-{b}: {e}"),

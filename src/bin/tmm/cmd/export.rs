@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use tmm::corpus::{self, CorpusOptions, CorpusSummary, Dedupe, Format, Output, Tags};
+use indicatif::{ProgressBar, ProgressStyle};
+use tmm::corpus::{
+    self, CorpusObserver, CorpusOptions, CorpusSummary, Dedupe, Format, Output, Tags,
+};
 use tmm::lang::LanguageTag;
 use tmm::store::{ExportFilter, Store};
 
@@ -228,8 +231,25 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     } else {
         Output::Path(&args.output)
     };
-    let summary = corpus::export(&store, &options, output)
-        .with_context(|| format!("exporting to {}", args.output.display()))?;
+    let mut progress = Progress {
+        bar: crate::stderr_is_terminal().then(|| {
+            let bar = ProgressBar::new(0);
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{prefix} [{bar:30}] {pos}/{len} units {per_sec} eta {eta}",
+                )
+                .expect("valid template")
+                .progress_chars("=> "),
+            );
+            bar
+        }),
+        pass: 0,
+    };
+    let result = corpus::export(&store, &options, output, &mut progress);
+    if let Some(bar) = progress.bar {
+        bar.finish_and_clear();
+    }
+    let summary = result.with_context(|| format!("exporting to {}", args.output.display()))?;
     if args.corpus.json {
         let json = serde_json::to_string_pretty(&summary)?;
         if to_stdout {
@@ -241,6 +261,29 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         print_summary(&summary);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Draws a progress bar on a terminal.
+struct Progress {
+    bar: Option<ProgressBar>,
+    pass: u32,
+}
+
+impl CorpusObserver for Progress {
+    fn progress(&mut self, pass: u32, passes: u32, units: u64, total: u64) {
+        if let Some(bar) = &self.bar {
+            if pass != self.pass {
+                // The second pass starts over; its rate and eta are its own.
+                self.pass = pass;
+                bar.reset();
+                if passes > 1 {
+                    bar.set_prefix(format!("pass {pass}/{passes}"));
+                }
+            }
+            bar.set_length(total);
+            bar.set_position(units);
+        }
+    }
 }
 
 fn print_summary(s: &CorpusSummary) {
