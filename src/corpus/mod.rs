@@ -150,8 +150,10 @@ fn date_key(date: &str) -> Option<u64> {
     if b.len() != 16 || b[8] != b'T' {
         return None;
     }
-    let digits: String = date[0..8].chars().chain(date[9..15].chars()).collect();
-    digits.parse().ok()
+    // Byte by byte: a stored date is not guaranteed to be ASCII.
+    b[..8].iter().chain(&b[9..15]).try_fold(0u64, |n, &c| {
+        c.is_ascii_digit().then(|| n * 10 + u64::from(c - b'0'))
+    })
 }
 
 /// What to export and how.

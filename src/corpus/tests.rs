@@ -507,6 +507,10 @@ fn dates_parse_in_several_forms() {
     );
     assert!(parse_date_bound("2012-13-40", false).is_err());
     assert!(parse_date_bound("yesterday", false).is_err());
+    assert_eq!(date_key("20120912T101112Z"), Some(20120912101112));
+    // Multibyte characters where digits belong must not split a character.
+    assert_eq!(date_key("20120912T10111é"), None);
+    assert_eq!(date_key("20120912Té1112Z"), None);
 }
 
 #[test]
