@@ -7,7 +7,9 @@
 //! The data flow: [`tmx::TmxReader`] streams units out of a TMX file (any version 1.1–1.4b,
 //! UTF-8, UTF-16 or 8-bit), [`store::Store::import_tmx`] stores them in one transaction per
 //! file, and [`store::Store::export_tmx`] writes them back as TMX 1.4b through
-//! [`tmx::TmxWriter`].
+//! [`tmx::TmxWriter`]. [`corpus::export`] writes any language pair (or set) as a parallel
+//! corpus for machine translation (Moses, TSV, JSON Lines, TMX), filtered and split, and
+//! [`store::Store::import_delimited`] reads bilingual TSV/CSV back.
 //!
 //! ```
 //! use tmm::store::{ExportFilter, ImportOptions, Store};
@@ -27,6 +29,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod corpus;
 pub mod error;
 pub mod lang;
 pub mod model;

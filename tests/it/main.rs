@@ -3,6 +3,7 @@
 mod util;
 
 mod cli;
+mod corpus;
 mod export;
 mod import;
 mod roundtrip;

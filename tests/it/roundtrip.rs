@@ -18,7 +18,7 @@ pub const BROKEN: &[&str] = &[
     "failed.tmx",
 ];
 
-fn tmx_files(dir: &Path, out: &mut Vec<PathBuf>) {
+pub fn tmx_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().flatten().collect();
     entries.sort_by_key(|e| e.path());
     for e in entries {

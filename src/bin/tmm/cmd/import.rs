@@ -1,20 +1,43 @@
-//! `tmm import`: TMX files into the store.
+//! `tmm import`: TMX files, bilingual TSV/CSV spreadsheets and JSON Lines into the store.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
+use anyhow::bail;
 use indicatif::{ProgressBar, ProgressStyle};
-use tmm::store::{DuplicatePolicy, ImportObserver, ImportOptions, ImportSummary, Store, Warning};
+use tmm::lang::LanguageTag;
+use tmm::store::{
+    Delimited, DelimitedOptions, DuplicatePolicy, ImportObserver, ImportOptions, ImportSummary,
+    Store, Warning,
+};
 
-/// Import TMX files (TMX 1.1–1.4b; UTF-8, UTF-16 or 8-bit), one transaction per file.
+/// Import TMX files (TMX 1.1–1.4b; UTF-8, UTF-16 or 8-bit), bilingual TSV or CSV
+/// spreadsheets, or JSON Lines written by `tmm export --format jsonl`; one transaction per
+/// file.
 ///
-/// Example: `tmm import tmx/un-ssc-2012.tmx`
+/// Examples: `tmm import tmx/un-ssc-2012.tmx`; `tmm import --format tsv --from en --to fr
+/// glossary.tsv`
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// TMX files to import
+    /// Files to import
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
+    /// Input format; auto goes by the extension (.tsv, .csv, .jsonl, else TMX). TSV is
+    /// tab-separated with `\t \n \r \\` escaped, as `tmm export --format tsv` writes it;
+    /// CSV is comma-separated with "quoted" fields, as spreadsheets write it
+    #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
+    format: InputFormat,
+    /// TSV/CSV: the language of the first column
+    #[arg(long, value_name = "LANG")]
+    from: Option<String>,
+    /// TSV/CSV: the language of the second column
+    #[arg(long, value_name = "LANG")]
+    to: Option<String>,
+    /// TSV/CSV: the first row is data (by default a first row naming the two languages, or
+    /// source and target, is taken as a header)
+    #[arg(long)]
+    no_header: bool,
     /// What an incoming unit whose source segment is already stored does: skip it, update
     /// the stored unit, or keep both as alternative translations (identical units are
     /// always skipped)
@@ -29,6 +52,32 @@ pub struct Args {
     /// Print every warning, not just the first 20
     #[arg(long, short)]
     verbose: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum InputFormat {
+    Auto,
+    Tmx,
+    Tsv,
+    Csv,
+    Jsonl,
+}
+
+impl InputFormat {
+    fn of(self, path: &Path) -> InputFormat {
+        if self != InputFormat::Auto {
+            return self;
+        }
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase());
+        match ext.as_deref() {
+            Some("tsv" | "tab") => InputFormat::Tsv,
+            Some("csv") => InputFormat::Csv,
+            Some("jsonl") => InputFormat::Jsonl,
+            _ => InputFormat::Tmx,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -63,6 +112,23 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         },
         strict: args.strict,
     };
+    let columns = match (&args.from, &args.to) {
+        (Some(from), Some(to)) => Some((LanguageTag::parse(from)?, LanguageTag::parse(to)?)),
+        (None, None) => None,
+        _ => bail!("--from and --to go together: the languages of the first and second column"),
+    };
+    if columns.is_none() {
+        if let Some(file) = args
+            .files
+            .iter()
+            .find(|f| matches!(args.format.of(f), InputFormat::Tsv | InputFormat::Csv))
+        {
+            bail!(
+                "{}: a TSV or CSV file needs --from and --to (the languages of its two columns)",
+                file.display()
+            );
+        }
+    }
     let mut store = Store::open(db).with_context(|| format!("opening {}", db.display()))?;
     let mut total = ImportSummary::default();
     let mut failed = 0;
@@ -80,7 +146,27 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
             bar
         });
         let mut progress = Progress { bar };
-        let result = store.import_tmx(file, &options, &mut progress);
+        let layout = match args.format.of(file) {
+            InputFormat::Tsv => Some(Delimited::Tsv),
+            InputFormat::Csv => Some(Delimited::Csv),
+            _ => None,
+        };
+        let result = match (args.format.of(file), layout, &columns) {
+            (_, Some(layout), Some((from, to))) => store.import_delimited(
+                file,
+                &DelimitedOptions {
+                    layout,
+                    from: from.clone(),
+                    to: to.clone(),
+                    header: args.no_header.then_some(false),
+                },
+                &options,
+                &mut progress,
+            ),
+            (_, Some(_), None) => unreachable!("checked before the loop"),
+            (InputFormat::Jsonl, ..) => store.import_jsonl(file, &options, &mut progress),
+            _ => store.import_tmx(file, &options, &mut progress),
+        };
         if let Some(bar) = progress.bar {
             bar.finish_and_clear();
         }
