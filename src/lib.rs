@@ -27,10 +27,12 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod align;
 pub mod error;
 pub mod lang;
 pub mod model;
 pub mod store;
+pub mod text;
 pub mod tmx;
 
 pub use error::{Error, Result};

@@ -5,6 +5,7 @@
 //! migration a file has reached. The database runs in WAL mode, so readers keep working
 //! while an import writes.
 
+mod aligned;
 mod export;
 mod import;
 
@@ -15,6 +16,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 
+pub use aligned::AlignSummary;
 pub use export::{ExportFilter, StoredUnit, lang_matches};
 pub use import::{DuplicatePolicy, ImportObserver, ImportOptions, ImportSummary, Warning};
 

@@ -2,5 +2,6 @@
 
 mod util;
 
+mod align;
 mod cli;
 mod roundtrip;
