@@ -23,6 +23,9 @@ pub const PRIORS: [((usize, usize), f64); 6] = [
     ((2, 2), 0.011),
 ];
 
+/// The first band width, in cells either side of the diagonal.
+pub const BAND: usize = 50;
+
 /// Cost of an anchor present on one side of a bead only, in nats.
 const ANCHOR_MISMATCH: f64 = 1.0;
 /// Reward for an anchor present on both sides of a bead, in nats.
@@ -182,13 +185,29 @@ pub fn estimate_variance(
     beads: &[Bead],
     params: &Params,
 ) -> f64 {
-    let mut squares: Vec<f64> = beads
+    variance_from(deviations(source, target, beads, params), params)
+}
+
+/// `δ²·s²` of each 1-1 bead of at least 10 source characters: what [`estimate_variance`]
+/// takes the median of (gathered over many paragraphs, say).
+pub fn deviations(
+    source: &[Measure],
+    target: &[Measure],
+    beads: &[Bead],
+    params: &Params,
+) -> Vec<f64> {
+    beads
         .iter()
         .filter(|b| b.source.len() == 1 && b.target.len() == 1)
         .map(|b| (source[b.source.start].length, target[b.target.start].length))
         .filter(|&(s, t)| s >= 10.0 && t >= 1.0)
         .map(|(s, t)| delta(s, t, params).powi(2) * params.variance)
-        .collect();
+        .collect()
+}
+
+/// The variance that [`deviations`] show: their median over the median of χ²₁ (0.455),
+/// never below the paper's 6.8; `params.variance` when there are fewer than three.
+pub fn variance_from(mut squares: Vec<f64>, params: &Params) -> f64 {
     if squares.len() < 3 {
         return params.variance;
     }
@@ -217,12 +236,13 @@ pub fn align_refined(
     }
 }
 
-/// Aligns `source` with `target`; the beads cover both in order. The band starts at 16
-/// cells plus twice the difference in counts either side of the diagonal and doubles while
-/// the best path comes near its edge.
+/// Aligns `source` with `target`; the beads cover both in order. The diagonal runs from
+/// `(0, 0)` to `(n, m)`, so a difference in counts spread over the text costs no width; the
+/// band starts at [`BAND`] cells either side and doubles while the best path comes near its
+/// edge (a long insertion at one end), so time and memory grow with `n · band`.
 pub fn align(source: &[Measure], target: &[Measure], params: &Params) -> Vec<Bead> {
     let (n, m) = (source.len(), target.len());
-    let mut band = 16 + 2 * n.abs_diff(m);
+    let mut band = BAND;
     loop {
         let (beads, touched_edge) = align_banded(source, target, params, band);
         if !touched_edge || band > n.max(m) {
@@ -232,26 +252,56 @@ pub fn align(source: &[Measure], target: &[Measure], params: &Params) -> Vec<Bea
     }
 }
 
-/// The matched and unmatched anchor counts of two groups of segments.
-fn anchor_counts(a: &[&[u64]], b: &[&[u64]]) -> (usize, usize) {
-    let total_a: usize = a.iter().map(|x| x.len()).sum();
-    let total_b: usize = b.iter().map(|x| x.len()).sum();
+/// The sorted union of up to two sorted anchor lists, without allocating.
+struct Merged<'a> {
+    a: &'a [u64],
+    b: &'a [u64],
+}
+
+impl Iterator for Merged<'_> {
+    type Item = u64;
+    fn next(&mut self) -> Option<u64> {
+        let take_a = match (self.a.first(), self.b.first()) {
+            (Some(x), Some(y)) => x <= y,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => return None,
+        };
+        let side = if take_a { &mut self.a } else { &mut self.b };
+        let (first, rest) = side.split_first()?;
+        *side = rest;
+        Some(*first)
+    }
+}
+
+fn merged<'a>(group: &'a [Measure]) -> Merged<'a> {
+    Merged {
+        a: group.first().map_or(&[], |m| &m.anchors),
+        b: group.get(1).map_or(&[], |m| &m.anchors),
+    }
+}
+
+/// The matched and unmatched anchor counts of two groups of (at most two) segments.
+fn anchor_counts(a: &[Measure], b: &[Measure]) -> (usize, usize) {
+    let total_a: usize = a.iter().map(|x| x.anchors.len()).sum();
+    let total_b: usize = b.iter().map(|x| x.anchors.len()).sum();
     if total_a == 0 || total_b == 0 {
         return (0, total_a + total_b);
     }
-    let mut left: Vec<u64> = a.iter().flat_map(|x| x.iter().copied()).collect();
-    let mut right: Vec<u64> = b.iter().flat_map(|x| x.iter().copied()).collect();
-    left.sort_unstable();
-    right.sort_unstable();
-    let (mut i, mut j, mut matched) = (0, 0, 0);
-    while i < left.len() && j < right.len() {
-        match left[i].cmp(&right[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
+    let (mut left, mut right) = (merged(a).peekable(), merged(b).peekable());
+    let mut matched = 0;
+    while let (Some(x), Some(y)) = (left.peek(), right.peek()) {
+        match x.cmp(y) {
+            std::cmp::Ordering::Less => {
+                left.next();
+            }
+            std::cmp::Ordering::Greater => {
+                right.next();
+            }
             std::cmp::Ordering::Equal => {
                 matched += 1;
-                i += 1;
-                j += 1;
+                left.next();
+                right.next();
             }
         }
     }
@@ -273,9 +323,7 @@ fn cost_at(
     let ls: f64 = s.iter().map(|x| x.length).sum();
     let lt: f64 = t.iter().map(|x| x.length).sum();
     let anchors = if params.anchors {
-        let a: Vec<&[u64]> = s.iter().map(|x| x.anchors.as_slice()).collect();
-        let b: Vec<&[u64]> = t.iter().map(|x| x.anchors.as_slice()).collect();
-        anchor_counts(&a, &b)
+        anchor_counts(s, t)
     } else {
         (0, 0)
     };
@@ -347,8 +395,8 @@ fn align_banded(
     let (mut i, mut j) = (n, m);
     while i > 0 || j > 0 {
         let Some(k) = offset(i, j) else {
-            // (n, m) outside the band cannot happen (the band is at least |n − m| wide);
-            // fall back to one bead for the rest.
+            // Cannot happen: every row's band holds its point of the diagonal, which ends
+            // at (n, m); should it, the rest becomes one bead of zero confidence.
             touched_edge = true;
             beads.push(Bead {
                 source: 0..i,

@@ -572,28 +572,54 @@ fn join_rows(texts: &[&[String]], beads: &[Vec<Bead>]) -> Vec<Row> {
     rows
 }
 
-/// Splits every paragraph row into sentences and aligns those within the row.
+/// Splits every paragraph row into sentences and aligns those within the row. Two passes:
+/// the variance of sentence lengths each language pair shows in the first is used in the
+/// second ([`gale_church::deviations`]).
 fn sentence_rows(rows: &[Row], splitters: &[SentenceSplitter], params: &[Params]) -> Vec<Row> {
+    let sentences: Vec<Vec<Vec<String>>> = rows
+        .iter()
+        .map(|row| {
+            row.segments
+                .iter()
+                .zip(splitters)
+                .map(|(paragraphs, splitter)| {
+                    paragraphs
+                        .iter()
+                        .flat_map(|p| splitter.split(p))
+                        .map(String::from)
+                        .collect()
+                })
+                .collect()
+        })
+        .collect();
+    let measured: Vec<Vec<Vec<Measure>>> = sentences
+        .iter()
+        .map(|langs| langs.iter().map(|s| measures(s)).collect())
+        .collect();
+    let refined: Vec<Params> = params
+        .iter()
+        .enumerate()
+        .map(|(l, p)| {
+            let squares = measured
+                .iter()
+                .flat_map(|m| {
+                    let beads = gale_church::align(&m[0], &m[l + 1], p);
+                    gale_church::deviations(&m[0], &m[l + 1], &beads, p)
+                })
+                .collect();
+            Params {
+                variance: gale_church::variance_from(squares, p),
+                ..*p
+            }
+        })
+        .collect();
     let mut out = Vec::new();
-    for row in rows {
-        let sentences: Vec<Vec<String>> = row
-            .segments
+    for ((row, sentences), measured) in rows.iter().zip(&sentences).zip(&measured) {
+        let beads: Vec<Vec<Bead>> = refined
             .iter()
-            .zip(splitters)
-            .map(|(paragraphs, splitter)| {
-                paragraphs
-                    .iter()
-                    .flat_map(|p| splitter.split(p))
-                    .map(String::from)
-                    .collect()
-            })
-            .collect();
-        let pivot = measures(&sentences[0]);
-        let beads: Vec<Vec<Bead>> = sentences[1..]
-            .iter()
-            .zip(params)
-            .map(|(s, p)| {
-                let mut beads = gale_church::align(&pivot, &measures(s), p);
+            .enumerate()
+            .map(|(l, p)| {
+                let mut beads = gale_church::align(&measured[0], &measured[l + 1], p);
                 // A paragraph bead that was itself doubtful lends its doubt to its sentences.
                 if row.is_low() {
                     for b in &mut beads {
