@@ -345,6 +345,45 @@ fn speed(corpus: &Path) {
     }
 }
 
+/// Writes en and zh documents of `n` sentences each (paragraphs of five, every sentence
+/// closed by a full stop, one paragraph in 100 split in two in zh) for timing `tmm align`
+/// end to end with `scripts/align_scale.sh`.
+fn scale_documents(corpus: &Path, out_dir: &Path) {
+    let pairs = pairs(
+        &corpus.join("tmx/omegat-projects/gms2-zh__5pice_gms1-omegat.tmx"),
+        "en",
+    );
+    let close = |s: &str, stop: char| {
+        let s = s.replace(['\n', '\r'], " ");
+        if s.ends_with(['.', '!', '?', '。', '！', '？']) {
+            s
+        } else {
+            format!("{s}{stop}")
+        }
+    };
+    for n in [10_000, 20_000] {
+        let (mut en, mut zh) = (String::new(), String::new());
+        for p in 0..n / 5 {
+            let chunk: Vec<&(String, String)> =
+                (0..5).map(|k| &pairs[(p * 5 + k) % pairs.len()]).collect();
+            let e: Vec<String> = chunk.iter().map(|(s, _)| close(s, '.')).collect();
+            let z: Vec<String> = chunk.iter().map(|(_, t)| close(t, '。')).collect();
+            en.push_str(&e.join(" "));
+            en.push_str("\n\n");
+            if p % 100 == 50 {
+                zh.push_str(&z[..2].concat());
+                zh.push_str("\n\n");
+                zh.push_str(&z[2..].concat());
+            } else {
+                zh.push_str(&z.concat());
+            }
+            zh.push_str("\n\n");
+        }
+        std::fs::write(out_dir.join(format!("scale-{n}-en.txt")), en).unwrap();
+        std::fs::write(out_dir.join(format!("scale-{n}-zh.txt")), zh).unwrap();
+    }
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; nothing else to parse.
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -353,4 +392,5 @@ fn main() {
     std::fs::create_dir_all(&out_dir).unwrap();
     quality(&corpus, &out_dir);
     speed(&corpus);
+    scale_documents(&corpus, &out_dir);
 }
