@@ -3,6 +3,7 @@
 //! ([`sentence`]).
 
 pub mod sentence;
+pub mod srx;
 
 use std::path::Path;
 

@@ -7,6 +7,7 @@
 //! space; the Arabic question mark `؟` and the Spanish `¿…?`/`¡…!` pairs are handled.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use crate::lang::LanguageTag;
 
@@ -97,6 +98,8 @@ pub struct SentenceSplitter {
     abbreviations: HashSet<String>,
     /// Chinese, Japanese: ASCII `!?` may end a sentence directly before a CJK character.
     cjk: bool,
+    /// SRX rules that replace the built-in ones.
+    srx: Option<Vec<Arc<Vec<super::srx::Rule>>>>,
 }
 
 impl SentenceSplitter {
@@ -113,6 +116,17 @@ impl SentenceSplitter {
         SentenceSplitter {
             abbreviations: COMMON.iter().chain(extra).map(|s| s.to_string()).collect(),
             cjk: matches!(primary, "zh" | "ja" | "ko"),
+            srx: None,
+        }
+    }
+
+    /// A splitter that follows SRX rules ([`super::srx::Srx::rules_for`]) instead of the
+    /// built-in ones.
+    pub fn from_srx(rules: Vec<Arc<Vec<super::srx::Rule>>>) -> Self {
+        SentenceSplitter {
+            abbreviations: HashSet::new(),
+            cjk: false,
+            srx: Some(rules),
         }
     }
 
@@ -133,6 +147,21 @@ impl SentenceSplitter {
     /// assert_eq!(en.split("Mr. Ban spoke. He left."), ["Mr. Ban spoke.", "He left."]);
     /// ```
     pub fn split<'a>(&self, text: &'a str) -> Vec<&'a str> {
+        if let Some(rules) = &self.srx {
+            let mut out = Vec::new();
+            let mut start = 0;
+            for end in super::srx::breaks(rules, text)
+                .into_iter()
+                .chain(std::iter::once(text.len()))
+            {
+                let s = text[start..end].trim();
+                if !s.is_empty() {
+                    out.push(s);
+                }
+                start = end;
+            }
+            return out;
+        }
         let chars: Vec<(usize, char)> = text.char_indices().collect();
         let n = chars.len();
         let byte = |i: usize| chars.get(i).map_or(text.len(), |&(b, _)| b);

@@ -401,3 +401,18 @@ fn utf16_files_and_one_paragraph_per_line_are_read() {
         .stdout_has("Deuxième ligne là.")
         .stdout_has("2 rows, 0 marked LOW");
 }
+
+#[test]
+fn srx_rules_of_real_tools_split_the_seed_message_as_documented() {
+    let sb = Sandbox::new();
+    for srx in ["omegat-defaultRules.srx", "okapi-defaultSegmentation.srx"] {
+        let mut args = vec!["align".to_string(), "--unit".into(), "sentence".into()];
+        args.extend(["--preview".into(), "--srx".into()]);
+        args.push(corpus().join("spec").join(srx).display().to_string());
+        args.extend(seed_args());
+        run(&sb, &args).ok().stdout_has("13 rows, 0 marked LOW");
+    }
+    let mut args = vec!["align".to_string(), "--srx".into(), "missing.srx".into()];
+    args.extend(seed_args());
+    run(&sb, &args).fails().stderr_has("missing.srx");
+}

@@ -9,6 +9,8 @@ use tmm::align::{AlignOptions, Alignment, BEAD, CONFIDENCE, Document, DocumentIn
 use tmm::lang::LanguageTag;
 use tmm::model::Prop;
 use tmm::store::Store;
+use tmm::text::SentenceSplitter;
+use tmm::text::srx::Srx;
 use tmm::tmx::TmxWriter;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
@@ -45,6 +47,10 @@ pub struct Args {
     /// Write the aligned units to this TMX file instead of the store (`-`: standard output)
     #[arg(long, value_name = "OUT.tmx")]
     tmx: Option<PathBuf>,
+    /// Split sentences by the rules of this SRX 1.0/2.0 file (OmegaT, Okapi, ...) instead of
+    /// the built-in ones, for the languages it maps
+    #[arg(long, value_name = "FILE")]
+    srx: Option<PathBuf>,
     /// Width of the --preview table [default: $COLUMNS, else 160]
     #[arg(long, value_name = "N")]
     width: Option<usize>,
@@ -84,13 +90,35 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         date.parse::<jiff::civil::Date>()
             .with_context(|| format!("--date {date}: expected YYYY-MM-DD"))?;
     }
+    let mut splitters = Vec::new();
+    if let Some(path) = &args.srx {
+        let srx = Srx::open(path).with_context(|| format!("reading {}", path.display()))?;
+        if let Some((set, expr, why)) = srx.skipped.first() {
+            eprintln!(
+                "warning: {}: {} rules skipped, their expressions use what tmm's regex engine lacks (first, in {set}: {expr}: {})",
+                path.display(),
+                srx.skipped.len(),
+                why.lines().next().unwrap_or_default()
+            );
+        }
+        for d in &documents {
+            match srx.rules_for(&d.lang) {
+                Some(rules) => splitters.push((d.lang.clone(), SentenceSplitter::from_srx(rules))),
+                None => eprintln!(
+                    "warning: {}: no rules for {}; its built-in rules are used",
+                    path.display(),
+                    d.lang
+                ),
+            }
+        }
+    }
     let options = AlignOptions {
         pivot,
         unit: match args.unit {
             UnitArg::Paragraph => Unit::Paragraph,
             UnitArg::Sentence => Unit::Sentence,
         },
-        ..AlignOptions::default()
+        splitters,
     };
     let alignment = tmm::align::align(&documents, &options)?;
     for w in &alignment.warnings {
