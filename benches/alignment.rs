@@ -284,6 +284,95 @@ fn quality(corpus: &Path, out_dir: &Path) {
     println!("\n(nltk input written to {})", path.display());
 }
 
+/// End to end, as `tmm align --unit sentence` runs: each clean block's units joined into one
+/// paragraph per language, split into sentences by tmm's rules and aligned. A row is right
+/// when it holds whole consecutive gold units on both sides: the gold segments are OmegaT's
+/// (headings, UI strings and fragments without a full stop), so a sentence splitter keeps
+/// some of them together, which is segmentation, not misalignment; how many units come out
+/// alone is given too.
+fn end_to_end(corpus: &Path) {
+    let sets = [
+        (
+            "ja→en",
+            "omegat-projects/4ka0-QA-checker__sample_omegat3.1.7_tmx11_ja-en.tmx",
+            "ja",
+            "en",
+        ),
+        (
+            "en→zh",
+            "omegat-projects/gms2-zh__5pice_gms1-omegat.tmx",
+            "en",
+            "zh",
+        ),
+        (
+            "en→ar",
+            "omegat-projects/omegat-l10n-ar__3.1_aligned.tmx",
+            "en",
+            "ar",
+        ),
+        (
+            "en→cs",
+            "omegat-projects/aricoma-cs__AC_MAIN_HELP.tmx",
+            "en",
+            "cs",
+        ),
+    ];
+    println!(
+        "\n| pair | gold units | rows with both languages | units recovered alone | P (rows right) | R (units in right rows) | F1 |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    for (name, file, source, target) in sets {
+        let pairs = pairs(&corpus.join("tmx").join(file), source);
+        let blocks = blocks(&pairs, false, &mut Lcg(42));
+        let join = |texts: &[String], lang: &str| {
+            texts.join(if matches!(lang, "zh" | "ja") { "" } else { " " })
+        };
+        let doc = |lang: &str, side: fn(&Block) -> &Vec<String>| tmm::align::Document {
+            lang: LanguageTag::parse(lang).unwrap(),
+            path: PathBuf::from(format!("{lang}.txt")),
+            paragraphs: blocks.iter().map(|b| join(side(b), lang)).collect(),
+        };
+        let documents = [doc(source, |b| &b.source), doc(target, |b| &b.target)];
+        let options = tmm::align::AlignOptions {
+            unit: tmm::align::Unit::Sentence,
+            ..Default::default()
+        };
+        let alignment = tmm::align::align(&documents, &options).unwrap();
+        // A row is right when it holds units k..l of its paragraph whole on both sides
+        // (a splitter may keep together what the gold cut, never the reverse).
+        let mut rows = 0;
+        let mut exact = 0;
+        let mut right = 0;
+        let mut covered = 0;
+        for row in alignment.rows.iter().filter(|r| r.languages_present() == 2) {
+            rows += 1;
+            let block = &blocks[row.paragraph - 1];
+            let (src, tgt) = (row.text(0), row.text(1));
+            let n = block.source.len();
+            let hit = (0..n)
+                .flat_map(|k| (k + 1..=n).map(move |l| (k, l)))
+                .find(|&(k, l)| {
+                    join(&block.source[k..l], source) == src
+                        && join(&block.target[k..l], target) == tgt
+                });
+            if let Some((k, l)) = hit {
+                right += 1;
+                covered += l - k;
+                exact += usize::from(l - k == 1);
+            } else if std::env::var_os("ALIGNMENT_SHOW_WRONG").is_some() {
+                eprintln!("{name} wrong row: {src:?}\n    {tgt:?}");
+            }
+        }
+        let p = right as f64 / rows.max(1) as f64;
+        let r = covered as f64 / pairs.len().max(1) as f64;
+        println!(
+            "| {name} | {} | {rows} | {exact} | {p:.4} | {r:.4} | {:.4} |",
+            pairs.len(),
+            2.0 * p * r / (p + r).max(f64::MIN_POSITIVE)
+        );
+    }
+}
+
 /// Peak resident memory of this process in kB (Linux), for the record.
 fn peak_rss_kb() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -391,6 +480,7 @@ fn main() {
     let out_dir = root.join("target/alignment");
     std::fs::create_dir_all(&out_dir).unwrap();
     quality(&corpus, &out_dir);
+    end_to_end(&corpus);
     speed(&corpus);
     scale_documents(&corpus, &out_dir);
 }
