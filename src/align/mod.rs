@@ -779,6 +779,36 @@ mod tests {
         assert_eq!(units[1].bead, "1-1-1");
     }
 
+    proptest::proptest! {
+        // Any documents either align, every segment of every language in exactly one row in
+        // order, or are refused; never a panic.
+        #[test]
+        fn every_segment_lands_in_one_row_in_order(
+            en in proptest::collection::vec("[a-z0-9 .]{0,60}", 1..12),
+            fr in proptest::collection::vec("[a-z0-9 .]{0,60}", 1..12),
+            zh in proptest::collection::vec("[一二三四五0-9。]{0,30}", 1..12),
+            sentence in proptest::bool::ANY,
+        ) {
+            let docs = [("en", &en), ("fr", &fr), ("zh", &zh)].map(|(lang, paragraphs)| {
+                Document::from_text(LanguageTag::parse(lang).unwrap(), lang, &paragraphs.join("\n"))
+            });
+            if docs.iter().any(|d| d.paragraphs.is_empty()) {
+                return Ok(());
+            }
+            let options = AlignOptions {
+                unit: if sentence { Unit::Sentence } else { Unit::Paragraph },
+                ..AlignOptions::default()
+            };
+            if let Ok(alignment) = align(&docs, &options) {
+                for (l, doc) in docs.iter().enumerate() {
+                    let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+                    let rows: String = alignment.rows.iter().map(|r| squeeze(&r.text(l))).collect();
+                    proptest::prop_assert_eq!(rows, squeeze(&doc.paragraphs.concat()));
+                }
+            }
+        }
+    }
+
     #[test]
     fn the_pivot_option_chooses_the_source() {
         let alignment = align(

@@ -409,6 +409,22 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        // Splitting loses and adds nothing but whitespace, and never panics, whatever the
+        // text (terminators, quotes and CJK mixed in at random).
+        #[test]
+        fn splitting_keeps_every_character(
+            text in "([a-zA-Z0-9 ]|[.!?…。！？؟¿¡\"'”»)(\n]|Mr\\.|U\\.N\\.|12\\.5|你好|مرحبا)*",
+            lang in "(en|fr|es|ru|zh|ja|ar)",
+        ) {
+            let splitter = SentenceSplitter::new(&LanguageTag::parse(&lang).unwrap());
+            let sentences = splitter.split(&text);
+            let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+            proptest::prop_assert_eq!(squeeze(&sentences.concat()), squeeze(&text));
+            proptest::prop_assert!(sentences.iter().all(|s| !s.trim().is_empty()));
+        }
+    }
+
     #[test]
     fn the_seed_message_has_the_documented_sentence_counts() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/seed-2012");
