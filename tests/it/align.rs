@@ -381,6 +381,19 @@ fn tmx_output_reimports_with_tmm_import() {
         .stdout_has("13 units read, 13 added");
     let got = units(&sb.path("aligned.tmx"));
     assert_eq!(got[0].tuid.as_deref(), Some("SG/SM/14499#s1"));
+    // Valid TMX 1.4 (xmllint from libxml2-utils, which .ci/run installs).
+    let dtd = corpus().join("spec/tmx14.dtd");
+    let check = std::process::Command::new("xmllint")
+        .args(["--noout", "--dtdvalid"])
+        .arg(&dtd)
+        .arg(sb.path("aligned.tmx"))
+        .output()
+        .expect("xmllint (apt-get install libxml2-utils)");
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
 }
 
 #[test]
