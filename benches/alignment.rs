@@ -120,8 +120,11 @@ fn blocks(pairs: &[(String, String)], damage: bool, rng: &mut Lcg) -> Vec<Block>
     out
 }
 
-fn measures(texts: &[String]) -> Vec<Measure> {
-    texts.iter().map(|t| Measure::of(t)).collect()
+fn measures(texts: &[String], shared: &HashSet<String>) -> Vec<Measure> {
+    texts
+        .iter()
+        .map(|t| Measure::with_tokens(t, shared))
+        .collect()
 }
 
 fn links(beads: &[Bead]) -> Vec<(usize, usize)> {
@@ -217,6 +220,12 @@ fn quality(corpus: &Path, out_dir: &Path) {
             let mut rng = Lcg(42);
             let blocks = blocks(&pairs, damage, &mut rng);
             let c = ratio(&blocks);
+            // Names and symbols identical on both sides, as `tmm align` finds them.
+            let all = |f: fn(&Block) -> &Vec<String>| -> Vec<&String> {
+                blocks.iter().flat_map(f).collect()
+            };
+            let shared = tmm::text::shared_tokens(&all(|b| &b.source), &all(|b| &b.target));
+            let none = HashSet::new();
             let mut with = Score::default();
             let mut without = Score::default();
             let mut refined = Score::default();
@@ -227,7 +236,10 @@ fn quality(corpus: &Path, out_dir: &Path) {
                 ..Params::default()
             };
             for block in &blocks {
-                let (s, t) = (measures(&block.source), measures(&block.target));
+                let (s, t) = (
+                    measures(&block.source, &shared),
+                    measures(&block.target, &shared),
+                );
                 let beads = gale_church::align(&s, &t, &params);
                 squares.extend(gale_church::deviations(&s, &t, &beads, &params));
             }
@@ -236,12 +248,18 @@ fn quality(corpus: &Path, out_dir: &Path) {
                 ..params
             };
             for block in &blocks {
-                let (s, t) = (measures(&block.source), measures(&block.target));
+                let (s, t) = (
+                    measures(&block.source, &shared),
+                    measures(&block.target, &shared),
+                );
                 let beads = gale_church::align(&s, &t, &second);
                 refined.add(&links(&beads), block, Some(&beads));
             }
             for block in &blocks {
-                let (s, t) = (measures(&block.source), measures(&block.target));
+                let (s, t) = (
+                    measures(&block.source, &none),
+                    measures(&block.target, &none),
+                );
                 let params = Params {
                     ratio: c,
                     ..Params::default()
@@ -413,7 +431,8 @@ fn speed(corpus: &Path) {
             target.push(t.clone());
             gold.insert((source.len() - 1, target.len() - 1));
         }
-        let (s, t) = (measures(&source), measures(&target));
+        let none = HashSet::new();
+        let (s, t) = (measures(&source, &none), measures(&target, &none));
         let chars = |v: &[Measure]| v.iter().map(|m| m.length).sum::<f64>();
         let params = Params {
             ratio: chars(&t) / chars(&s),

@@ -79,10 +79,29 @@ pub struct Measure {
 impl Measure {
     /// The measure of a text: characters without whitespace, and its numbers as anchors.
     pub fn of(text: &str) -> Self {
+        Self::with_tokens(text, &std::collections::HashSet::new())
+    }
+
+    /// As [`of`](Self::of), with the words of `shared` ([`crate::text::shared_tokens`] of the
+    /// two documents) in the text as anchors too.
+    pub fn with_tokens(text: &str, shared: &std::collections::HashSet<String>) -> Self {
+        let hash = |prefix: &[u8], s: &str| {
+            let mut h = xxhash_rust::xxh3::Xxh3::new();
+            h.update(prefix);
+            h.update(s.as_bytes());
+            h.digest()
+        };
         let mut anchors: Vec<u64> = crate::text::anchors(text)
             .iter()
-            .map(|a| xxhash_rust::xxh3::xxh3_64(a.as_bytes()))
+            .map(|a| hash(b"n", a))
             .collect();
+        if !shared.is_empty() {
+            anchors.extend(
+                crate::text::tokens(text)
+                    .filter(|t| shared.contains(*t))
+                    .map(|t| hash(b"w", t)),
+            );
+        }
         anchors.sort_unstable();
         Measure {
             length: crate::text::length(text) as f64,

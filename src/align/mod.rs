@@ -2,8 +2,8 @@
 //!
 //! Each language's document is cut into paragraphs ([`crate::text::paragraphs`]). Every
 //! language is aligned to the pivot: paragraphs in order when the counts agree, otherwise by
-//! length with [`gale_church`] (the length ratio of each pair estimated from the documents,
-//! numbers as anchors). The pairwise alignments are joined on the pivot's segments, so one
+//! length with [`gale_church`] (the length ratio of each pair estimated from the documents;
+//! numbers, and names or symbols written the same in both documents, as anchors). The pairwise alignments are joined on the pivot's segments, so one
 //! [`Row`] holds every language of one paragraph — or, with [`Unit::Sentence`], of one
 //! sentence, aligned the same way within each aligned paragraph.
 //!
@@ -24,6 +24,7 @@
 
 pub mod gale_church;
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
@@ -345,12 +346,15 @@ pub fn align(documents: &[Document], options: &AlignOptions) -> Result<Alignment
     );
     let pivot = docs[0];
     let mut warnings = Vec::new();
-    let pivot_measures: Vec<Measure> = pivot.paragraphs.iter().map(|p| Measure::of(p)).collect();
     let mut params = Vec::new();
+    let mut shared = Vec::new();
     let mut paragraph_beads = Vec::new();
     for doc in &docs[1..] {
         let p = pair_params(pivot, doc)?;
-        let doc_measures = measures(&doc.paragraphs);
+        let words = text::shared_tokens(&pivot.paragraphs, &doc.paragraphs);
+        let pivot_measures = measures(&pivot.paragraphs, &words);
+        let doc_measures = measures(&doc.paragraphs, &words);
+        shared.push(words);
         let (beads, p) = if doc.paragraphs.len() == pivot.paragraphs.len() {
             let beads = in_order(&pivot_measures, &doc_measures, &p);
             let p = Params {
@@ -396,7 +400,7 @@ pub fn align(documents: &[Document], options: &AlignOptions) -> Result<Alignment
                     .unwrap_or_else(|| SentenceSplitter::new(&d.lang))
             })
             .collect();
-        rows = sentence_rows(&rows, &splitters, &params);
+        rows = sentence_rows(&rows, &splitters, &params, &shared);
     }
     let low = rows.iter().filter(|r| r.is_low()).count();
     if low > 0 {
@@ -415,8 +419,11 @@ pub fn align(documents: &[Document], options: &AlignOptions) -> Result<Alignment
     })
 }
 
-fn measures(segments: &[impl AsRef<str>]) -> Vec<Measure> {
-    segments.iter().map(|s| Measure::of(s.as_ref())).collect()
+fn measures(segments: &[impl AsRef<str>], shared: &HashSet<String>) -> Vec<Measure> {
+    segments
+        .iter()
+        .map(|s| Measure::with_tokens(s.as_ref(), shared))
+        .collect()
 }
 
 /// The model for aligning `doc` to `pivot`, refusing a pair whose lengths are not credible.
@@ -575,7 +582,12 @@ fn join_rows(texts: &[&[String]], beads: &[Vec<Bead>]) -> Vec<Row> {
 /// Splits every paragraph row into sentences and aligns those within the row. Two passes:
 /// the variance of sentence lengths each language pair shows in the first is used in the
 /// second ([`gale_church::deviations`]).
-fn sentence_rows(rows: &[Row], splitters: &[SentenceSplitter], params: &[Params]) -> Vec<Row> {
+fn sentence_rows(
+    rows: &[Row],
+    splitters: &[SentenceSplitter],
+    params: &[Params],
+    shared: &[HashSet<String>],
+) -> Vec<Row> {
     let sentences: Vec<Vec<Vec<String>>> = rows
         .iter()
         .map(|row| {
@@ -592,9 +604,17 @@ fn sentence_rows(rows: &[Row], splitters: &[SentenceSplitter], params: &[Params]
                 .collect()
         })
         .collect();
-    let measured: Vec<Vec<Vec<Measure>>> = sentences
+    // Per row and language pair: the pivot's sentences and the other language's, measured
+    // with the pair's shared words.
+    let measured: Vec<Vec<(Vec<Measure>, Vec<Measure>)>> = sentences
         .iter()
-        .map(|langs| langs.iter().map(|s| measures(s)).collect())
+        .map(|langs| {
+            shared
+                .iter()
+                .enumerate()
+                .map(|(l, words)| (measures(&langs[0], words), measures(&langs[l + 1], words)))
+                .collect()
+        })
         .collect();
     let refined: Vec<Params> = params
         .iter()
@@ -603,8 +623,9 @@ fn sentence_rows(rows: &[Row], splitters: &[SentenceSplitter], params: &[Params]
             let squares = measured
                 .iter()
                 .flat_map(|m| {
-                    let beads = gale_church::align(&m[0], &m[l + 1], p);
-                    gale_church::deviations(&m[0], &m[l + 1], &beads, p)
+                    let (pivot, other) = &m[l];
+                    let beads = gale_church::align(pivot, other, p);
+                    gale_church::deviations(pivot, other, &beads, p)
                 })
                 .collect();
             Params {
@@ -619,7 +640,8 @@ fn sentence_rows(rows: &[Row], splitters: &[SentenceSplitter], params: &[Params]
             .iter()
             .enumerate()
             .map(|(l, p)| {
-                let mut beads = gale_church::align(&measured[0], &measured[l + 1], p);
+                let (pivot, other) = &measured[l];
+                let mut beads = gale_church::align(pivot, other, p);
                 // A paragraph bead that was itself doubtful lends its doubt to its sentences.
                 if row.is_low() {
                     for b in &mut beads {

@@ -5,6 +5,7 @@
 pub mod sentence;
 pub mod srx;
 
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use encoding_rs::{UTF_16BE, UTF_16LE};
@@ -136,6 +137,49 @@ pub fn anchors(s: &str) -> Vec<String> {
     out
 }
 
+/// The words of a text: runs of letters, digits and the joiners `/ + - . @ _` inside them,
+/// without the punctuation around them.
+pub fn tokens(s: &str) -> impl Iterator<Item = &str> {
+    s.split(|c: char| !(c.is_alphanumeric() || matches!(c, '/' | '+' | '-' | '.' | '@' | '_')))
+        .map(|t| t.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|t| !t.is_empty())
+}
+
+/// Segments a token may occur in, in either document, and still be an anchor: a word on
+/// every other line (`Nations`, `Article`) pulls nothing anywhere.
+const MAX_TOKEN_SEGMENTS: usize = 3;
+
+/// Identical words of two documents that can serve as anchors besides numbers: names and
+/// symbols written the same in both (`Afghanistan`, `UNESCO`, `GameMaker`, `SG/SM`), that is
+/// tokens of three or more characters with a capital letter or a symbol, without digits
+/// (numbers are anchors anyway), found in both and in at most three segments of each.
+pub fn shared_tokens(a: &[impl AsRef<str>], b: &[impl AsRef<str>]) -> HashSet<String> {
+    fn counts(segments: &[impl AsRef<str>]) -> HashMap<&str, usize> {
+        let mut out: HashMap<&str, usize> = HashMap::new();
+        for s in segments {
+            let distinct: HashSet<&str> = tokens(s.as_ref())
+                .filter(|t| {
+                    t.chars().count() >= 3
+                        && !t.chars().any(|c| c.is_numeric())
+                        && t.chars()
+                            .any(|c| c.is_uppercase() || matches!(c, '/' | '+' | '@' | '_'))
+                })
+                .collect();
+            for t in distinct {
+                *out.entry(t).or_default() += 1;
+            }
+        }
+        out
+    }
+    let (ca, cb) = (counts(a), counts(b));
+    ca.iter()
+        .filter(|&(t, &n)| {
+            n <= MAX_TOKEN_SEGMENTS && cb.get(t).is_some_and(|&m| m <= MAX_TOKEN_SEGMENTS)
+        })
+        .map(|(t, _)| t.to_string())
+        .collect()
+}
+
 fn digit_value(c: char) -> Option<char> {
     let zero = match c {
         '0'..='9' => '0',
@@ -176,6 +220,31 @@ mod tests {
             vec!["维也纳九月", "下一段"]
         );
         assert!(paragraphs(" \n\n").is_empty());
+    }
+
+    #[test]
+    fn shared_tokens_are_rare_names_and_symbols_in_both() {
+        let en = [
+            "Rio conference in Ghana, with UNESCO and SG/SM.",
+            "The Nations.",
+            "Nations",
+            "Nations",
+            "Nations",
+        ];
+        let fr = [
+            "Conférence de Rio au Ghana, avec l'UNESCO et SG/SM.",
+            "Les Nations.",
+            "Nations",
+            "Nations",
+            "Nations",
+        ];
+        let mut shared: Vec<String> = shared_tokens(&en, &fr).into_iter().collect();
+        shared.sort();
+        assert_eq!(shared, ["Ghana", "Rio", "SG/SM", "UNESCO"]);
+        assert_eq!(
+            tokens("(l'UNESCO), Rio+20.").collect::<Vec<_>>(),
+            ["l", "UNESCO", "Rio+20"]
+        );
     }
 
     #[test]
