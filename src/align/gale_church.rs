@@ -26,6 +26,11 @@ pub const PRIORS: [((usize, usize), f64); 6] = [
 /// The first band width, in cells either side of the diagonal.
 pub const BAND: usize = 50;
 
+/// The band stops widening before its back-pointer table passes this many cells (64 MB):
+/// texts that wander that far from the diagonal have no credible alignment anyway, and
+/// memory must not grow with the square of the length.
+const MAX_CELLS: usize = 64 << 20;
+
 /// Cost of an anchor present on one side of a bead only, in nats.
 const ANCHOR_MISMATCH: f64 = 1.0;
 /// Reward for an anchor present on both sides of a bead, in nats.
@@ -258,13 +263,15 @@ pub fn align_refined(
 /// Aligns `source` with `target`; the beads cover both in order. The diagonal runs from
 /// `(0, 0)` to `(n, m)`, so a difference in counts spread over the text costs no width; the
 /// band starts at [`BAND`] cells either side and doubles while the best path comes near its
-/// edge (a long insertion at one end), so time and memory grow with `n · band`.
+/// edge (a long insertion at one end), so time and memory grow with `n · band`, up to a
+/// table of 64 MB.
 pub fn align(source: &[Measure], target: &[Measure], params: &Params) -> Vec<Bead> {
     let (n, m) = (source.len(), target.len());
     let mut band = BAND;
     loop {
         let (beads, touched_edge) = align_banded(source, target, params, band);
-        if !touched_edge || band > n.max(m) {
+        let wider = (n + 1).saturating_mul(4 * band + 1);
+        if !touched_edge || band > n.max(m) || wider > MAX_CELLS {
             return beads;
         }
         band *= 2;

@@ -456,6 +456,23 @@ fn check_credible(pivot: &Document, doc: &Document, beads: &[Bead]) -> Result<()
     };
     let lost_pivot = unpaired(|b| b.source.len(), |b| b.target.len());
     let lost_doc = unpaired(|b| b.target.len(), |b| b.source.len());
+    // Shuffled or unrelated texts come out as merges and splits of any length, nearly all
+    // doubtful; a damaged translation has a few doubtful beads among good ones.
+    let low = beads
+        .iter()
+        .filter(|b| b.confidence <= LOW_CONFIDENCE + 1e-9)
+        .count();
+    if beads.len() >= 6 && 3 * low > 2 * beads.len() {
+        return Err(Error::Alignment {
+            path: doc.path.clone(),
+            message: format!(
+                "no credible alignment with {} ({}): {low} of {} paragraph pairs are doubtful",
+                pivot.lang,
+                pivot.path.display(),
+                beads.len()
+            ),
+        });
+    }
     if 2 * lost_pivot > pivot.paragraphs.len() || 2 * lost_doc > doc.paragraphs.len() {
         return Err(Error::Alignment {
             path: doc.path.clone(),

@@ -345,6 +345,21 @@ fn bad_input_is_refused_naming_the_file_and_nothing_is_stored() {
         args.extend(docs);
         run(&sb, &args).fails().stderr_has(message);
     }
+    // The right paragraphs in the wrong order: monotone alignment cannot pair them.
+    let mut shuffled = un_lines("fr");
+    shuffled.reverse();
+    let shuffled = write_paragraphs(&sb, "shuffled.txt", &shuffled);
+    let en15 = write_paragraphs(&sb, "en15.txt", &un_lines("en"));
+    run(
+        &sb,
+        &[
+            "align".into(),
+            format!("en={}", en15.display()),
+            format!("fr={}", shuffled.display()),
+        ],
+    )
+    .fails()
+    .stderr_has("shuffled.txt: no credible alignment");
     assert!(!sb.db().exists(), "a failed alignment created the database");
     // A stored alignment followed by a failed one leaves the first as it was.
     let mut args = vec!["align".to_string()];
