@@ -39,7 +39,7 @@ use gale_church::{Bead, Measure, Params};
 pub const LOW_CONFIDENCE: f64 = 0.1;
 
 /// The length ratio of two documents beyond which no alignment is credible (Chinese runs at
-/// about a third of English; nothing real is ten times shorter or longer).
+/// about a third of English; nothing real is eight times shorter or longer).
 const MAX_RATIO: f64 = 8.0;
 
 /// What an aligned unit is.
