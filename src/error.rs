@@ -40,6 +40,9 @@ pub enum Error {
     /// The database was written by a newer tmm.
     #[error("database schema version {found} is newer than this tmm supports ({supported})")]
     SchemaTooNew { found: i64, supported: i64 },
+    /// Documents that cannot be aligned: the file, and why.
+    #[error("{}: {message}", path.display())]
+    Alignment { path: PathBuf, message: String },
     /// A request that cannot be served as asked (an unknown origin, a bad filter value).
     #[error("{0}")]
     Invalid(String),

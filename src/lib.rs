@@ -29,11 +29,13 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub mod align;
 pub mod corpus;
 pub mod error;
 pub mod lang;
 pub mod model;
 pub mod store;
+pub mod text;
 pub mod tmx;
 
 pub use error::{Error, Result};

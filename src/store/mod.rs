@@ -5,6 +5,7 @@
 //! migration a file has reached. The database runs in WAL mode, so readers keep working
 //! while an import writes.
 
+mod aligned;
 mod bilingual;
 mod export;
 mod import;
@@ -16,6 +17,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 
+pub use aligned::AlignSummary;
 pub use bilingual::{Delimited, DelimitedOptions};
 pub use export::{ExportFilter, StoredUnit, lang_matches};
 pub use import::{DuplicatePolicy, ImportObserver, ImportOptions, ImportSummary, Warning};

@@ -21,6 +21,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    Align(cmd::align::Args),
     Import(cmd::import::Args),
     Export(cmd::export::Args),
     Stats(cmd::stats::Args),

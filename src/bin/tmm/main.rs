@@ -29,6 +29,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let db = database_path(cli.db)?;
     match cli.command {
+        Command::Align(args) => cmd::align::run(&db, args),
         Command::Import(args) => cmd::import::run(&db, args),
         Command::Export(args) => cmd::export::run(&db, args),
         Command::Stats(args) => cmd::stats::run(&db, args),

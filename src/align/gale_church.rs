@@ -1,0 +1,575 @@
+//! Length-based alignment of two sequences of segments (Gale & Church 1993), with identical
+//! tokens as anchors, as a dynamic programme banded around the diagonal so that memory and
+//! time grow with the length times the band, not with the square of the length.
+//!
+//! Beads are 1-1, 1-0, 0-1, 2-1, 1-2 and 2-2 with the paper's priors. A bead's cost is
+//! `-ln(2(1 - Φ(|δ|)) · P(bead))` with `δ = (l₂/c − l₁) / √(s²·(l₁ + l₂/c)/2)`: the target
+//! length is put into source characters by the length ratio `c` before it is compared (the
+//! paper, and nltk, compare `c·l₁` with `l₂` and so are lenient for `c` far from 1, as for
+//! Chinese against English). A bead with an empty side (1-0, 0-1) costs its prior only, since
+//! it has no length difference to judge. Anchors add a cost for each one on one side only and take one
+//! off for each shared.
+
+use std::ops::Range;
+
+/// Bead shapes (source count, target count) with their prior probabilities (Gale & Church
+/// 1993, table 5).
+pub const PRIORS: [((usize, usize), f64); 6] = [
+    ((1, 1), 0.89),
+    ((1, 0), 0.0099),
+    ((0, 1), 0.0099),
+    ((2, 1), 0.089),
+    ((1, 2), 0.089),
+    ((2, 2), 0.011),
+];
+
+/// The first band width, in cells either side of the diagonal.
+pub const BAND: usize = 50;
+
+/// The band stops widening before its back-pointer table passes this many cells (64 MB):
+/// texts that wander that far from the diagonal have no credible alignment anyway, and
+/// memory must not grow with the square of the length.
+const MAX_CELLS: usize = 64 << 20;
+
+/// Cost of an anchor present on one side of a bead only, in nats.
+const ANCHOR_MISMATCH: f64 = 1.0;
+/// Reward for an anchor present on both sides of a bead, in nats.
+const ANCHOR_MATCH: f64 = 1.5;
+/// At most this many anchors of a bead count, so a list of numbers cannot swamp lengths.
+const ANCHOR_CAP: usize = 5;
+
+/// The model's parameters for one language pair.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Params {
+    /// Target characters per source character (`c`), estimated from the documents.
+    pub ratio: f64,
+    /// Variance of the length difference per source character (`s²`); 6.8 in the paper.
+    pub variance: f64,
+    /// Whether identical tokens pull segments together.
+    pub anchors: bool,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params {
+            ratio: 1.0,
+            variance: 6.8,
+            anchors: true,
+        }
+    }
+}
+
+impl Params {
+    /// Parameters with the length ratio of the two texts (`target / source` in characters).
+    pub fn with_ratio(source_chars: usize, target_chars: usize) -> Self {
+        let ratio = if source_chars == 0 || target_chars == 0 {
+            1.0
+        } else {
+            target_chars as f64 / source_chars as f64
+        };
+        Params {
+            ratio,
+            ..Params::default()
+        }
+    }
+}
+
+/// What the aligner knows of a segment: its length and its anchors (sorted).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Measure {
+    pub length: f64,
+    pub anchors: Vec<u64>,
+}
+
+impl Measure {
+    /// The measure of a text: characters without whitespace, and its numbers as anchors.
+    pub fn of(text: &str) -> Self {
+        Self::with_tokens(text, &std::collections::HashSet::new())
+    }
+
+    /// As [`of`](Self::of), with the words of `shared` ([`crate::text::shared_tokens`] of the
+    /// two documents) in the text as anchors too.
+    pub fn with_tokens(text: &str, shared: &std::collections::HashSet<String>) -> Self {
+        let hash = |prefix: &[u8], s: &str| {
+            let mut h = xxhash_rust::xxh3::Xxh3::new();
+            h.update(prefix);
+            h.update(s.as_bytes());
+            h.digest()
+        };
+        let mut anchors: Vec<u64> = crate::text::anchors(text)
+            .iter()
+            .map(|a| hash(b"n", a))
+            .collect();
+        if !shared.is_empty() {
+            anchors.extend(
+                crate::text::tokens(text)
+                    .filter(|t| shared.contains(*t))
+                    .map(|t| hash(b"w", t)),
+            );
+        }
+        anchors.sort_unstable();
+        Measure {
+            length: crate::text::length(text) as f64,
+            anchors,
+        }
+    }
+}
+
+/// One step of an alignment: `source` segments matched with `target` segments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bead {
+    pub source: Range<usize>,
+    pub target: Range<usize>,
+    /// The bead's cost in nats (lower is better).
+    pub cost: f64,
+    /// 1 for an ideal 1-1 bead, falling towards 0 as the bead becomes less likely.
+    pub confidence: f64,
+}
+
+impl Bead {
+    /// The bead's shape, `1-1`, `2-1`, `0-1`, ...
+    pub fn kind(&self) -> String {
+        format!("{}-{}", self.source.len(), self.target.len())
+    }
+}
+
+/// `-ln(2(1 − Φ(|δ|)))`: the cost of a length difference of `delta` standard deviations.
+pub fn length_cost(delta: f64) -> f64 {
+    // 2(1 − Φ(x)) = erfc(x/√2); erfc after Numerical Recipes (erfcc), in log form so that
+    // it stays finite for any δ.
+    let z = delta.abs() / std::f64::consts::SQRT_2;
+    let t = 1.0 / (1.0 + 0.5 * z);
+    let poly = -z * z - 1.26551223
+        + t * (1.00002368
+            + t * (0.37409196
+                + t * (0.09678418
+                    + t * (-0.18628806
+                        + t * (0.27886807
+                            + t * (-1.13520398
+                                + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277))))))));
+    // The approximation is off by 1e-7 near 0; a cost is never negative.
+    (-(t.ln() + poly)).max(0.0)
+}
+
+/// The standardised length difference of `source` and `target` lengths.
+pub fn delta(source: f64, target: f64, params: &Params) -> f64 {
+    let target = target / params.ratio;
+    let mean = (source + target) / 2.0;
+    if mean <= 0.0 {
+        return 0.0;
+    }
+    (target - source) / (mean * params.variance).sqrt()
+}
+
+/// The cost of a bead of `prior` with these lengths and anchor counts.
+pub fn bead_cost(
+    prior: f64,
+    source: f64,
+    target: f64,
+    anchors: (usize, usize),
+    params: &Params,
+) -> f64 {
+    let (matched, unmatched) = anchors;
+    // A segment without counterpart has no length difference to judge: the paper's formula
+    // would make dropping a long paragraph cost more than wrongly merging it with its
+    // neighbour, so an insertion or deletion costs its prior alone.
+    let length = if source == 0.0 || target == 0.0 {
+        0.0
+    } else {
+        length_cost(delta(source, target, params))
+    };
+    length - prior.ln() + ANCHOR_MISMATCH * unmatched.min(ANCHOR_CAP) as f64
+        - ANCHOR_MATCH * matched.min(ANCHOR_CAP) as f64
+}
+
+/// The confidence of a bead of this cost: `exp(−(cost − cost of an ideal 1-1 bead))`, at
+/// most 1 (see [`confidence_cost`]).
+pub fn confidence(cost: f64) -> f64 {
+    let ideal = -PRIORS[0].1.ln();
+    (-(cost - ideal)).exp().clamp(0.0, 1.0)
+}
+
+/// The cost a bead's confidence is judged by: its cost with the anchors' net effect
+/// counted only when it is a penalty (more numbers unmatched than shared), so that numbers
+/// can lower a bead's confidence but cannot raise a merge or a deletion above its prior.
+pub fn confidence_cost(cost: f64, (matched, unmatched): (usize, usize)) -> f64 {
+    let net = ANCHOR_MISMATCH * unmatched.min(ANCHOR_CAP) as f64
+        - ANCHOR_MATCH * matched.min(ANCHOR_CAP) as f64;
+    cost - net + net.max(0.0)
+}
+
+/// The variance of the length difference per character (`s²`) that the 1-1 beads of an
+/// alignment show, never below the paper's 6.8: for a language pair whose lengths vary more
+/// than French and English do (Chinese, lists of names), the paper's value would call every
+/// other bead doubtful. The median of `δ²·s²` over the beads, divided by the median of a
+/// χ² variable with one degree of freedom (0.455).
+pub fn estimate_variance(
+    source: &[Measure],
+    target: &[Measure],
+    beads: &[Bead],
+    params: &Params,
+) -> f64 {
+    variance_from(deviations(source, target, beads, params), params)
+}
+
+/// `δ²·s²` of each 1-1 bead of at least 10 source characters: what [`estimate_variance`]
+/// takes the median of (gathered over many paragraphs, say).
+pub fn deviations(
+    source: &[Measure],
+    target: &[Measure],
+    beads: &[Bead],
+    params: &Params,
+) -> Vec<f64> {
+    beads
+        .iter()
+        .filter(|b| b.source.len() == 1 && b.target.len() == 1)
+        .map(|b| (source[b.source.start].length, target[b.target.start].length))
+        .filter(|&(s, t)| s >= 10.0 && t >= 1.0)
+        .map(|(s, t)| delta(s, t, params).powi(2) * params.variance)
+        .collect()
+}
+
+/// The variance that [`deviations`] show: their median over the median of χ²₁ (0.455),
+/// never below the paper's 6.8; `params.variance` when there are fewer than three.
+pub fn variance_from(mut squares: Vec<f64>, params: &Params) -> f64 {
+    if squares.len() < 3 {
+        return params.variance;
+    }
+    squares.sort_by(f64::total_cmp);
+    (squares[squares.len() / 2] / 0.455).max(Params::default().variance)
+}
+
+/// Aligns twice: with `params`, then with the variance re-estimated from the first
+/// alignment's 1-1 beads ([`estimate_variance`]) when it is more than 10% larger. Returns
+/// the beads and the parameters used.
+pub fn align_refined(
+    source: &[Measure],
+    target: &[Measure],
+    params: &Params,
+) -> (Vec<Bead>, Params) {
+    let beads = align(source, target, params);
+    let variance = estimate_variance(source, target, &beads, params);
+    if variance > params.variance * 1.1 {
+        let refined = Params {
+            variance,
+            ..*params
+        };
+        (align(source, target, &refined), refined)
+    } else {
+        (beads, *params)
+    }
+}
+
+/// Aligns `source` with `target`; the beads cover both in order. The diagonal runs from
+/// `(0, 0)` to `(n, m)`, so a difference in counts spread over the text costs no width; the
+/// band starts at [`BAND`] cells either side and doubles while the best path comes near its
+/// edge (a long insertion at one end), so time and memory grow with `n · band`, up to a
+/// table of 64 MB.
+pub fn align(source: &[Measure], target: &[Measure], params: &Params) -> Vec<Bead> {
+    let (n, m) = (source.len(), target.len());
+    let mut band = BAND;
+    loop {
+        let (beads, touched_edge) = align_banded(source, target, params, band);
+        let wider = (n + 1).saturating_mul(4 * band + 1);
+        if !touched_edge || band > n.max(m) || wider > MAX_CELLS {
+            return beads;
+        }
+        band *= 2;
+    }
+}
+
+/// The sorted union of up to two sorted anchor lists, without allocating.
+struct Merged<'a> {
+    a: &'a [u64],
+    b: &'a [u64],
+}
+
+impl Iterator for Merged<'_> {
+    type Item = u64;
+    fn next(&mut self) -> Option<u64> {
+        let take_a = match (self.a.first(), self.b.first()) {
+            (Some(x), Some(y)) => x <= y,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => return None,
+        };
+        let side = if take_a { &mut self.a } else { &mut self.b };
+        let (first, rest) = side.split_first()?;
+        *side = rest;
+        Some(*first)
+    }
+}
+
+fn merged<'a>(group: &'a [Measure]) -> Merged<'a> {
+    Merged {
+        a: group.first().map_or(&[], |m| &m.anchors),
+        b: group.get(1).map_or(&[], |m| &m.anchors),
+    }
+}
+
+/// The matched and unmatched anchor counts of two groups of (at most two) segments.
+fn anchor_counts(a: &[Measure], b: &[Measure]) -> (usize, usize) {
+    let total_a: usize = a.iter().map(|x| x.anchors.len()).sum();
+    let total_b: usize = b.iter().map(|x| x.anchors.len()).sum();
+    if total_a == 0 || total_b == 0 {
+        return (0, total_a + total_b);
+    }
+    let (mut left, mut right) = (merged(a).peekable(), merged(b).peekable());
+    let mut matched = 0;
+    while let (Some(x), Some(y)) = (left.peek(), right.peek()) {
+        match x.cmp(y) {
+            std::cmp::Ordering::Less => {
+                left.next();
+            }
+            std::cmp::Ordering::Greater => {
+                right.next();
+            }
+            std::cmp::Ordering::Equal => {
+                matched += 1;
+                left.next();
+                right.next();
+            }
+        }
+    }
+    (matched, total_a + total_b - 2 * matched)
+}
+
+/// The cost of the bead ending at `(i, j)` with shape `(di, dj)`, and its confidence.
+fn cost_at(
+    source: &[Measure],
+    target: &[Measure],
+    params: &Params,
+    i: usize,
+    j: usize,
+    (di, dj): (usize, usize),
+    prior: f64,
+) -> (f64, f64) {
+    let s = &source[i - di..i];
+    let t = &target[j - dj..j];
+    let ls: f64 = s.iter().map(|x| x.length).sum();
+    let lt: f64 = t.iter().map(|x| x.length).sum();
+    let anchors = if params.anchors {
+        anchor_counts(s, t)
+    } else {
+        (0, 0)
+    };
+    let cost = bead_cost(prior, ls, lt, anchors, params);
+    (cost, confidence(confidence_cost(cost, anchors)))
+}
+
+/// The DP within `band` cells of the diagonal; also says whether the best path came near
+/// the band's edge (then a wider band may find a better one).
+fn align_banded(
+    source: &[Measure],
+    target: &[Measure],
+    params: &Params,
+    band: usize,
+) -> (Vec<Bead>, bool) {
+    let (n, m) = (source.len(), target.len());
+    let width = 2 * band + 1;
+    let centre = |i: usize| {
+        if n == 0 {
+            0
+        } else {
+            (i as f64 * m as f64 / n as f64).round() as isize
+        }
+    };
+    let low = |i: usize| (centre(i) - band as isize).max(0) as usize;
+    let high = |i: usize| ((centre(i) + band as isize) as usize).min(m);
+    // Costs of the last three rows (beads reach back two rows), moves of every row.
+    let mut costs = vec![f64::INFINITY; 3 * width];
+    let mut moves = vec![u8::MAX; (n + 1) * width];
+    let offset = |i: usize, j: usize| -> Option<usize> {
+        let lo = low(i);
+        (j >= lo && j <= high(i)).then(|| j - lo)
+    };
+    for i in 0..=n {
+        let row = (i % 3) * width;
+        costs[row..row + width].fill(f64::INFINITY);
+        for j in low(i)..=high(i) {
+            let k = j - low(i);
+            if i == 0 && j == 0 {
+                costs[row + k] = 0.0;
+                continue;
+            }
+            let mut best = f64::INFINITY;
+            let mut best_move = u8::MAX;
+            for (shape, &((di, dj), prior)) in PRIORS.iter().enumerate() {
+                if di > i || dj > j {
+                    continue;
+                }
+                let Some(prev) = offset(i - di, j - dj) else {
+                    continue;
+                };
+                let before = costs[((i - di) % 3) * width + prev];
+                if !before.is_finite() {
+                    continue;
+                }
+                let c = before + cost_at(source, target, params, i, j, (di, dj), prior).0;
+                if c < best {
+                    best = c;
+                    best_move = shape as u8;
+                }
+            }
+            costs[row + k] = best;
+            moves[i * width + k] = best_move;
+        }
+    }
+    // Trace back from (n, m).
+    let mut beads = Vec::new();
+    let mut touched_edge = false;
+    let (mut i, mut j) = (n, m);
+    while i > 0 || j > 0 {
+        let Some(k) = offset(i, j) else {
+            // Cannot happen: every row's band holds its point of the diagonal, which ends
+            // at (n, m); should it, the rest becomes one bead of zero confidence.
+            touched_edge = true;
+            beads.push(Bead {
+                source: 0..i,
+                target: 0..j,
+                cost: f64::INFINITY,
+                confidence: 0.0,
+            });
+            break;
+        };
+        let lo = low(i);
+        if (j > lo && j - lo < 2 && lo > 0) || (high(i) < m && high(i) - j < 2) {
+            touched_edge = true;
+        }
+        let shape = moves[i * width + k];
+        let Some(&((di, dj), prior)) = PRIORS.get(shape as usize) else {
+            touched_edge = true;
+            beads.push(Bead {
+                source: 0..i,
+                target: 0..j,
+                cost: f64::INFINITY,
+                confidence: 0.0,
+            });
+            break;
+        };
+        let (cost, confidence) = cost_at(source, target, params, i, j, (di, dj), prior);
+        beads.push(Bead {
+            source: i - di..i,
+            target: j - dj..j,
+            cost,
+            confidence,
+        });
+        i -= di;
+        j -= dj;
+    }
+    beads.reverse();
+    (beads, touched_edge)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn measures(lengths: &[f64]) -> Vec<Measure> {
+        lengths
+            .iter()
+            .map(|&length| Measure {
+                length,
+                anchors: Vec::new(),
+            })
+            .collect()
+    }
+
+    fn shapes(beads: &[Bead]) -> Vec<String> {
+        beads.iter().map(Bead::kind).collect()
+    }
+
+    #[test]
+    fn length_cost_is_minus_log_of_the_two_sided_tail() {
+        assert!(length_cost(0.0).abs() < 1e-6);
+        // 2(1 − Φ(1)) = 0.3173, 2(1 − Φ(2)) = 0.0455
+        assert!((length_cost(1.0) - -(0.3173f64).ln()).abs() < 1e-3);
+        assert!((length_cost(-2.0) - -(0.0455f64).ln()).abs() < 1e-3);
+        assert!(length_cost(40.0).is_finite() && length_cost(40.0) > 700.0);
+    }
+
+    #[test]
+    fn delta_uses_the_ratio_and_is_symmetric_around_it() {
+        let p = Params {
+            ratio: 0.33,
+            ..Params::default()
+        };
+        assert!(delta(300.0, 99.0, &p).abs() < 1e-9);
+        assert!((delta(300.0, 120.0, &p) + delta(300.0, 78.0, &p)).abs() < 0.2);
+        assert_eq!(delta(0.0, 0.0, &p), 0.0);
+    }
+
+    #[test]
+    fn bead_costs_follow_the_priors_and_anchors() {
+        let p = Params::default();
+        let ideal = bead_cost(0.89, 100.0, 100.0, (0, 0), &p);
+        assert!((ideal - -(0.89f64).ln()).abs() < 1e-6);
+        assert!((confidence(ideal) - 1.0).abs() < 1e-9);
+        let merge = bead_cost(0.089, 100.0, 100.0, (0, 0), &p);
+        assert!((confidence(merge) - 0.1).abs() < 1e-6);
+        assert!(bead_cost(0.89, 100.0, 100.0, (0, 2), &p) > ideal);
+        assert!(bead_cost(0.89, 100.0, 100.0, (2, 0), &p) < ideal);
+    }
+
+    #[test]
+    fn equal_texts_align_one_to_one() {
+        let a = measures(&[10.0, 50.0, 30.0, 80.0]);
+        let beads = align(&a, &a, &Params::default());
+        assert_eq!(shapes(&beads), ["1-1"; 4]);
+        assert!(beads.iter().all(|b| b.confidence > 0.99));
+    }
+
+    #[test]
+    fn merges_splits_deletions_and_insertions_are_found() {
+        let src = measures(&[40.0, 100.0, 60.0, 120.0, 300.0, 50.0, 90.0]);
+        // target: 40 | 100+60 merged | 120 | (300 dropped) | 25+25 split | 90 | 200 inserted
+        let tgt = measures(&[41.0, 158.0, 118.0, 26.0, 24.0, 91.0, 200.0]);
+        let beads = align(&src, &tgt, &Params::default());
+        assert_eq!(
+            shapes(&beads),
+            ["1-1", "2-1", "1-1", "1-0", "1-2", "1-1", "0-1"]
+        );
+        let low: Vec<bool> = beads.iter().map(|b| b.confidence <= 0.1 + 1e-9).collect();
+        assert_eq!(low, [false, true, false, true, true, false, true]);
+    }
+
+    #[test]
+    fn anchors_decide_between_equally_long_candidates() {
+        // Three equal source segments, two equal target ones: which pair merges? Lengths
+        // cannot say (both answers cost the same); the numbers can.
+        let p = Params::default();
+        let mut src = measures(&[50.0, 50.0, 50.0]);
+        let mut tgt = measures(&[75.0, 75.0]);
+        src[2].anchors = vec![9];
+        tgt[1].anchors = vec![9];
+        src[0].anchors = vec![7];
+        tgt[0].anchors = vec![7];
+        src[1].anchors = vec![8];
+        tgt[0].anchors = vec![7, 8];
+        assert_eq!(shapes(&align(&src, &tgt, &p)), ["2-1", "1-1"]);
+        tgt[0].anchors = vec![7];
+        tgt[1].anchors = vec![8, 9];
+        assert_eq!(shapes(&align(&src, &tgt, &p)), ["1-1", "2-1"]);
+    }
+
+    #[test]
+    fn the_band_widens_when_the_path_leaves_the_diagonal() {
+        // 60 extra target segments at the start: far off the diagonal of a 16-wide band.
+        let body: Vec<f64> = (0..200).map(|i| 20.0 + (i * 37 % 100) as f64).collect();
+        let mut tgt: Vec<f64> = (0..60).map(|i| 5.0 + (i % 3) as f64).collect();
+        tgt.extend(&body);
+        let beads = align(&measures(&body), &measures(&tgt), &Params::default());
+        let one_to_one = beads.iter().filter(|b| b.kind() == "1-1").count();
+        assert!(one_to_one >= 195, "{one_to_one}");
+        assert_eq!(beads.last().unwrap().source, 199..200);
+        assert_eq!(beads.last().unwrap().target, 259..260);
+    }
+
+    #[test]
+    fn empty_sides_give_insertions_or_deletions() {
+        let a = measures(&[10.0, 20.0]);
+        assert_eq!(shapes(&align(&a, &[], &Params::default())), ["1-0", "1-0"]);
+        assert_eq!(shapes(&align(&[], &a, &Params::default())), ["0-1", "0-1"]);
+        assert!(align(&[], &[], &Params::default()).is_empty());
+    }
+}

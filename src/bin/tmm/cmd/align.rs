@@ -1,0 +1,260 @@
+//! `tmm align`: a document and its translations into aligned units.
+
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use tmm::align::{AlignOptions, Alignment, BEAD, CONFIDENCE, Document, DocumentInfo, Unit};
+use tmm::lang::LanguageTag;
+use tmm::model::Prop;
+use tmm::store::Store;
+use tmm::text::SentenceSplitter;
+use tmm::text::srx::Srx;
+use tmm::tmx::TmxWriter;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+
+/// Align a document with its translations, paragraph by paragraph or sentence by sentence,
+/// and store the aligned units (or preview them, or write them as TMX).
+///
+/// Each file is plain text (UTF-8 or UTF-16); paragraphs are separated by blank lines, or
+/// are one per line when the file has none.
+///
+/// Example: `tmm align en=en.txt fr=fr.txt zh=zh.txt --unit sentence --document SG/SM/14499`
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// The documents, one per language: LANG=FILE (at least two)
+    #[arg(required = true, num_args = 2.., value_name = "LANG=FILE")]
+    documents: Vec<String>,
+    /// The language every other is aligned to [default: en if given, else the first]
+    #[arg(long, value_name = "LANG")]
+    pivot: Option<String>,
+    /// Align paragraphs, or paragraphs and then the sentences within them
+    #[arg(long, value_enum, default_value_t = UnitArg::Paragraph)]
+    unit: UnitArg,
+    /// The document's symbol, recorded with every unit (e.g. SG/SM/14499)
+    #[arg(long, value_name = "ID")]
+    document: Option<String>,
+    /// The document's title
+    #[arg(long)]
+    title: Option<String>,
+    /// The document's date, YYYY-MM-DD
+    #[arg(long, value_name = "DATE")]
+    date: Option<String>,
+    /// Print the alignment for review, one row per bead, and store nothing
+    #[arg(long, conflicts_with = "tmx")]
+    preview: bool,
+    /// Write the aligned units to this TMX file instead of the store (`-`: standard output)
+    #[arg(long, value_name = "OUT.tmx")]
+    tmx: Option<PathBuf>,
+    /// Split sentences by the rules of this SRX 1.0/2.0 file (OmegaT, Okapi, ...) instead of
+    /// the built-in ones, for the languages it maps
+    #[arg(long, value_name = "FILE")]
+    srx: Option<PathBuf>,
+    /// Width of the --preview table [default: $COLUMNS, else 160]
+    #[arg(long, value_name = "N")]
+    width: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum UnitArg {
+    Paragraph,
+    Sentence,
+}
+
+pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
+    let mut documents = Vec::new();
+    for spec in &args.documents {
+        let Some((lang, file)) = spec.split_once('=') else {
+            bail!("\"{spec}\" is not LANG=FILE (for example en=message-en.txt)");
+        };
+        let lang = LanguageTag::parse(lang).with_context(|| format!("in \"{spec}\""))?;
+        let path = PathBuf::from(file);
+        if let Some(first) = documents.iter().find(|d: &&Document| d.lang == lang) {
+            bail!(
+                "language {lang} given twice: {} and {}",
+                first.path.display(),
+                path.display()
+            );
+        }
+        documents.push(Document::read(lang, &path).with_context(|| format!("reading {file}"))?);
+    }
+    let pivot = match &args.pivot {
+        Some(p) => Some(LanguageTag::parse(p)?),
+        None => documents
+            .iter()
+            .find(|d| d.lang.primary() == "en")
+            .map(|d| d.lang.clone()),
+    };
+    if let Some(date) = &args.date {
+        date.parse::<jiff::civil::Date>()
+            .with_context(|| format!("--date {date}: expected YYYY-MM-DD"))?;
+    }
+    let mut splitters = Vec::new();
+    if let Some(path) = &args.srx {
+        let srx = Srx::open(path).with_context(|| format!("reading {}", path.display()))?;
+        if let Some((set, expr, why)) = srx.skipped.first() {
+            eprintln!(
+                "warning: {}: {} rules skipped, their expressions use what tmm's regex engine lacks (first, in {set}: {expr}: {})",
+                path.display(),
+                srx.skipped.len(),
+                why.lines().next().unwrap_or_default()
+            );
+        }
+        for d in &documents {
+            match srx.rules_for(&d.lang) {
+                Some(rules) => splitters.push((d.lang.clone(), SentenceSplitter::from_srx(rules))),
+                None => eprintln!(
+                    "warning: {}: no rules for {}; its built-in rules are used",
+                    path.display(),
+                    d.lang
+                ),
+            }
+        }
+    }
+    let options = AlignOptions {
+        pivot,
+        unit: match args.unit {
+            UnitArg::Paragraph => Unit::Paragraph,
+            UnitArg::Sentence => Unit::Sentence,
+        },
+        splitters,
+    };
+    let alignment = tmm::align::align(&documents, &options)?;
+    for w in &alignment.warnings {
+        eprintln!("warning: {w}");
+    }
+    let info = DocumentInfo {
+        document: args.document,
+        title: args.title,
+        date: args.date,
+    };
+    if args.preview {
+        let width = args
+            .width
+            .or_else(|| std::env::var("COLUMNS").ok()?.parse().ok())
+            .unwrap_or(160);
+        let stdout = std::io::stdout();
+        let mut out = BufWriter::new(stdout.lock());
+        preview(&alignment, width, &mut out)?;
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if let Some(path) = &args.tmx {
+        let units = write_tmx(&alignment, &info, path)
+            .with_context(|| format!("writing {}", path.display()))?;
+        if path.as_os_str() != "-" {
+            println!(
+                "{} {}s aligned ({} marked low confidence): {units} units written to {}",
+                alignment.rows.len(),
+                alignment.unit.segtype(),
+                alignment.low_rows(),
+                path.display()
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut store = Store::open(db).with_context(|| format!("opening {}", db.display()))?;
+    let summary = store.store_alignment(&alignment, &info)?;
+    println!(
+        "{} {}s aligned ({} marked low confidence, {} with one language only): {} units added, {} alternatives added, {} already stored",
+        summary.rows,
+        alignment.unit.segtype(),
+        summary.low_confidence,
+        summary.unpaired,
+        summary.added,
+        summary.alternatives_added,
+        summary.duplicates_skipped
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes the units as TMX with their bead and confidence as props; returns how many.
+fn write_tmx(alignment: &Alignment, info: &DocumentInfo, path: &Path) -> anyhow::Result<usize> {
+    let out: Box<dyn Write> = if path.as_os_str() == "-" {
+        Box::new(std::io::stdout().lock())
+    } else {
+        Box::new(std::fs::File::create(path)?)
+    };
+    let mut writer = TmxWriter::new(BufWriter::new(out), &alignment.header(info))?;
+    let units = alignment.units(info);
+    for u in &units {
+        let mut unit = u.unit.clone();
+        for (kind, value) in [
+            (BEAD, u.bead.clone()),
+            (CONFIDENCE, format!("{:.3}", u.confidence)),
+        ] {
+            unit.props.push(Prop {
+                kind: kind.into(),
+                lang: None,
+                o_encoding: None,
+                value,
+            });
+        }
+        writer.write_unit(&unit)?;
+    }
+    writer.finish()?.flush()?;
+    Ok(units.len())
+}
+
+/// The alignment side by side: one row per bead with its number, pivot paragraph, bead,
+/// confidence and a `LOW` mark, then each language's text cut to its column.
+fn preview(alignment: &Alignment, width: usize, out: &mut impl Write) -> std::io::Result<()> {
+    let languages = alignment.languages.len();
+    let prefix = "    # para bead         conf     ";
+    let column = (width.saturating_sub(prefix.len()) / languages).max(12);
+    write!(out, "{prefix}")?;
+    for (lang, path) in alignment.languages.iter().zip(&alignment.paths) {
+        write!(
+            out,
+            "{}",
+            fit(&format!("{lang} ({})", path.display()), column)
+        )?;
+    }
+    writeln!(out)?;
+    for (i, row) in alignment.rows.iter().enumerate() {
+        write!(
+            out,
+            "{:>5} {:>4} {:<12} {:.3} {:<4}",
+            i + 1,
+            row.paragraph,
+            row.bead(),
+            row.confidence,
+            if row.is_low() { "LOW" } else { "" }
+        )?;
+        for l in 0..languages {
+            write!(out, "{}", fit(&row.text(l), column))?;
+        }
+        writeln!(out)?;
+    }
+    writeln!(
+        out,
+        "{} rows, {} marked LOW (confidence at most {})",
+        alignment.rows.len(),
+        alignment.low_rows(),
+        tmm::align::LOW_CONFIDENCE
+    )
+}
+
+/// `text` cut or padded to `width` display columns, with a separating space.
+fn fit(text: &str, width: usize) -> String {
+    let room = width.saturating_sub(1);
+    let mut out = String::new();
+    if text.width() <= room {
+        out.push_str(text);
+    } else {
+        let mut used = 0;
+        for c in text.chars() {
+            let w = c.width().unwrap_or(0);
+            if used + w + 1 > room {
+                break;
+            }
+            out.push(c);
+            used += w;
+        }
+        out.push('…');
+    }
+    let pad = width.saturating_sub(out.width());
+    out.extend(std::iter::repeat_n(' ', pad));
+    out
+}

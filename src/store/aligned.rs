@@ -1,0 +1,155 @@
+//! Storing aligned documents: one origin of kind `align` per alignment (with the document's
+//! symbol, title and date), its units in document order with their bead and confidence.
+
+use serde::Serialize;
+
+use super::Store;
+use super::import::{Added, NewOrigin, UnitWriter, insert_origin};
+use crate::align::{Alignment, DocumentInfo};
+use crate::error::Result;
+use crate::store::DuplicatePolicy;
+
+/// What storing an alignment did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AlignSummary {
+    /// The new origin, `None` when every unit was already stored (nothing was written).
+    pub origin_id: Option<i64>,
+    pub rows: u64,
+    pub added: u64,
+    pub alternatives_added: u64,
+    pub duplicates_skipped: u64,
+    /// Rows with text in one language only, not stored.
+    pub unpaired: u64,
+    pub low_confidence: u64,
+}
+
+impl Store {
+    /// Stores the units of an alignment in one transaction. Their position in the origin is
+    /// their order in the document, so a unit's neighbours are its context; the pivot text
+    /// of the previous and next unit is also kept as `x-context-prev`/`x-context-next`
+    /// props. When every unit is already stored, nothing is written.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`] when SQLite fails; nothing is stored then.
+    pub fn store_alignment(
+        &mut self,
+        alignment: &Alignment,
+        info: &DocumentInfo,
+    ) -> Result<AlignSummary> {
+        let units = alignment.units(info);
+        let mut summary = AlignSummary {
+            rows: alignment.rows.len() as u64,
+            unpaired: alignment
+                .rows
+                .iter()
+                .filter(|r| r.languages_present() < 2)
+                .count() as u64,
+            low_confidence: alignment.low_rows() as u64,
+            ..AlignSummary::default()
+        };
+        let pivot = alignment.paths[0].display().to_string();
+        let name = info.document.clone().unwrap_or_else(|| {
+            alignment.paths[0]
+                .file_name()
+                .map_or_else(|| pivot.clone(), |n| n.to_string_lossy().into_owned())
+        });
+        let header = alignment.header(info);
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let origin_id = insert_origin(
+            &tx,
+            &NewOrigin {
+                kind: "align",
+                path: Some(&pivot),
+                name: &name,
+                content_hash: None,
+                size: None,
+                encoding: None,
+                tmx_version: None,
+                document: info.document.as_deref(),
+                title: info.title.as_deref(),
+                document_date: info.date.as_deref(),
+                header: &header,
+            },
+        )?;
+        {
+            let mut writer = UnitWriter::new(&tx, origin_id, DuplicatePolicy::Keep)?;
+            let srclang = alignment.languages[0].to_string();
+            for u in &units {
+                match writer.add_aligned(
+                    &u.unit,
+                    None,
+                    Some(&srclang),
+                    Some((&u.bead, u.confidence)),
+                )? {
+                    Added::New | Added::Updated => summary.added += 1,
+                    Added::Alternative => summary.alternatives_added += 1,
+                    Added::Duplicate => summary.duplicates_skipped += 1,
+                }
+            }
+        }
+        if summary.added + summary.alternatives_added > 0 {
+            tx.commit()?;
+            summary.origin_id = Some(origin_id);
+        }
+        Ok(summary)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::align::{AlignOptions, Document, align};
+    use crate::lang::LanguageTag;
+
+    #[test]
+    fn aligned_units_keep_order_bead_confidence_and_document() -> Result<()> {
+        let doc = |lang: &str, text: &str| {
+            Document::from_text(
+                LanguageTag::parse(lang).unwrap(),
+                format!("{lang}.txt"),
+                text,
+            )
+        };
+        let alignment = align(
+            &[
+                doc("en", "First one here.\n\nSecond one there.\n\nThird."),
+                doc("fr", "Le premier ici.\n\nLe second là-bas.\n\nTroisième."),
+            ],
+            &AlignOptions::default(),
+        )?;
+        let info = DocumentInfo {
+            document: Some("SG/SM/1".into()),
+            title: Some("T".into()),
+            date: Some("2012-09-12".into()),
+        };
+        let mut store = Store::open_in_memory()?;
+        let summary = store.store_alignment(&alignment, &info)?;
+        assert_eq!((summary.added, summary.rows), (3, 3));
+        let rows: Vec<(i64, String, f64, String)> = store
+            .connection()
+            .prepare(
+                "SELECT u.position, u.bead, u.confidence, v.text FROM unit u
+                 JOIN variant v ON v.unit_id = u.id AND v.lang = 'fr' ORDER BY u.position",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        assert_eq!(rows[1].0, 1);
+        assert_eq!(rows[1].1, "1-1");
+        assert!(rows[1].2 > 0.5);
+        assert_eq!(rows[1].3, "Le second là-bas.");
+        let (kind, document, date): (String, String, String) = store.connection().query_row(
+            "SELECT kind, document, document_date FROM origin",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        assert_eq!((kind.as_str(), document.as_str()), ("align", "SG/SM/1"));
+        assert_eq!(date, "2012-09-12");
+        // The same alignment again adds nothing, not even an origin.
+        let again = store.store_alignment(&alignment, &info)?;
+        assert_eq!((again.added, again.origin_id), (0, None));
+        assert_eq!(store.stats()?.origins.len(), 1);
+        Ok(())
+    }
+}

@@ -1,0 +1,446 @@
+//! `tmm align` on the shipped seed message and on damaged copies of real six-way aligned UN
+//! text (../shared/corpus/aligned): perfect on the sample, the right pairing recovered with
+//! the damaged rows marked low, errors that name the file with nothing stored, and TMX
+//! output that `tmm import` takes back.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use tmm::lang::LanguageTag;
+use tmm::model::TranslationUnit;
+use tmm::tmx::{Item, TmxReader};
+
+use crate::util::{Sandbox, corpus, root};
+
+const LANGS: [&str; 6] = ["en", "fr", "es", "ru", "zh", "ar"];
+
+fn seed(lang: &str) -> String {
+    root()
+        .join(format!("tests/fixtures/seed-2012/{lang}.txt"))
+        .display()
+        .to_string()
+}
+
+fn seed_args() -> Vec<String> {
+    LANGS.iter().map(|l| format!("{l}={}", seed(l))).collect()
+}
+
+fn units(path: &Path) -> Vec<TranslationUnit> {
+    let mut reader = TmxReader::open(path).unwrap();
+    let mut out = Vec::new();
+    while let Some(item) = reader.next_item().unwrap() {
+        match item {
+            Item::Unit(u) => out.push(u.unit),
+            Item::Invalid { line, message } => panic!("{}:{line}: {message}", path.display()),
+        }
+    }
+    out
+}
+
+fn text(unit: &TranslationUnit, lang: &str) -> Option<String> {
+    unit.variant(&LanguageTag::parse(lang).unwrap())
+        .map(|v| v.segment.text.clone())
+}
+
+fn prop(unit: &TranslationUnit, kind: &str) -> String {
+    unit.props
+        .iter()
+        .find(|p| p.kind == kind)
+        .map(|p| p.value.clone())
+        .unwrap_or_default()
+}
+
+fn run(sb: &Sandbox, args: &[String]) -> crate::util::Run {
+    sb.tmm(&args.iter().map(String::as_str).collect::<Vec<_>>())
+}
+
+#[test]
+fn the_seed_message_aligns_perfectly_by_paragraph() {
+    let sb = Sandbox::new();
+    let mut args = vec!["align".to_string()];
+    args.extend(seed_args());
+    args.extend(["--document", "SG/SM/14499", "--date", "2012-09-12"].map(String::from));
+    run(&sb, &args)
+        .ok()
+        .stdout_has("7 paragraphs aligned (0 marked low confidence")
+        .stdout_has("7 units added");
+    sb.tmm(&["export", "-o", "out.tmx"]).ok();
+    let got = units(&sb.path("out.tmx"));
+    let expected = units(&root().join("tmx/un-ssc-2012.tmx"));
+    assert_eq!(got.len(), 7);
+    for (g, e) in got.iter().zip(&expected) {
+        for lang in LANGS {
+            assert_eq!(text(g, lang), text(e, lang), "{lang}");
+        }
+        assert_eq!(prop(g, "x-paragraph"), prop(e, "x-paragraph"));
+    }
+    // Context: the previous and next pivot paragraph.
+    assert_eq!(
+        prop(&got[1], "x-context-prev"),
+        text(&got[0], "en").unwrap()
+    );
+    assert_eq!(
+        prop(&got[1], "x-context-next"),
+        text(&got[2], "en").unwrap()
+    );
+    sb.tmm(&["stats"]).ok().stdout_has("SG/SM/14499");
+}
+
+#[test]
+fn the_seed_message_aligns_perfectly_by_sentence() {
+    let sb = Sandbox::new();
+    let mut args = vec!["align".to_string()];
+    args.extend(seed_args());
+    args.extend(["--unit", "sentence", "--tmx", "s.tmx"].map(String::from));
+    run(&sb, &args)
+        .ok()
+        .stdout_has("13 sentences aligned (0 marked");
+    let got = units(&sb.path("s.tmx"));
+    assert_eq!(got.len(), 13);
+    assert!(got.iter().all(|u| prop(u, "x-align-bead") == "1-1-1-1-1-1"));
+    // Sentences per paragraph as documented, and each language's sentences in a paragraph
+    // put back together give its paragraph: with 1-1 beads in order, the pairing is exact.
+    let mut by_paragraph: BTreeMap<String, Vec<&TranslationUnit>> = BTreeMap::new();
+    for u in &got {
+        by_paragraph
+            .entry(prop(u, "x-paragraph"))
+            .or_default()
+            .push(u);
+    }
+    let counts: Vec<usize> = (1..=7)
+        .map(|p| by_paragraph[&p.to_string()].len())
+        .collect();
+    assert_eq!(counts, [2, 2, 2, 2, 2, 2, 1]);
+    let paragraph_units = units(&root().join("tmx/un-ssc-2012.tmx"));
+    for (p, unit) in paragraph_units.iter().enumerate() {
+        for lang in LANGS {
+            let parts: Vec<String> = by_paragraph[&(p + 1).to_string()]
+                .iter()
+                .map(|u| text(u, lang).unwrap())
+                .collect();
+            let sep = if lang == "zh" { "" } else { " " };
+            assert_eq!(parts.join(sep), text(unit, lang).unwrap(), "{lang} {p}");
+        }
+    }
+    assert_eq!(
+        text(&got[0], "en").unwrap(),
+        "VIENNA, 12 September (UN Information Service) - The past decade has shown the power of partnerships to advance development."
+    );
+    assert!(
+        text(&got[0], "zh")
+            .unwrap()
+            .ends_with("伙伴关系具有推动发展的力量。")
+    );
+}
+
+/// The 15 lines of resolution 55/100 in one language.
+fn un_lines(lang: &str) -> Vec<String> {
+    let path = corpus().join(format!("aligned/UN_GA_res55-100_6way.{lang}"));
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect()
+}
+
+fn write_paragraphs(sb: &Sandbox, name: &str, paragraphs: &[String]) -> PathBuf {
+    let path = sb.path(name);
+    std::fs::write(&path, paragraphs.join("\n\n")).unwrap();
+    path
+}
+
+/// Aligns en with a damaged language and returns the units written as TMX.
+fn align_damaged(lang: &str, damaged: &[String]) -> (Vec<TranslationUnit>, String) {
+    let sb = Sandbox::new();
+    let en = write_paragraphs(&sb, "en.txt", &un_lines("en"));
+    let other = write_paragraphs(&sb, &format!("{lang}.txt"), damaged);
+    let args = [
+        "align".to_string(),
+        format!("en={}", en.display()),
+        format!("{lang}={}", other.display()),
+    ];
+    let preview = run(&sb, &[&args[..], &["--preview".to_string()]].concat())
+        .ok()
+        .stdout();
+    let mut tmx_args = args.to_vec();
+    tmx_args.extend(["--tmx", "out.tmx"].map(String::from));
+    run(&sb, &tmx_args).ok();
+    (units(&sb.path("out.tmx")), preview)
+}
+
+/// Asserts that every original line `i` not in `skip` is in a unit with its translation,
+/// and that the unit holding English line `damaged` is marked low.
+#[track_caller]
+fn assert_recovered(units: &[TranslationUnit], lang: &str, skip: &[usize], damaged: usize) {
+    let en = un_lines("en");
+    let other = un_lines(lang);
+    for i in (0..en.len()).filter(|i| !skip.contains(i)) {
+        let unit = units
+            .iter()
+            .find(|u| text(u, "en").is_some_and(|t| t.contains(&en[i])))
+            .unwrap_or_else(|| panic!("no unit holds English line {}", i + 1));
+        let translation = text(unit, lang).unwrap_or_default();
+        assert!(
+            translation.contains(&other[i]),
+            "line {} paired with {translation:?}",
+            i + 1
+        );
+        let confidence: f64 = prop(unit, "x-align-confidence").parse().unwrap();
+        let single = prop(unit, "x-align-bead") == "1-1";
+        if single && i != damaged {
+            // A clean 1-1 row holds exactly the line and its translation.
+            assert_eq!(translation, other[i]);
+        }
+        if i == damaged {
+            assert!(confidence <= 0.1, "line {} confidence {confidence}", i + 1);
+        }
+    }
+}
+
+#[test]
+fn a_merged_paragraph_is_recovered_and_marked_low() {
+    let mut fr = un_lines("fr");
+    let merged = format!("{} {}", fr[7], fr[8]);
+    fr.splice(7..9, [merged]);
+    let (units, preview) = align_damaged("fr", &fr);
+    assert_recovered(&units, "fr", &[], 7);
+    let unit = units
+        .iter()
+        .find(|u| prop(u, "x-align-bead") == "2-1")
+        .expect("a 2-1 unit");
+    assert!(text(unit, "en").unwrap().starts_with("Reaffirming"));
+    assert!(
+        preview.contains("2-1") && preview.contains("LOW"),
+        "{preview}"
+    );
+}
+
+#[test]
+fn a_split_paragraph_is_recovered_and_marked_low() {
+    let mut es = un_lines("es");
+    let line = es[9].clone();
+    let cut = line[line.len() / 2..].find(' ').unwrap() + line.len() / 2;
+    es.splice(
+        9..10,
+        [line[..cut].to_string(), line[cut + 1..].to_string()],
+    );
+    let (units, _) = align_damaged("es", &es);
+    let en = un_lines("en");
+    let unit = units
+        .iter()
+        .find(|u| text(u, "en").as_deref() == Some(en[9].as_str()))
+        .unwrap();
+    assert_eq!(prop(unit, "x-align-bead"), "1-2");
+    assert_eq!(text(unit, "es").unwrap(), line);
+    assert_recovered(&units, "es", &[], 9);
+}
+
+#[test]
+fn a_dropped_paragraph_is_recovered_and_marked_low() {
+    // Chinese: lengths a third of English, and list paragraphs that break the ratio.
+    let mut zh = un_lines("zh");
+    zh.remove(12);
+    let (units, preview) = align_damaged("zh", &zh);
+    assert_recovered(&units, "zh", &[12], usize::MAX);
+    // The English line without translation is no unit; the preview shows it, marked low.
+    let en = un_lines("en");
+    assert!(
+        units
+            .iter()
+            .all(|u| text(u, "en").as_deref() != Some(en[12].as_str()))
+    );
+    let row = preview
+        .lines()
+        .find(|l| l.contains(" 1-0 "))
+        .unwrap_or_else(|| panic!("no 1-0 row\n{preview}"));
+    assert!(row.contains("LOW") && row.contains("2. Reaffirms"), "{row}");
+}
+
+#[test]
+fn a_stray_paragraph_is_left_out_and_marked_low() {
+    let mut ar = un_lines("ar");
+    let note = "ملاحظة من المترجم: هذه الترجمة غير رسمية وأعدت لأغراض الاختبار فقط، ولم تراجعها دائرة الترجمة العربية في الأمم المتحدة بعد، ولذلك قد تتضمن بعض الأخطاء في المصطلحات.";
+    ar.insert(6, note.to_string());
+    let (units, preview) = align_damaged("ar", &ar);
+    assert_recovered(&units, "ar", &[], usize::MAX);
+    assert!(units.iter().all(|u| text(u, "ar").as_deref() != Some(note)));
+    let row = preview
+        .lines()
+        .find(|l| l.contains(" 0-1 "))
+        .unwrap_or_else(|| panic!("no 0-1 row\n{preview}"));
+    assert!(row.contains("LOW"), "{row}");
+}
+
+#[test]
+fn six_damaged_languages_join_through_the_pivot() {
+    let sb = Sandbox::new();
+    let mut fr = un_lines("fr");
+    let merged = format!("{} {}", fr[7], fr[8]);
+    fr.splice(7..9, [merged]);
+    let mut zh = un_lines("zh");
+    zh.remove(12);
+    let mut args = vec!["align".to_string(), "--tmx".into(), "six.tmx".into()];
+    for lang in LANGS {
+        let lines = match lang {
+            "fr" => fr.clone(),
+            "zh" => zh.clone(),
+            _ => un_lines(lang),
+        };
+        let path = write_paragraphs(&sb, &format!("{lang}.txt"), &lines);
+        args.push(format!("{lang}={}", path.display()));
+    }
+    run(&sb, &args).ok();
+    let got = units(&sb.path("six.tmx"));
+    let beads: Vec<String> = got.iter().map(|u| prop(u, "x-align-bead")).collect();
+    assert_eq!(got.len(), 14, "{beads:?}");
+    assert_eq!(beads[7], "2-1-2-2-2-2");
+    assert_eq!(beads[11], "1-1-1-1-0-1");
+    assert_eq!(
+        beads.iter().filter(|b| *b == "1-1-1-1-1-1").count(),
+        12,
+        "{beads:?}"
+    );
+    for u in &got {
+        let en = text(u, "en").unwrap();
+        let ru = text(u, "ru").unwrap();
+        let i = un_lines("en")
+            .iter()
+            .position(|l| en.starts_with(l.as_str()))
+            .unwrap();
+        assert!(ru.starts_with(&un_lines("ru")[i]), "{en} / {ru}");
+    }
+}
+
+#[test]
+fn bad_input_is_refused_naming_the_file_and_nothing_is_stored() {
+    let sb = Sandbox::new();
+    std::fs::write(sb.path("empty.txt"), "\n \n").unwrap();
+    std::fs::write(sb.path("short.txt"), "Oui.").unwrap();
+    let en = seed("en");
+    let fr = seed("fr");
+    let cases: [(Vec<String>, &str); 4] = [
+        (
+            vec![format!("en={en}"), "fr=empty.txt".into()],
+            "empty.txt: empty document",
+        ),
+        (
+            vec![format!("en={en}"), "fr=missing.txt".into()],
+            "missing.txt",
+        ),
+        (
+            vec![
+                format!("en={en}"),
+                format!("fr={fr}"),
+                "fr=short.txt".into(),
+            ],
+            "language fr given twice",
+        ),
+        (
+            vec![format!("en={en}"), "fr=short.txt".into()],
+            "short.txt: no credible alignment",
+        ),
+    ];
+    for (docs, message) in cases {
+        let mut args = vec!["align".to_string()];
+        args.extend(docs);
+        run(&sb, &args).fails().stderr_has(message);
+    }
+    // The right paragraphs in the wrong order: monotone alignment cannot pair them.
+    let mut shuffled = un_lines("fr");
+    shuffled.reverse();
+    let shuffled = write_paragraphs(&sb, "shuffled.txt", &shuffled);
+    let en15 = write_paragraphs(&sb, "en15.txt", &un_lines("en"));
+    run(
+        &sb,
+        &[
+            "align".into(),
+            format!("en={}", en15.display()),
+            format!("fr={}", shuffled.display()),
+        ],
+    )
+    .fails()
+    .stderr_has("shuffled.txt: no credible alignment");
+    assert!(!sb.db().exists(), "a failed alignment created the database");
+    // A stored alignment followed by a failed one leaves the first as it was.
+    let mut args = vec!["align".to_string()];
+    args.extend(seed_args());
+    run(&sb, &args).ok();
+    run(
+        &sb,
+        &["align".into(), format!("en={en}"), "fr=empty.txt".into()],
+    )
+    .fails();
+    sb.tmm(&["stats"]).ok().stdout_has("7");
+}
+
+#[test]
+fn tmx_output_reimports_with_tmm_import() {
+    let sb = Sandbox::new();
+    let mut args = vec!["align".to_string()];
+    args.extend(seed_args());
+    args.extend(
+        [
+            "--unit",
+            "sentence",
+            "--tmx",
+            "aligned.tmx",
+            "--document",
+            "SG/SM/14499",
+        ]
+        .map(String::from),
+    );
+    run(&sb, &args).ok().stdout_has("13 units written");
+    assert!(!sb.db().exists());
+    sb.tmm(&["import", "aligned.tmx"])
+        .ok()
+        .stdout_has("13 units read, 13 added");
+    let got = units(&sb.path("aligned.tmx"));
+    assert_eq!(got[0].tuid.as_deref(), Some("SG/SM/14499#s1"));
+    // Valid TMX 1.4 (xmllint from libxml2-utils, which .ci/run installs).
+    let dtd = corpus().join("spec/tmx14.dtd");
+    let check = std::process::Command::new("xmllint")
+        .args(["--noout", "--dtdvalid"])
+        .arg(&dtd)
+        .arg(sb.path("aligned.tmx"))
+        .output()
+        .expect("xmllint (apt-get install libxml2-utils)");
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+}
+
+#[test]
+fn utf16_files_and_one_paragraph_per_line_are_read() {
+    let sb = Sandbox::new();
+    let en: Vec<u8> = "\u{feff}First line here.\nSecond line there.\n"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    std::fs::write(sb.path("en.txt"), en).unwrap();
+    let fr: Vec<u8> = "Première ligne ici.\nDeuxième ligne là.\n"
+        .encode_utf16()
+        .flat_map(u16::to_be_bytes)
+        .collect();
+    std::fs::write(sb.path("fr.txt"), fr).unwrap();
+    sb.tmm(&["align", "en=en.txt", "fr=fr.txt", "--preview"])
+        .ok()
+        .stdout_has("Deuxième ligne là.")
+        .stdout_has("2 rows, 0 marked LOW");
+}
+
+#[test]
+fn srx_rules_of_real_tools_split_the_seed_message_as_documented() {
+    let sb = Sandbox::new();
+    for srx in ["omegat-defaultRules.srx", "okapi-defaultSegmentation.srx"] {
+        let mut args = vec!["align".to_string(), "--unit".into(), "sentence".into()];
+        args.extend(["--preview".into(), "--srx".into()]);
+        args.push(corpus().join("spec").join(srx).display().to_string());
+        args.extend(seed_args());
+        run(&sb, &args).ok().stdout_has("13 rows, 0 marked LOW");
+    }
+    let mut args = vec!["align".to_string(), "--srx".into(), "missing.srx".into()];
+    args.extend(seed_args());
+    run(&sb, &args).fails().stderr_has("missing.srx");
+}
