@@ -6,12 +6,12 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
-    /// A file could not be opened, read or written.
-    #[error("{}: {source}", path.display())]
+    /// A file could not be opened, read or written. (The cause is part of the message, not a
+    /// separate source, so that a chain of contexts does not print it twice.)
+    #[error("{}: {error}", path.display())]
     Io {
         path: PathBuf,
-        #[source]
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The file is not well-formed XML (or not decodable text) at this position.
     #[error("{}:{line}:{column}: {message}", path.display())]
@@ -36,7 +36,7 @@ pub enum Error {
     LanguageTag { tag: String, reason: &'static str },
     /// The SQLite database failed.
     #[error("database: {0}")]
-    Database(#[from] rusqlite::Error),
+    Database(rusqlite::Error),
     /// The database was written by a newer tmm.
     #[error("database schema version {found} is newer than this tmm supports ({supported})")]
     SchemaTooNew { found: i64, supported: i64 },
@@ -53,10 +53,16 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     /// An [`Error::Io`] for `path`.
-    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+    pub fn io(path: impl Into<PathBuf>, error: std::io::Error) -> Self {
         Error::Io {
             path: path.into(),
-            source,
+            error,
         }
+    }
+}
+
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        Error::Database(e)
     }
 }

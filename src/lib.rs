@@ -23,7 +23,8 @@
 //! let summary = store.import_tmx(&tmx, &ImportOptions::default(), &mut ())?;
 //! assert_eq!(summary.added, 1);
 //! let mut out = Vec::new();
-//! store.export_tmx(&ExportFilter::default(), &mut out, "out.tmx".as_ref(), false)?;
+//! let written = store.export_tmx(&ExportFilter::default(), &mut out, "out.tmx".as_ref(), false)?;
+//! assert_eq!(written.units, 1);
 //! assert!(String::from_utf8(out).unwrap().contains(r#"<tuv xml:lang="fr-FR">"#));
 //! # Ok(()) }
 //! ```
@@ -34,6 +35,7 @@ pub mod corpus;
 pub mod error;
 pub mod lang;
 pub mod model;
+pub mod output;
 pub mod store;
 pub mod text;
 pub mod tmx;

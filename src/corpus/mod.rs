@@ -27,7 +27,10 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
-use tempfile::TempPath;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use crate::output::OutputFile;
 use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
 use crate::error::{Error, Result};
@@ -237,12 +240,6 @@ pub enum Output<'a> {
     Writer(Box<dyn Write + 'a>),
 }
 
-/// A file being written under a temporary name.
-struct Pending {
-    temp: TempPath,
-    target: PathBuf,
-}
-
 type Out<'a> = BufWriter<Box<dyn Write + 'a>>;
 
 enum Sink<'a> {
@@ -250,43 +247,42 @@ enum Sink<'a> {
     Tmx(TmxWriter<Out<'a>>),
 }
 
-/// The files of one export, created under temporary names.
+/// The files of one export, each written under a temporary name until all are complete.
 struct Files {
-    pending: Vec<Pending>,
+    pending: Vec<Rc<RefCell<OutputFile>>>,
+}
+
+/// One of the [`Files`], shared between the writer and the list that commits it.
+struct Shared(Rc<RefCell<OutputFile>>);
+
+impl Write for Shared {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.borrow_mut().write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.0.borrow_mut().flush()
+    }
 }
 
 impl Files {
     fn create<'a>(&mut self, target: PathBuf) -> Result<Out<'a>> {
-        let dir = target
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .to_path_buf();
-        let (file, temp) = tempfile::NamedTempFile::new_in(&dir)
-            .map_err(|e| {
-                // tempfile's message names the temporary file; the user knows the folder.
-                let reason = std::io::Error::new(
-                    e.kind(),
-                    format!("cannot create a file in this folder ({})", e.kind()),
-                );
-                Error::io(&dir, reason)
-            })?
-            .into_parts();
-        self.pending.push(Pending { temp, target });
+        let file = Rc::new(RefCell::new(OutputFile::create(&target)?));
+        self.pending.push(file.clone());
         Ok(BufWriter::with_capacity(
             1 << 16,
-            Box::new(file) as Box<dyn Write>,
+            Box::new(Shared(file)) as Box<dyn Write>,
         ))
     }
 
-    /// Renames every file into place.
+    /// Puts every file in place; the writers must have been flushed and dropped.
     fn persist(self) -> Result<Vec<PathBuf>> {
         let mut done = Vec::new();
-        for p in self.pending {
-            p.temp
-                .persist(&p.target)
-                .map_err(|e| Error::io(&p.target, e.error))?;
-            done.push(p.target);
+        for file in self.pending {
+            let file = Rc::try_unwrap(file)
+                .map_err(|_| Error::Invalid("an output file is still being written".into()))?
+                .into_inner();
+            done.push(file.path().to_path_buf());
+            file.commit()?;
         }
         Ok(done)
     }
@@ -567,7 +563,10 @@ pub fn export(
         let sink = match options.format {
             Format::Tmx => {
                 let out = outs.pop().expect("one output");
-                let name = files.pending.last().map(|p| p.target.clone());
+                let name = files
+                    .pending
+                    .last()
+                    .map(|p| p.borrow().path().to_path_buf());
                 let mut w = TmxWriter::new(out, header.as_ref().expect("tmx header"))
                     .map_err(|e| io_error(e, name.as_deref()))?;
                 w.original_lang_tags = options.original_lang_tags;

@@ -24,6 +24,15 @@ pub struct ExportFilter {
     pub origin: Option<i64>,
 }
 
+/// What [`Store::export_tmx`] wrote.
+#[derive(Debug, Clone, Default)]
+pub struct TmxExport {
+    /// Units written.
+    pub units: u64,
+    /// Units left out, each named with the reason (a character XML 1.0 forbids).
+    pub refused: Vec<String>,
+}
+
 /// A unit as stored, with its row id and origin.
 #[derive(Debug, Clone)]
 pub struct StoredUnit {
@@ -349,28 +358,39 @@ impl Store {
         Ok(header)
     }
 
-    /// Writes the selected units as TMX 1.4b to `out`; returns how many were written.
+    /// Writes the selected units as TMX 1.4b to `out`. A unit holding a character XML 1.0
+    /// forbids outside its segment text (where it becomes a placeholder) cannot be written;
+    /// it is left out and named in the result, and the others are written.
     ///
     /// # Errors
-    /// [`Error::Database`]; [`Error::Invalid`] when a unit cannot be written as XML 1.0;
-    /// I/O errors of `out` as [`Error::Io`] on `out_name`.
+    /// [`Error::Database`]; I/O errors of `out` as [`Error::Io`] on `out_name`.
     pub fn export_tmx<W: Write>(
         &self,
         filter: &ExportFilter,
         out: W,
         out_name: &std::path::Path,
         original_lang_tags: bool,
-    ) -> Result<u64> {
-        let io = |e: std::io::Error| match e.kind() {
-            std::io::ErrorKind::InvalidData => Error::Invalid(e.to_string()),
-            _ => Error::io(out_name, e),
-        };
+    ) -> Result<TmxExport> {
+        let io = |e: std::io::Error| Error::io(out_name, e);
         let header = self.export_header(filter)?;
-        let mut writer = TmxWriter::new(out, &header).map_err(io)?;
+        let mut writer = TmxWriter::new(out, &header).map_err(|e| match e.kind() {
+            std::io::ErrorKind::InvalidData => Error::Invalid(format!("header: {e}")),
+            _ => io(e),
+        })?;
         writer.original_lang_tags = original_lang_tags;
-        let count =
-            self.for_each_unit(filter, |stored| writer.write_unit(&stored.unit).map_err(io))?;
+        let mut result = TmxExport::default();
+        self.for_each_unit(filter, |stored| match writer.write_unit(&stored.unit) {
+            Ok(()) => {
+                result.units += 1;
+                Ok(())
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::InvalidData => {
+                result.refused.push(e.to_string());
+                Ok(())
+            }
+            Err(e) => Err(io(e)),
+        })?;
         writer.finish().map_err(io)?;
-        Ok(count)
+        Ok(result)
     }
 }

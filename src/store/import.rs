@@ -249,14 +249,28 @@ impl Store {
                             for w in read.warnings {
                                 warn(observer, &mut summary, Some(read.line), w);
                             }
+                            if let Err(why) = crate::tmx::check_writable(&read.unit) {
+                                warn(
+                                    observer,
+                                    &mut summary,
+                                    Some(read.line),
+                                    format!(
+                                        "{why}; stored, but a TMX export will leave this unit out"
+                                    ),
+                                );
+                            }
                             let has_source = match read.unit.srclang.as_deref() {
                                 Some("*all*") => true,
                                 Some(s) => LanguageTag::parse(s)
                                     .is_ok_and(|t| read.unit.variant(&t).is_some()),
                                 None if default_srclang.as_deref() == Some("*all*") => true,
-                                None => default_source
-                                    .as_ref()
-                                    .is_some_and(|t| read.unit.variant(t).is_some()),
+                                // No source language declared: nothing to check against.
+                                None => {
+                                    default_srclang.is_none()
+                                        || default_source
+                                            .as_ref()
+                                            .is_some_and(|t| read.unit.variant(t).is_some())
+                                }
                             };
                             if !has_source {
                                 let src =

@@ -12,18 +12,21 @@ mod import;
 
 use std::path::{Path, PathBuf};
 
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
 
 pub use aligned::AlignSummary;
 pub use bilingual::{Delimited, DelimitedOptions};
-pub use export::{ExportFilter, StoredUnit, lang_matches};
+pub use export::{ExportFilter, StoredUnit, TmxExport, lang_matches};
 pub use import::{DuplicatePolicy, ImportObserver, ImportOptions, ImportSummary, Warning};
 
 /// Migrations, in order: entry `n` brings a database from version `n` to `n + 1`.
 const MIGRATIONS: &[&str] = &[include_str!("../../schema.sql")];
+
+/// `PRAGMA application_id` of a tmm database ("TMM1"), so other programs' files are told apart.
+const APPLICATION_ID: i64 = 0x544D_4D31;
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -79,15 +82,83 @@ impl Store {
         Self::setup(Connection::open_in_memory()?, None)
     }
 
+    /// Opens an existing database for reading: never creates one, and works on a file the
+    /// user may only read (without bringing an old schema up to date).
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] when there is no database at `path`, or it is not tmm's;
+    /// [`Error::Database`] when SQLite fails.
+    pub fn open_existing(path: &Path) -> Result<Self> {
+        if !path.is_file() {
+            return Err(Error::Invalid(format!(
+                "{}: no database here (`tmm import` creates one)",
+                path.display()
+            )));
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        match Connection::open_with_flags(path, flags) {
+            Ok(conn) => Self::setup(conn, Some(path.to_path_buf())),
+            Err(_) => {
+                let conn = Connection::open_with_flags(
+                    path,
+                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
+                conn.busy_timeout(std::time::Duration::from_secs(10))?;
+                let store = Store {
+                    conn,
+                    path: Some(path.to_path_buf()),
+                };
+                store.check_application()?;
+                let version: i64 = store
+                    .conn
+                    .pragma_query_value(None, "user_version", |r| r.get(0))?;
+                if version != SCHEMA_VERSION {
+                    return Err(Error::Invalid(format!(
+                        "{}: schema version {version}, this tmm reads {SCHEMA_VERSION}; open it once with write access to upgrade it",
+                        path.display()
+                    )));
+                }
+                Ok(store)
+            }
+        }
+    }
+
     fn setup(conn: Connection, path: Option<PathBuf>) -> Result<Self> {
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        let mut store = Store { conn, path };
+        store.check_application()?;
+        let conn = &store.conn;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "cache_size", -65536)?;
         conn.pragma_update(None, "temp_store", "MEMORY")?;
-        let mut store = Store { conn, path };
         store.migrate()?;
         Ok(store)
+    }
+
+    /// Refuses a SQLite file that belongs to another application.
+    fn check_application(&self) -> Result<()> {
+        let id: i64 = self
+            .conn
+            .pragma_query_value(None, "application_id", |r| r.get(0))?;
+        let version: i64 = self
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let tables: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+        let foreign = (id != 0 && id != APPLICATION_ID) || (version == 0 && tables > 0);
+        if foreign {
+            let name = self
+                .path
+                .as_deref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            return Err(Error::Invalid(format!(
+                "{name}: a SQLite database of another application; tmm leaves it alone"
+            )));
+        }
+        Ok(())
     }
 
     fn migrate(&mut self) -> Result<()> {
@@ -110,6 +181,7 @@ impl Store {
             tx.execute_batch(sql)?;
             tx.pragma_update(None, "user_version", i as i64 + 1)?;
         }
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
         tx.commit()?;
         Ok(())
     }

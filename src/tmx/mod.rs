@@ -12,7 +12,7 @@ pub mod writer;
 use std::borrow::Cow;
 
 pub use reader::{Item, ReadUnit, TmxReader};
-pub use writer::TmxWriter;
+pub use writer::{TmxWriter, check_writable};
 
 /// Escapes text content for XML: `&`, `<`, `>`, and carriage returns (which XML parsers
 /// would otherwise turn into line feeds).

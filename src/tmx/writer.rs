@@ -143,6 +143,50 @@ impl<W: Write> TmxWriter<W> {
     }
 }
 
+/// Why `unit` cannot be written as TMX (a character XML 1.0 forbids outside its segment
+/// text), or `Ok` when it can. Cheap for the usual unit, which holds no control character.
+pub fn check_writable(unit: &TranslationUnit) -> Result<(), String> {
+    let forbidden = |s: &str| s.contains(is_forbidden_char);
+    let attributes = |a: &Attributes| {
+        [
+            &a.datatype,
+            &a.segtype,
+            &a.o_tmf,
+            &a.o_encoding,
+            &a.usagecount,
+            &a.lastusagedate,
+            &a.creationtool,
+            &a.creationtoolversion,
+            &a.creationdate,
+            &a.creationid,
+            &a.changedate,
+            &a.changeid,
+        ]
+        .into_iter()
+        .flatten()
+        .any(|v| forbidden(v))
+            || a.extra.iter().any(|(k, v)| forbidden(k) || forbidden(v))
+    };
+    let annotations = |props: &[Prop], notes: &[Note]| {
+        props
+            .iter()
+            .any(|p| forbidden(&p.kind) || forbidden(&p.value))
+            || notes.iter().any(|n| forbidden(&n.text))
+    };
+    let suspect = unit.tuid.as_deref().is_some_and(forbidden)
+        || attributes(&unit.attributes)
+        || annotations(&unit.props, &unit.notes)
+        || unit.variants.iter().any(|v| {
+            attributes(&v.attributes)
+                || annotations(&v.props, &v.notes)
+                || v.segment.markup.as_deref().is_some_and(forbidden)
+        });
+    if !suspect {
+        return Ok(());
+    }
+    write_unit(&mut String::new(), unit, false).map_err(|e| e.to_string())
+}
+
 fn write_unit(b: &mut String, unit: &TranslationUnit, original_tags: bool) -> io::Result<()> {
     b.push_str("    <tu");
     if let Some(tuid) = &unit.tuid {
@@ -252,7 +296,7 @@ fn write_notes_props(
             push_attribute(b, "o-encoding", e)?;
         }
         b.push('>');
-        push_text(b, &n.text)?;
+        push_text(b, &n.text, "a note")?;
         b.push_str("</note>\n");
     }
     for p in props {
@@ -296,7 +340,7 @@ fn write_prop(
         push_attribute(b, "o-encoding", e)?;
     }
     b.push('>');
-    push_text(b, value)?;
+    push_text(b, value, &format!("prop \"{kind}\""))?;
     b.push_str("</prop>\n");
     Ok(())
 }
@@ -311,8 +355,8 @@ fn push_attribute(b: &mut String, name: &str, value: &str) -> io::Result<()> {
     Ok(())
 }
 
-fn push_text(b: &mut String, text: &str) -> io::Result<()> {
-    check_chars(text, "text")?;
+fn push_text(b: &mut String, text: &str, what: &str) -> io::Result<()> {
+    check_chars(text, what)?;
     b.push_str(&escape_text(text));
     Ok(())
 }

@@ -129,3 +129,104 @@ fn broken_pipe_exits_quietly() {
     );
     assert!(out.stderr.is_empty() || String::from_utf8_lossy(&out.stderr).contains("exported"));
 }
+
+#[test]
+fn a_unit_with_a_control_character_outside_its_text_is_left_out_and_named() {
+    let sb = Sandbox::new();
+    std::fs::write(
+        sb.path("x.tmx"),
+        "<tmx version=\"1.4\"><header/><body>\n<tu tuid=\"bad\"><prop type=\"x\">a&#7;b</prop><tuv xml:lang=\"en\"><seg>a</seg></tuv><tuv xml:lang=\"fr\"><seg>b</seg></tuv></tu>\n<tu><tuv xml:lang=\"en\"><seg>c</seg></tuv><tuv xml:lang=\"fr\"><seg>d</seg></tuv></tu>\n</body></tmx>",
+    )
+    .unwrap();
+    sb.tmm(&["import", "x.tmx"])
+        .ok()
+        .stderr_has("x.tmx:2: prop \"x\" contains U+0007")
+        .stdout_has("2 added");
+    sb.tmm(&["export", "-o", "o.tmx"])
+        .ok()
+        .stderr_has("not exported: unit tuid=\"bad\": prop \"x\" contains U+0007")
+        .stderr_has("1 units exported");
+    assert_dtd_valid(&sb.path("o.tmx"));
+}
+
+#[test]
+fn export_follows_a_link_and_writes_special_files_in_place() {
+    let sb = Sandbox::new();
+    sb.tmm(&["import", &sample()]).ok();
+    std::fs::write(sb.path("real.tmx"), "old").unwrap();
+    std::os::unix::fs::symlink(sb.path("real.tmx"), sb.path("link.tmx")).unwrap();
+    sb.tmm(&["export", "-o", "link.tmx"]).ok();
+    assert!(
+        std::fs::symlink_metadata(sb.path("link.tmx"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        std::fs::read_to_string(sb.path("real.tmx"))
+            .unwrap()
+            .contains("<tmx")
+    );
+    sb.tmm(&["export", "-o", "/dev/null"]).ok();
+    assert!(!std::fs::metadata("/dev/null").unwrap().is_file());
+}
+
+#[test]
+fn reading_commands_never_create_a_database() {
+    let sb = Sandbox::new();
+    sb.tmm(&["stats"])
+        .fails()
+        .stderr_has("tm.db: no database here");
+    sb.tmm(&["export", "-o", "x.tmx"])
+        .fails()
+        .stderr_has("no database here");
+    assert!(!sb.db().exists());
+}
+
+#[test]
+fn another_applications_sqlite_file_is_left_alone() {
+    let sb = Sandbox::new();
+    let conn = rusqlite::Connection::open(sb.path("other.db")).unwrap();
+    conn.execute_batch("CREATE TABLE foo (x)").unwrap();
+    drop(conn);
+    let other = sb.path("other.db");
+    sb.tmm_db(&other, &["stats"])
+        .fails()
+        .stderr_has("a SQLite database of another application");
+    sb.tmm_db(&other, &["import", &sample()]).fails();
+    let conn = rusqlite::Connection::open(&other).unwrap();
+    let tables: i64 = conn
+        .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(tables, 1);
+}
+
+#[test]
+fn stats_into_a_closed_pipe_exits_quietly() {
+    let sb = Sandbox::new();
+    sb.tmm(&["import", &sample()]).ok();
+    let out = Command::new(env!("CARGO_BIN_EXE_tmm"))
+        .arg("--db")
+        .arg(sb.db())
+        .arg("stats")
+        .stdout(std::process::Stdio::from(
+            // A pipe whose reading end is already closed.
+            {
+                let mut child = Command::new("true")
+                    .stdin(std::process::Stdio::piped())
+                    .spawn()
+                    .unwrap();
+                let stdin = child.stdin.take().unwrap();
+                child.wait().unwrap();
+                stdin
+            },
+        ))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+}

@@ -1,5 +1,23 @@
 //! The `tmm` command-line program.
 
+/// `println!` that returns the error (a closed pipe) instead of panicking.
+#[macro_export]
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
+/// `print!` that returns the error (a closed pipe) instead of panicking.
+#[macro_export]
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
 mod cli;
 mod cmd;
 
@@ -52,9 +70,16 @@ pub fn stderr_is_terminal() -> bool {
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain().any(|e| {
-        e.downcast_ref::<std::io::Error>()
-            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
-            || matches!(e.downcast_ref::<tmm::Error>(), Some(tmm::Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe)
+    let broken = |io: &std::io::Error| {
+        io.kind() == std::io::ErrorKind::BrokenPipe
+            // An io::Error wrapping another (io::Error::other) hides it from the chain.
+            || io
+                .get_ref()
+                .and_then(|inner| inner.downcast_ref::<std::io::Error>())
+                .is_some_and(|inner| inner.kind() == std::io::ErrorKind::BrokenPipe)
+    };
+    err.chain().any(|e| match e.downcast_ref::<tmm::Error>() {
+        Some(tmm::Error::Io { error, .. }) => broken(error),
+        _ => e.downcast_ref::<std::io::Error>().is_some_and(broken),
     })
 }

@@ -8,6 +8,7 @@ use anyhow::{Context, bail};
 use tmm::align::{AlignOptions, Alignment, BEAD, CONFIDENCE, Document, DocumentInfo, Unit};
 use tmm::lang::LanguageTag;
 use tmm::model::Prop;
+use tmm::output::OutputFile;
 use tmm::store::Store;
 use tmm::text::SentenceSplitter;
 use tmm::text::srx::Srx;
@@ -51,7 +52,7 @@ pub struct Args {
     /// the built-in ones, for the languages it maps
     #[arg(long, value_name = "FILE")]
     srx: Option<PathBuf>,
-    /// Width of the --preview table [default: $COLUMNS, else 160]
+    /// Width of the --preview table, 40 to 1000 columns [default: $COLUMNS, else 160]
     #[arg(long, value_name = "N")]
     width: Option<usize>,
 }
@@ -133,7 +134,9 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         let width = args
             .width
             .or_else(|| std::env::var("COLUMNS").ok()?.parse().ok())
-            .unwrap_or(160);
+            .unwrap_or(160)
+            // A table wider than any screen only costs memory.
+            .clamp(40, 1000);
         let stdout = std::io::stdout();
         let mut out = BufWriter::new(stdout.lock());
         preview(&alignment, width, &mut out)?;
@@ -144,19 +147,19 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         let units = write_tmx(&alignment, &info, path)
             .with_context(|| format!("writing {}", path.display()))?;
         if path.as_os_str() != "-" {
-            println!(
+            outln!(
                 "{} {}s aligned ({} marked low confidence): {units} units written to {}",
                 alignment.rows.len(),
                 alignment.unit.segtype(),
                 alignment.low_rows(),
                 path.display()
-            );
+            )?;
         }
         return Ok(ExitCode::SUCCESS);
     }
     let mut store = Store::open(db).with_context(|| format!("opening {}", db.display()))?;
     let summary = store.store_alignment(&alignment, &info)?;
-    println!(
+    outln!(
         "{} {}s aligned ({} marked low confidence, {} with one language only): {} units added, {} alternatives added, {} already stored",
         summary.rows,
         alignment.unit.segtype(),
@@ -165,17 +168,27 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         summary.added,
         summary.alternatives_added,
         summary.duplicates_skipped
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// Writes the units as TMX with their bead and confidence as props; returns how many.
 fn write_tmx(alignment: &Alignment, info: &DocumentInfo, path: &Path) -> anyhow::Result<usize> {
-    let out: Box<dyn Write> = if path.as_os_str() == "-" {
-        Box::new(std::io::stdout().lock())
-    } else {
-        Box::new(std::fs::File::create(path)?)
-    };
+    if path.as_os_str() == "-" {
+        return write_units(alignment, info, std::io::stdout().lock());
+    }
+    // Written under a temporary name and renamed when whole.
+    let mut file = OutputFile::create(path)?;
+    let count = write_units(alignment, info, &mut file)?;
+    file.commit()?;
+    Ok(count)
+}
+
+fn write_units(
+    alignment: &Alignment,
+    info: &DocumentInfo,
+    out: impl Write,
+) -> anyhow::Result<usize> {
     let mut writer = TmxWriter::new(BufWriter::new(out), &alignment.header(info))?;
     let units = alignment.units(info);
     for u in &units {

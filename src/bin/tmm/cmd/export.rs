@@ -1,7 +1,7 @@
 //! `tmm export`: the store (or part of it) as TMX 1.4b, or a language pair (or set) as a
 //! parallel corpus: Moses text, TSV, JSON Lines or filtered TMX.
 
-use std::io::{BufWriter, Write};
+use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -11,6 +11,7 @@ use tmm::corpus::{
     self, CorpusObserver, CorpusOptions, CorpusSummary, Dedupe, Format, Output, Tags,
 };
 use tmm::lang::LanguageTag;
+use tmm::output::OutputFile;
 use tmm::store::{ExportFilter, Store};
 
 /// Export units as TMX 1.4b (UTF-8, valid against the TMX 1.4 DTD, same store → same bytes),
@@ -145,7 +146,7 @@ impl Args {
 }
 
 pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
-    let store = Store::open(db).with_context(|| format!("opening {}", db.display()))?;
+    let store = Store::open_existing(db)?;
     let langs = match (&args.from, &args.to) {
         (Some(from), Some(to)) => vec![LanguageTag::parse(from)?, LanguageTag::parse(to)?],
         _ => args
@@ -255,7 +256,7 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         if to_stdout {
             eprintln!("{json}");
         } else {
-            println!("{json}");
+            outln!("{json}")?;
         }
     } else {
         print_summary(&summary);
@@ -328,7 +329,7 @@ fn print_summary(s: &CorpusSummary) {
 }
 
 fn export_tmx(store: &Store, filter: &ExportFilter, args: &Args) -> anyhow::Result<ExitCode> {
-    let count = if args.output.as_os_str() == "-" {
+    let result = if args.output.as_os_str() == "-" {
         let stdout = std::io::stdout().lock();
         store.export_tmx(
             filter,
@@ -337,23 +338,27 @@ fn export_tmx(store: &Store, filter: &ExportFilter, args: &Args) -> anyhow::Resu
             args.original_lang_tags,
         )?
     } else {
-        // Write beside the target and rename, so a failed export leaves no partial file.
-        let dir = args
-            .output
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let tmp = tempfile::NamedTempFile::new_in(dir)
-            .with_context(|| format!("cannot write in {}", dir.display()))?;
-        let mut out = BufWriter::new(tmp);
-        let count = store.export_tmx(filter, &mut out, &args.output, args.original_lang_tags)?;
-        out.flush()
-            .with_context(|| format!("writing {}", args.output.display()))?;
-        let tmp = out.into_inner().map_err(|e| e.into_error())?;
-        tmp.persist(&args.output)
-            .with_context(|| format!("writing {}", args.output.display()))?;
-        count
+        // Written beside the target and renamed, so a failed export leaves no partial file.
+        let mut out = BufWriter::new(OutputFile::create(&args.output)?);
+        let result = store.export_tmx(filter, &mut out, &args.output, args.original_lang_tags)?;
+        out.into_inner()
+            .map_err(|e| tmm::Error::io(&args.output, e.into_error()))?
+            .commit()?;
+        result
     };
-    eprintln!("{count} units exported to {}", args.output.display());
+    for refused in &result.refused {
+        eprintln!("warning: not exported: {refused}");
+    }
+    eprintln!(
+        "{} units exported to {}",
+        result.units,
+        args.output.display()
+    );
+    if !result.refused.is_empty() {
+        eprintln!(
+            "{} units not exported: they hold characters XML 1.0 forbids outside segment text",
+            result.refused.len()
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }

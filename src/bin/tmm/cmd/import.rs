@@ -180,9 +180,9 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&total)?);
+        outln!("{}", serde_json::to_string_pretty(&total)?)?;
     } else {
-        print_summary(&total, args.verbose);
+        print_summary(&total, args.verbose)?;
     }
     if failed > 0 {
         eprintln!("tmm: {failed} of {} files not imported", args.files.len());
@@ -191,7 +191,7 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_summary(s: &ImportSummary, verbose: bool) {
+fn print_summary(s: &ImportSummary, verbose: bool) -> std::io::Result<()> {
     let shown = if verbose { s.warnings.len() } else { 20 };
     for w in s.warnings.iter().take(shown) {
         eprintln!("warning: {w}");
@@ -202,7 +202,7 @@ fn print_summary(s: &ImportSummary, verbose: bool) {
             s.warnings.len() - shown
         );
     }
-    println!(
+    outln!(
         "{} files: {} units read, {} added, {} alternatives added, {} updated, {} duplicates skipped, {} invalid, {} warnings",
         s.files,
         s.units_read,
@@ -212,11 +212,12 @@ fn print_summary(s: &ImportSummary, verbose: bool) {
         s.duplicates_skipped,
         s.invalid,
         s.warnings.len()
-    );
+    )?;
     if !s.languages.is_empty() {
-        println!(
+        outln!(
             "languages: {}",
             s.languages.iter().cloned().collect::<Vec<_>>().join(", ")
-        );
+        )?;
     }
+    Ok(())
 }

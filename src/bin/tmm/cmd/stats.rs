@@ -3,7 +3,6 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use tmm::store::Store;
 
 /// Show units, variants per language, origins and the database size.
@@ -17,34 +16,38 @@ pub struct Args {
 }
 
 pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
-    let store = Store::open(db).with_context(|| format!("opening {}", db.display()))?;
+    let store = Store::open_existing(db)?;
     let stats = store.stats()?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&stats)?);
+        outln!("{}", serde_json::to_string_pretty(&stats)?)?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!(
+    outln!(
         "database   {} ({})",
         db.display(),
         human_bytes(stats.database_bytes)
-    );
-    println!("units      {}", stats.units);
-    println!("variants   {}", stats.variants);
-    println!("languages  {}", stats.languages.len());
+    )?;
+    outln!("units      {}", stats.units)?;
+    outln!("variants   {}", stats.variants)?;
+    outln!("languages  {}", stats.languages.len())?;
     for (lang, n) in &stats.languages {
-        println!("  {lang:<12} {n}");
+        outln!("  {lang:<12} {n}")?;
     }
-    println!("origins    {}", stats.origins.len());
+    outln!("origins    {}", stats.origins.len())?;
     for o in &stats.origins {
         let doc = o
             .document
             .as_deref()
             .map(|d| format!(" [{d}]"))
             .unwrap_or_default();
-        println!(
+        outln!(
             "  #{:<4} {:<5} {}{doc}  {} units, imported {}",
-            o.id, o.kind, o.name, o.units, o.imported_at
-        );
+            o.id,
+            o.kind,
+            o.name,
+            o.units,
+            o.imported_at
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }
