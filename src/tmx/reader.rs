@@ -436,6 +436,13 @@ impl TmxReader {
             problems.push("<tu> has no <tuv>".into());
         }
         if !problems.is_empty() {
+            // A segment of thousands of broken pairs says the same thing thousands of times.
+            problems.dedup();
+            let more = problems.len().saturating_sub(5);
+            problems.truncate(5);
+            if more > 0 {
+                problems.push(format!("and {more} more problems"));
+            }
             return Ok(Item::Invalid {
                 line,
                 message: problems.join("; "),
@@ -495,7 +502,7 @@ impl TmxReader {
             })?;
             warnings.extend(leftover);
         }
-        let Some(lang_raw) = lang_raw else {
+        let Some(lang_raw) = lang_raw.filter(|l| !l.trim().is_empty()) else {
             problems.push(format!("line {line}: <tuv> has no xml:lang"));
             return Ok(None);
         };
@@ -840,16 +847,21 @@ impl TmxReader {
     }
 
     fn xml_error(&self, e: quick_xml::Error) -> Error {
-        let offset = self.xml.error_position();
-        let (line, column) = locate(&self.path, offset);
-        let message = match &e {
-            quick_xml::Error::Encoding(_) => {
+        let encoding = matches!(&e, quick_xml::Error::Encoding(_))
+            || matches!(&e, quick_xml::Error::Io(io) if io.kind() == std::io::ErrorKind::InvalidData);
+        let (offset, message) = if encoding {
+            // The parser reports where its buffer began; find the first bad byte instead.
+            (
+                first_invalid_utf8(&self.path).unwrap_or(self.xml.error_position()),
                 format!(
-                    "{e}: the bytes do not match the file's encoding (declare it, or save as UTF-8)"
-                )
-            }
-            _ => e.to_string(),
+                    "not valid {}: the bytes do not match the file's encoding (declare it, or save as UTF-8)",
+                    self.encoding
+                ),
+            )
+        } else {
+            (self.xml.error_position(), e.to_string())
         };
+        let (line, column) = locate(&self.path, offset);
         Error::Syntax {
             path: self.path.clone(),
             line,
@@ -869,6 +881,34 @@ impl TmxReader {
             line,
             column,
             message: message.to_string(),
+        }
+    }
+}
+
+/// The offset of the first byte of the file's UTF-8 view that is not valid UTF-8.
+fn first_invalid_utf8(path: &Path) -> Option<u64> {
+    let mut reader = encoding::open(path, Arc::default()).ok()?.reader;
+    let mut offset = 0u64;
+    let mut pending: Vec<u8> = Vec::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = reader.read(&mut buf).ok()?;
+        if n == 0 {
+            // A sequence cut off by the end of the file.
+            return (!pending.is_empty()).then_some(offset);
+        }
+        pending.extend_from_slice(&buf[..n]);
+        match std::str::from_utf8(&pending) {
+            Ok(_) => {
+                offset += pending.len() as u64;
+                pending.clear();
+            }
+            Err(e) if e.error_len().is_some() => return Some(offset + e.valid_up_to() as u64),
+            Err(e) => {
+                // An incomplete sequence at the end of the buffer: wait for more bytes.
+                offset += e.valid_up_to() as u64;
+                pending.drain(..e.valid_up_to());
+            }
         }
     }
 }

@@ -242,3 +242,20 @@ fn one_bad_file_does_not_stop_the_others() {
         .stderr_has("1 of 2 files not imported")
         .stdout_has("7 added");
 }
+
+#[test]
+fn bytes_that_are_not_the_files_encoding_are_located_exactly() {
+    let sb = Sandbox::new();
+    let mut doc = b"<tmx version=\"1.4\"><header/><body>\n".to_vec();
+    for i in 0..2000 {
+        doc.extend(format!("<tu><tuv xml:lang=\"en\"><seg>line {i}</seg></tuv></tu>\n").bytes());
+    }
+    // A Latin-1 é in a file that declares nothing, so is read as UTF-8.
+    doc.extend(b"<tu><tuv xml:lang=\"fr\"><seg>caf\xe9</seg></tuv></tu>\n</body></tmx>\n");
+    std::fs::write(sb.path("latin1.tmx"), doc).unwrap();
+    let run = sb.tmm(&["import", "latin1.tmx"]).fails().stderr_has(
+        "latin1.tmx:2002:32: not valid UTF-8: the bytes do not match the file's encoding",
+    );
+    assert_eq!(run.stderr().lines().count(), 1, "{}", run.stderr());
+    assert!(run.stdout().is_empty(), "{}", run.stdout());
+}

@@ -155,6 +155,13 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
             .map(|l| LanguageTag::parse(l))
             .collect::<Result<Vec<_>, _>>()?,
     };
+    if let Some(twice) = langs
+        .iter()
+        .enumerate()
+        .find_map(|(i, l)| langs[..i].contains(l).then_some(l))
+    {
+        bail!("{twice} is named twice: a corpus needs two different languages");
+    }
     if langs.len() == 1 {
         bail!("--langs needs at least two languages (a unit needs two to be a translation)");
     }

@@ -113,7 +113,13 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         strict: args.strict,
     };
     let columns = match (&args.from, &args.to) {
-        (Some(from), Some(to)) => Some((LanguageTag::parse(from)?, LanguageTag::parse(to)?)),
+        (Some(from), Some(to)) => {
+            let (from, to) = (LanguageTag::parse(from)?, LanguageTag::parse(to)?);
+            if from == to {
+                bail!("--from and --to are both {from}: the two columns need two languages");
+            }
+            Some((from, to))
+        }
         (None, None) => None,
         _ => bail!("--from and --to go together: the languages of the first and second column"),
     };
@@ -181,11 +187,14 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     }
     if args.json {
         outln!("{}", serde_json::to_string_pretty(&total)?)?;
-    } else {
+    } else if total.files > 0 {
         print_summary(&total, args.verbose)?;
     }
     if failed > 0 {
-        eprintln!("tmm: {failed} of {} files not imported", args.files.len());
+        // A lone failed file has said everything in its error line.
+        if args.files.len() > 1 {
+            eprintln!("tmm: {failed} of {} files not imported", args.files.len());
+        }
         return Ok(ExitCode::FAILURE);
     }
     Ok(ExitCode::SUCCESS)
