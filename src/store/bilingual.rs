@@ -162,6 +162,21 @@ impl Store {
                 summary.units_read -= 1;
                 continue;
             }
+            if record.len() > 2 && record.iter().skip(2).any(|c| !c.is_empty()) {
+                // Nothing is dropped silently: say which columns were not imported.
+                let w = Warning {
+                    file: file.clone(),
+                    line,
+                    message: format!(
+                        "row has {} columns; only the first two ({} and {}) are imported",
+                        record.len(),
+                        layout.from,
+                        layout.to
+                    ),
+                };
+                observer.warning(&w);
+                summary.warnings.push(w);
+            }
             let cell = |i: usize| match layout.layout {
                 Delimited::Tsv => tsv::unescape(&record[i]).into_owned(),
                 Delimited::Csv => record[i].to_string(),

@@ -259,3 +259,12 @@ fn bytes_that_are_not_the_files_encoding_are_located_exactly() {
     assert_eq!(run.stderr().lines().count(), 1, "{}", run.stderr());
     assert!(run.stdout().is_empty(), "{}", run.stdout());
 }
+
+#[test]
+fn extra_tsv_columns_are_reported_not_dropped_silently() {
+    let sb = Sandbox::new();
+    std::fs::write(sb.path("three.tsv"), "a\tb\tc\n").unwrap();
+    sb.tmm(&["import", "--from", "en", "--to", "fr", "three.tsv"])
+        .ok()
+        .stderr_has("three.tsv:1: row has 3 columns; only the first two (en and fr) are imported");
+}
