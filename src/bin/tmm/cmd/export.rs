@@ -184,7 +184,14 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         return export_tmx(&store, &filter, &args);
     }
     if langs.is_empty() {
-        bail!("a corpus needs its languages: --from L1 --to L2, or --langs L1,L2,...");
+        bail!(
+            "{} works on a language pair: add --from L1 --to L2 (or --langs L1,L2,...)",
+            if matches!(args.format, FormatArg::Tmx) {
+                "this filter"
+            } else {
+                "a corpus format"
+            }
+        );
     }
     let options = CorpusOptions {
         format: match args.format {
