@@ -29,6 +29,7 @@
 
 pub mod error;
 pub mod lang;
+pub mod matching;
 pub mod model;
 pub mod store;
 pub mod tmx;

@@ -337,6 +337,7 @@ pub(crate) struct UnitWriter<'t> {
     origin_id: i64,
     policy: DuplicatePolicy,
     position: i64,
+    index: crate::matching::index::IndexWriter,
 }
 
 impl<'t> UnitWriter<'t> {
@@ -355,6 +356,7 @@ impl<'t> UnitWriter<'t> {
             origin_id,
             policy,
             position,
+            index: crate::matching::index::IndexWriter::new(tx)?,
         })
     }
 
@@ -404,6 +406,7 @@ impl<'t> UnitWriter<'t> {
             (Some(_), DuplicatePolicy::Keep) => (None, Added::Alternative),
         };
         if let Some(id) = replace {
+            self.index.remove_unit(self.tx, id)?;
             for table in ["variant", "prop", "note"] {
                 self.tx
                     .prepare_cached(&format!("DELETE FROM {table} WHERE unit_id = ?1"))?
@@ -481,6 +484,9 @@ impl<'t> UnitWriter<'t> {
                 a.changeid,
                 variant_extra_json(a),
             ])?;
+            let variant_id = self.tx.last_insert_rowid();
+            self.index
+                .add(self.tx, variant_id, v.lang.as_str(), &v.segment.text)?;
             self.insert_annotations(unit_id, position, &v.props, &v.notes)?;
         }
         Ok(outcome)
