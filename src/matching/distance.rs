@@ -2,21 +2,21 @@
 //! the pattern, Hyyrö's multi-block form for longer ones), and a plain dynamic-programming
 //! alignment for the few matches that are shown with a diff.
 
-use std::collections::HashMap;
+use super::index::IdMap;
 
 /// A query prepared for many distance computations: the bit masks of where each token occurs.
 #[derive(Debug, Clone)]
 pub struct Pattern {
     len: usize,
     blocks: usize,
-    peq: HashMap<u64, Vec<u64>>,
+    peq: IdMap<u64, Vec<u64>>,
 }
 
 impl Pattern {
     /// Prepares `ids` (the query's content token ids).
     pub fn new(ids: &[u64]) -> Self {
         let blocks = ids.len().div_ceil(64).max(1);
-        let mut peq: HashMap<u64, Vec<u64>> = HashMap::with_capacity(ids.len());
+        let mut peq: IdMap<u64, Vec<u64>> = IdMap::default();
         for (i, &id) in ids.iter().enumerate() {
             peq.entry(id).or_insert_with(|| vec![0; blocks])[i / 64] |= 1u64 << (i % 64);
         }

@@ -185,6 +185,33 @@ pub struct IndexStats {
     pub bytes: u64,
 }
 
+/// Term ids are already xxh3 hashes: hashing them again is wasted work.
+#[derive(Default, Clone, Copy)]
+pub struct PassThrough(u64);
+
+impl std::hash::Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        // Spread sequential ids (variant ids) over the top bits hashbrown uses as tags.
+        self.0 ^= v.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    fn write_u16(&mut self, v: u16) {
+        self.0 = self.0.rotate_left(16) ^ u64::from(v);
+    }
+}
+
+/// A map keyed by term ids (already hashes).
+pub type IdMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<PassThrough>>;
+
+type TermMap<V> = HashMap<(u16, u64), V, std::hash::BuildHasherDefault<PassThrough>>;
+
 struct Builder {
     last: i64,
     df: u32,
@@ -200,7 +227,7 @@ pub fn rebuild(conn: &Connection, progress: &mut dyn FnMut(u64, u64)) -> Result<
     let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
     let total: i64 = tx.query_row("SELECT count(*) FROM variant", [], |r| r.get(0))?;
     let mut langs: Vec<String> = Vec::new();
-    let mut lists: HashMap<(u16, u64), Builder> = HashMap::new();
+    let mut lists: TermMap<Builder> = TermMap::default();
     let mut stats = IndexStats::default();
     {
         let mut stmt = tx.prepare("SELECT id, lang, text FROM variant ORDER BY id")?;
@@ -261,11 +288,23 @@ pub fn rebuild(conn: &Connection, progress: &mut dyn FnMut(u64, u64)) -> Result<
     Ok(stats)
 }
 
-/// A term's postings: `(variant id, length)` from the compact list and the recent rows.
+/// True when variants were indexed row by row since the last build (queries then read
+/// `match_recent` too).
+pub fn has_recent(conn: &Connection) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM match_recent LIMIT 1")?
+        .query_row([], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// A term's postings: `(variant id, length)` from the compact list and, when `recent`, the
+/// rows added since.
 pub fn postings(
     conn: &Connection,
     lang: &str,
     term: u64,
+    recent: bool,
     mut f: impl FnMut(i64, u8),
 ) -> Result<()> {
     let blob: Option<Vec<u8>> = conn
@@ -274,6 +313,9 @@ pub fn postings(
         .optional()?;
     if let Some(b) = blob {
         decode_postings(&b, &mut f);
+    }
+    if !recent {
+        return Ok(());
     }
     let mut stmt = conn
         .prepare_cached("SELECT variant_id, len FROM match_recent WHERE lang = ?1 AND term = ?2")?;
@@ -284,12 +326,15 @@ pub fn postings(
     Ok(())
 }
 
-/// How many variants hold a term (compact list plus recent rows).
-pub fn document_frequency(conn: &Connection, lang: &str, term: u64) -> Result<u64> {
+/// How many variants hold a term (compact list plus, when `recent`, the rows added since).
+pub fn document_frequency(conn: &Connection, lang: &str, term: u64, recent: bool) -> Result<u64> {
     let df: Option<i64> = conn
         .prepare_cached("SELECT df FROM match_term WHERE lang = ?1 AND term = ?2")?
         .query_row(params![lang, term as i64], |r| r.get(0))
         .optional()?;
+    if !recent {
+        return Ok(df.unwrap_or(0) as u64);
+    }
     let recent: i64 = conn
         .prepare_cached("SELECT count(*) FROM match_recent WHERE lang = ?1 AND term = ?2")?
         .query_row(params![lang, term as i64], |r| r.get(0))?;

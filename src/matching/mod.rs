@@ -17,8 +17,6 @@ pub mod score;
 pub mod segment;
 pub mod token;
 
-use std::collections::HashMap;
-
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
@@ -33,8 +31,9 @@ pub use score::{
 /// The longest segment matched, in content tokens; longer ones are refused with a message.
 pub const MAX_TOKENS: usize = 2_000;
 
-/// Postings read per query beyond the prefix, to tighten the candidates' bounds.
-const PROBE_BUDGET: u64 = 200_000;
+/// Verifying a candidate (fetch, tokenise, edit distance) costs about as much as decoding
+/// this many postings.
+const VERIFY_COST_IN_POSTINGS: u64 = 1_000;
 /// Candidates verified at most per query.
 const MAX_VERIFY: usize = 20_000;
 
@@ -325,49 +324,63 @@ impl<'c> Matcher<'c> {
         let need = ((t * n as f64) - 1e-9).ceil().max(1.0) as usize;
         let min_len = need;
         let max_len = ((n as f64 / t) + 1e-9).floor() as usize;
-        let mut qcount: HashMap<u64, u32> = HashMap::new();
+        let mut qcount: index::IdMap<u64, u32> = index::IdMap::default();
         for &id in qids {
             *qcount.entry(id).or_default() += 1;
         }
+        let recent = index::has_recent(self.conn)?;
         let mut terms: Vec<(u64, u32, u64)> = Vec::with_capacity(qcount.len());
         for (&term, &c) in &qcount {
-            terms.push((term, c, index::document_frequency(self.conn, &lang, term)?));
+            terms.push((
+                term,
+                c,
+                index::document_frequency(self.conn, &lang, term, recent)?,
+            ));
         }
         terms.sort_by_key(|&(term, _, df)| (df, term));
-        // Candidates: (upper bound so far: sum of query counts of the terms they hold, len).
-        let mut cands: HashMap<i64, (u32, u8)> = HashMap::new();
+        // Candidates: (sum of the query counts of the probed terms they hold, length).
+        let mut cands: index::IdMap<i64, (u32, u8)> = index::IdMap::default();
         let prefix_occurrences = n - need + 1;
         let mut covered = 0usize;
         let mut probed = 0usize;
-        let mut read: u64 = 0;
         let in_window = |len: u8| {
             let len = len as usize;
             len == 255 || (len >= min_len && len <= max_len)
         };
-        // The prefix: new candidates may enter.
+        // Can a candidate holding `shared` query tokens at most, of length `len`, reach t?
+        let may_pass = |shared: u32, len: u8| {
+            let max = n.max(len as usize).max(1);
+            (shared as usize).min(max) as f64 / max as f64 + 1e-9 >= t
+        };
+        // The prefix: every segment within the threshold holds one of these tokens.
         while probed < terms.len() && covered < prefix_occurrences {
-            let (term, c, df) = terms[probed];
-            index::postings(self.conn, &lang, term, |id, len| {
+            let (term, c, _) = terms[probed];
+            index::postings(self.conn, &lang, term, recent, |id, len| {
                 if in_window(len) {
                     cands.entry(id).or_insert((0, len)).0 += c;
                 }
             })?;
-            read += df;
             covered += c as usize;
             probed += 1;
         }
-        // The rest, while the budget lasts: only tighten the bounds of known candidates.
         let mut unprobed: u32 = terms[probed..].iter().map(|t| t.1).sum();
-        while probed < terms.len() && read + terms[probed].2 <= PROBE_BUDGET && !cands.is_empty() {
+        cands.retain(|_, &mut (hits, len)| may_pass(hits + unprobed, len));
+        // The other tokens, rarest first: each one probed lowers the bound of the candidates
+        // that lack it, and most fall out after a few. Stop when reading the next list costs
+        // more than verifying the survivors.
+        while probed < terms.len() && !cands.is_empty() {
             let (term, c, df) = terms[probed];
-            index::postings(self.conn, &lang, term, |id, _| {
+            if df > VERIFY_COST_IN_POSTINGS * cands.len() as u64 {
+                break;
+            }
+            index::postings(self.conn, &lang, term, recent, |id, _| {
                 if let Some(e) = cands.get_mut(&id) {
                     e.0 += c;
                 }
             })?;
-            read += df;
             unprobed -= c;
             probed += 1;
+            cands.retain(|_, &mut (hits, len)| may_pass(hits + unprobed, len));
         }
         let candidates = cands.len();
         // Upper bound on similarity: shared tokens / max(len).
@@ -548,17 +561,18 @@ impl<'c> Matcher<'c> {
         }
         let key = index::lang_key(lang.as_str());
         let (exact, like) = lang_clause(lang);
+        let recent = index::has_recent(self.conn)?;
         // The rarest term's postings are the candidates.
         let mut rarest: Option<(u64, u64)> = None;
         for t in &ptoks {
-            let df = index::document_frequency(self.conn, &key, t.id())?;
+            let df = index::document_frequency(self.conn, &key, t.id(), recent)?;
             if rarest.is_none_or(|(_, d)| df < d) {
                 rarest = Some((t.id(), df));
             }
         }
         let mut ids: Vec<i64> = Vec::new();
         if let Some((term, _)) = rarest {
-            index::postings(self.conn, &key, term, |id, _| ids.push(id))?;
+            index::postings(self.conn, &key, term, recent, |id, _| ids.push(id))?;
         }
         if let Some(from) = index::uncovered_from(self.conn)? {
             let mut stmt = self.conn.prepare_cached(
