@@ -8,10 +8,9 @@
 //!   transaction by [`IndexWriter`];
 //! - `match_dead`: variants deleted since (the `update` policy), skipped by queries.
 //!
-//! A bulk import (more than [`LIVE_LIMIT`] variants in one transaction) stops writing
-//! `match_recent` and records the first variant it left out; queries still see those variants
-//! by scanning the uncovered id range until `tmm index` runs, and `tmm import` runs it for
-//! them at the end.
+//! A bulk import (more than [`LIVE_LIMIT`] variants in one transaction) tokenises the rest
+//! on a second thread while it stores them and appends their postings to the compact lists
+//! before it commits ([`IndexWriter::finish`]).
 
 use std::collections::HashMap;
 
@@ -60,6 +59,18 @@ pub fn decode_postings(blob: &[u8], mut f: impl FnMut(i64, u8)) {
         i += 1;
         f(id as i64, len);
     }
+}
+
+/// Encodes `(variant id, length)` pairs, ids ascending.
+fn encode_postings(postings: &[(i64, u8)]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(postings.len() * 3);
+    let mut last = 0;
+    for &(id, len) in postings {
+        put_varint(&mut out, (id - last) as u64);
+        out.push(len);
+        last = id;
+    }
+    out
 }
 
 /// The length byte of a posting: content tokens, capped.
@@ -117,10 +128,18 @@ pub fn pending(conn: &Connection) -> Result<i64> {
 }
 
 /// Keeps the index up to date inside an import transaction: one call per inserted variant,
-/// one per deleted unit.
+/// one per deleted unit, and [`finish`](Self::finish) before the commit.
+///
+/// The first [`LIVE_LIMIT`] variants go into `match_recent` row by row. Past that the import
+/// is a bulk one: the rest are tokenised on another thread while the import goes on, and
+/// `finish` appends their postings to the compact lists. Should `finish` not run, the
+/// variants stay marked as not covered, and queries scan them until `tmm index`.
 pub struct IndexWriter {
     live: bool,
     added: u64,
+    /// The first variant this writer indexed row by row.
+    first_live: Option<i64>,
+    bulk: Option<(Worker, Batch)>,
 }
 
 impl IndexWriter {
@@ -132,6 +151,8 @@ impl IndexWriter {
         Ok(IndexWriter {
             live: uncovered_from(tx)?.is_none(),
             added: 0,
+            first_live: None,
+            bulk: None,
         })
     }
 
@@ -140,16 +161,48 @@ impl IndexWriter {
     /// # Errors
     /// [`crate::Error::Database`].
     pub fn add(&mut self, tx: &Transaction, variant_id: i64, lang: &str, text: &str) -> Result<()> {
+        if let Some((worker, batch)) = &mut self.bulk {
+            batch.push((variant_id, lang.to_string(), text.to_string()));
+            if batch.len() == BATCH {
+                worker.send(std::mem::replace(batch, Vec::with_capacity(BATCH)));
+            }
+            return Ok(());
+        }
         if !self.live {
             return Ok(());
         }
         self.added += 1;
         if self.added > LIVE_LIMIT {
-            // A bulk import: leave the rest to one build at the end.
+            // A bulk import: mark this import's variants as not covered until finish has
+            // indexed them, and move the ones indexed row by row into the bulk build, so
+            // that queries need not read match_recent.
             self.live = false;
-            set_state(tx, "uncovered_from", Some(variant_id))?;
+            let first = self.first_live.unwrap_or(variant_id);
+            set_state(tx, "uncovered_from", Some(first))?;
+            tx.execute("DELETE FROM match_recent WHERE variant_id >= ?1", [first])?;
+            let worker = Worker::start();
+            let mut batch = Vec::with_capacity(BATCH);
+            {
+                let mut stmt = tx.prepare(
+                    "SELECT id, lang, text FROM variant WHERE id >= ?1 AND id < ?2 ORDER BY id",
+                )?;
+                let mut rows = stmt.query([first, variant_id])?;
+                while let Some(r) = rows.next()? {
+                    batch.push((
+                        r.get(0)?,
+                        r.get_ref(1)?.as_str().unwrap_or("").to_string(),
+                        r.get_ref(2)?.as_str().unwrap_or("").to_string(),
+                    ));
+                    if batch.len() == BATCH {
+                        worker.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+                    }
+                }
+            }
+            batch.push((variant_id, lang.to_string(), text.to_string()));
+            self.bulk = Some((worker, batch));
             return Ok(());
         }
+        self.first_live.get_or_insert(variant_id);
         tx.prepare_cached("DELETE FROM match_dead WHERE variant_id = ?1")?
             .execute([variant_id])?;
         let (terms, len) = terms(text);
@@ -172,6 +225,21 @@ impl IndexWriter {
             "INSERT OR IGNORE INTO match_dead (variant_id) SELECT id FROM variant WHERE unit_id = ?1",
         )?
         .execute([unit_id])?;
+        Ok(())
+    }
+
+    /// Stores what a bulk import indexed on the side; call before committing.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn finish(&mut self, tx: &Transaction) -> Result<()> {
+        let Some((worker, batch)) = self.bulk.take() else {
+            return Ok(());
+        };
+        worker.send(batch);
+        let builder = worker.finish()?;
+        builder.write(tx, true)?;
+        set_state(tx, "uncovered_from", None)?;
         Ok(())
     }
 }
@@ -218,74 +286,200 @@ struct Builder {
     bytes: Vec<u8>,
 }
 
-/// Builds the index from scratch over every stored variant, in one transaction.
-/// `progress(done, total)` is called every 65,536 variants.
+/// Postings accumulated in memory, in increasing variant id order, then written as blobs.
+#[derive(Default)]
+struct PostingsBuilder {
+    langs: Vec<String>,
+    lists: TermMap<Builder>,
+    ids: Vec<u64>,
+    variants: u64,
+}
+
+impl PostingsBuilder {
+    fn add(&mut self, id: i64, lang: &str, text: &str) {
+        let lang = lang_key(lang);
+        let l = match self.langs.iter().position(|x| *x == lang) {
+            Some(l) => l,
+            None => {
+                self.langs.push(lang);
+                self.langs.len() - 1
+            }
+        } as u16;
+        self.ids.clear();
+        self.ids.extend(content_ids(text));
+        let len = len_byte(self.ids.len());
+        self.ids.sort_unstable();
+        self.ids.dedup();
+        for &term in &self.ids {
+            let b = self.lists.entry((l, term)).or_insert(Builder {
+                last: 0,
+                df: 0,
+                bytes: Vec::new(),
+            });
+            put_varint(&mut b.bytes, (id - b.last) as u64);
+            b.bytes.push(len);
+            b.last = id;
+            b.df += 1;
+        }
+        self.variants += 1;
+    }
+
+    /// Writes the lists; with `append`, after the stored list of each term (all ids here are
+    /// newer than the stored ones).
+    fn write(self, tx: &Connection, append: bool) -> Result<IndexStats> {
+        let mut stats = IndexStats {
+            variants: self.variants,
+            ..Default::default()
+        };
+        let mut lists = self.lists;
+        let mut keys: Vec<(u16, u64)> = lists.keys().copied().collect();
+        keys.sort_unstable();
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO match_term (lang, term, df, postings) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        let mut select = tx.prepare_cached(
+            "SELECT id, df, postings FROM match_term WHERE lang = ?1 AND term = ?2",
+        )?;
+        let mut update =
+            tx.prepare_cached("UPDATE match_term SET df = ?2, postings = ?3 WHERE id = ?1")?;
+        for key in keys {
+            let Some(b) = lists.remove(&key) else {
+                continue;
+            };
+            let lang = &self.langs[key.0 as usize];
+            stats.terms += 1;
+            stats.postings += u64::from(b.df);
+            stats.bytes += b.bytes.len() as u64;
+            let stored: Option<(i64, i64, Vec<u8>)> = if append {
+                select
+                    .query_row(params![lang, key.1 as i64], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                    })
+                    .optional()?
+            } else {
+                None
+            };
+            match stored {
+                None => {
+                    insert.execute(params![lang, key.1 as i64, b.df, b.bytes])?;
+                }
+                Some((row, df, mut blob)) => {
+                    // The new list starts with an absolute id: re-encode it against the
+                    // stored list's last id, keep the other deltas as they are.
+                    let mut last = 0;
+                    decode_postings(&blob, |id, _| last = id);
+                    let mut first = 0u64;
+                    let mut i = 0;
+                    let mut shift = 0;
+                    while i < b.bytes.len() {
+                        first |= u64::from(b.bytes[i] & 0x7F) << shift;
+                        shift += 7;
+                        i += 1;
+                        if b.bytes[i - 1] & 0x80 == 0 || shift > 63 {
+                            break;
+                        }
+                    }
+                    if first as i64 > last {
+                        put_varint(&mut blob, first - last as u64);
+                        blob.extend_from_slice(b.bytes.get(i..).unwrap_or_default());
+                    } else {
+                        // Ids reused after deletions: merge the two lists.
+                        let mut all = Vec::new();
+                        decode_postings(&blob, |id, len| all.push((id, len)));
+                        decode_postings(&b.bytes, |id, len| all.push((id, len)));
+                        all.sort_unstable();
+                        all.dedup_by_key(|p| p.0);
+                        blob = encode_postings(&all);
+                    }
+                    update.execute(params![row, df + i64::from(b.df), blob])?;
+                }
+            }
+        }
+        Ok(stats)
+    }
+}
+
+/// Builds the index from scratch over every stored variant, in one transaction: one thread
+/// reads the rows, another tokenises them. `progress(done, total)` is called every 65,536
+/// variants.
 ///
 /// # Errors
 /// [`crate::Error::Database`].
 pub fn rebuild(conn: &Connection, progress: &mut dyn FnMut(u64, u64)) -> Result<IndexStats> {
     let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
     let total: i64 = tx.query_row("SELECT count(*) FROM variant", [], |r| r.get(0))?;
-    let mut langs: Vec<String> = Vec::new();
-    let mut lists: TermMap<Builder> = TermMap::default();
-    let mut stats = IndexStats::default();
+    let worker = Worker::start();
     {
         let mut stmt = tx.prepare("SELECT id, lang, text FROM variant ORDER BY id")?;
         let mut rows = stmt.query([])?;
-        let mut ids = Vec::new();
+        let mut done = 0u64;
+        let mut batch = Vec::with_capacity(BATCH);
         while let Some(row) = rows.next()? {
-            let id: i64 = row.get(0)?;
-            let lang = lang_key(row.get_ref(1)?.as_str().unwrap_or(""));
-            let text = row.get_ref(2)?.as_str().unwrap_or("");
-            let l = match langs.iter().position(|x| *x == lang) {
-                Some(l) => l,
-                None => {
-                    langs.push(lang);
-                    langs.len() - 1
-                }
-            } as u16;
-            ids.clear();
-            ids.extend(content_ids(text));
-            let len = len_byte(ids.len());
-            ids.sort_unstable();
-            ids.dedup();
-            for &term in &ids {
-                let b = lists.entry((l, term)).or_insert(Builder {
-                    last: 0,
-                    df: 0,
-                    bytes: Vec::new(),
-                });
-                put_varint(&mut b.bytes, (id - b.last) as u64);
-                b.bytes.push(len);
-                b.last = id;
-                b.df += 1;
+            batch.push((
+                row.get(0)?,
+                row.get_ref(1)?.as_str().unwrap_or("").to_string(),
+                row.get_ref(2)?.as_str().unwrap_or("").to_string(),
+            ));
+            if batch.len() == BATCH {
+                worker.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
             }
-            stats.variants += 1;
-            if stats.variants % 65_536 == 0 {
-                progress(stats.variants, total as u64);
+            done += 1;
+            if done % 65_536 == 0 {
+                progress(done, total as u64);
             }
         }
+        worker.send(batch);
     }
+    let builder = worker.finish()?;
     tx.execute_batch(
         "DELETE FROM match_term; DELETE FROM match_recent; DELETE FROM match_dead;
          DELETE FROM match_state;",
     )?;
-    {
-        let mut insert = tx
-            .prepare("INSERT INTO match_term (lang, term, df, postings) VALUES (?1, ?2, ?3, ?4)")?;
-        let mut keys: Vec<(u16, u64)> = lists.keys().copied().collect();
-        keys.sort_unstable();
-        for key in keys {
-            let b = lists.remove(&key).expect("key listed");
-            stats.terms += 1;
-            stats.postings += u64::from(b.df);
-            stats.bytes += b.bytes.len() as u64;
-            insert.execute(params![langs[key.0 as usize], key.1 as i64, b.df, b.bytes])?;
-        }
-    }
+    let stats = builder.write(&tx, false)?;
     tx.commit()?;
     progress(stats.variants, total as u64);
     Ok(stats)
+}
+
+/// Variants handed to the tokenising thread at a time.
+const BATCH: usize = 4096;
+
+type Batch = Vec<(i64, String, String)>;
+
+/// A thread that tokenises variants and accumulates their postings, so that reading and
+/// storing (the import, or the rebuild's scan) run beside it on the other core.
+struct Worker {
+    send: std::sync::mpsc::SyncSender<Batch>,
+    handle: std::thread::JoinHandle<PostingsBuilder>,
+}
+
+impl Worker {
+    fn start() -> Self {
+        let (send, recv) = std::sync::mpsc::sync_channel::<Batch>(8);
+        let handle = std::thread::spawn(move || {
+            let mut b = PostingsBuilder::default();
+            for batch in recv {
+                for (id, lang, text) in batch {
+                    b.add(id, &lang, &text);
+                }
+            }
+            b
+        });
+        Worker { send, handle }
+    }
+
+    fn send(&self, batch: Batch) {
+        // The thread only stops when the channel closes; a failed send means it panicked,
+        // which finish reports.
+        let _ = self.send.send(batch);
+    }
+
+    fn finish(self) -> Result<PostingsBuilder> {
+        drop(self.send);
+        self.handle
+            .join()
+            .map_err(|_| crate::Error::Invalid("the index builder thread failed".into()))
+    }
 }
 
 /// True when variants were indexed row by row since the last build (queries then read
@@ -356,16 +550,74 @@ mod tests {
 
     #[test]
     fn postings_round_trip() {
-        let mut blob = Vec::new();
-        let mut last = 0;
-        for (id, len) in [(3i64, 5u8), (4, 255), (1_000_000, 1), (1_000_300, 22)] {
-            put_varint(&mut blob, (id - last) as u64);
-            blob.push(len);
-            last = id;
-        }
+        let blob = encode_postings(&[(3i64, 5u8), (4, 255), (1_000_000, 1), (1_000_300, 22)]);
         let mut out = Vec::new();
         decode_postings(&blob, |id, len| out.push((id, len)));
         assert_eq!(out, [(3, 5), (4, 255), (1_000_000, 1), (1_000_300, 22)]);
+    }
+
+    /// Every (lang, term) → variant ids the index holds, compact and recent.
+    fn all_postings(
+        conn: &Connection,
+    ) -> Result<std::collections::BTreeMap<(String, i64), Vec<i64>>> {
+        let keys: Vec<(String, i64)> = conn
+            .prepare("SELECT lang, term FROM match_term UNION SELECT lang, term FROM match_recent")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut out = std::collections::BTreeMap::new();
+        for (lang, term) in keys {
+            let mut ids = Vec::new();
+            postings(conn, &lang, term as u64, true, |id, _| ids.push(id))?;
+            ids.sort_unstable();
+            out.insert((lang, term), ids);
+        }
+        Ok(out)
+    }
+
+    fn big_tmx(path: &std::path::Path, units: usize, seed: u64) {
+        let words = [
+            "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
+            "lambda", "mu",
+        ];
+        let mut x = seed;
+        let mut next = || {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (x >> 33) as usize
+        };
+        let mut body = String::new();
+        for _ in 0..units {
+            let sentence = |next: &mut dyn FnMut() -> usize| {
+                (0..3 + next() % 6)
+                    .map(|_| words[next() % words.len()])
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            let en = format!("{} {}", sentence(&mut next), next());
+            let fr = sentence(&mut next);
+            body.push_str(&format!("<tu><tuv xml:lang=\"en\"><seg>{en}</seg></tuv><tuv xml:lang=\"fr\"><seg>{fr}</seg></tuv></tu>"));
+        }
+        std::fs::write(path, format!(r#"<tmx version="1.4"><header creationtool="t" creationtoolversion="1" segtype="sentence" o-tmf="t" adminlang="en" srclang="en" datatype="plaintext"/><body>{body}</body></tmx>"#)).unwrap();
+    }
+
+    #[test]
+    fn bulk_imports_index_what_a_rebuild_would() -> Result<()> {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = crate::store::Store::open(&dir.path().join("tm.db"))?;
+        // A small import (row by row), then two bulk ones (the second appends to the lists).
+        for (name, units, seed) in [("a.tmx", 50, 1), ("b.tmx", 10_200, 2), ("c.tmx", 10_300, 3)] {
+            let path = dir.path().join(name);
+            big_tmx(&path, units, seed);
+            store.import_tmx(&path, &Default::default(), &mut ())?;
+        }
+        let conn = store.connection();
+        assert_eq!(pending(conn)?, 0);
+        let maintained = all_postings(conn)?;
+        rebuild(conn, &mut |_, _| {})?;
+        assert!(!has_recent(conn)?);
+        assert_eq!(maintained, all_postings(conn)?);
+        Ok(())
     }
 
     #[test]

@@ -248,6 +248,7 @@ impl Store {
             }
         }
         observer.progress(size as u64, size as u64, summary.units_read);
+        writer.index.finish(&tx)?;
         tx.commit()?;
         Ok(summary)
     }

@@ -29,10 +29,6 @@ pub struct Args {
     /// Print every warning, not just the first 20
     #[arg(long, short)]
     verbose: bool,
-    /// After a bulk import, leave the match index for a later `tmm index` instead of
-    /// building it now
-    #[arg(long)]
-    no_index: bool,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -97,8 +93,8 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    // A bulk import leaves the match index to one build at the end.
-    if !args.no_index && tmm::matching::index::pending(store.connection())? > 0 {
+    // Segments the import could not index as it went (see `tmm index`).
+    if tmm::matching::index::pending(store.connection())? > 0 {
         super::index::build(&store)?;
     }
     if args.json {

@@ -183,10 +183,20 @@ fn print_segment(
     Ok(())
 }
 
+/// `20121001T000000Z` as `2012-10-01`; anything else as it is.
+pub fn short_date(d: &str) -> String {
+    let b = d.as_bytes();
+    if b.len() == 16 && b[8] == b'T' && b[..8].iter().all(u8::is_ascii_digit) {
+        format!("{}-{}-{}", &d[..4], &d[4..6], &d[6..8])
+    } else {
+        d.to_string()
+    }
+}
+
 /// Prints one suggestion: score line, diff, translation, provenance, penalties.
 pub fn print_suggestion(out: &mut impl Write, s: &Suggestion, colour: bool) -> std::io::Result<()> {
     let kind = tmm::matching::match_type(Some(s.score));
-    let date = s.from.date.as_deref().unwrap_or("");
+    let date = s.from.date.as_deref().map(short_date).unwrap_or_default();
     let doc = s.from.document.as_deref().unwrap_or(&s.from.origin);
     writeln!(out, "{:>3}%  {kind}  {doc} {date}", s.score)?;
     write!(out, "  {} ", s.source_lang)?;
