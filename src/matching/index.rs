@@ -8,7 +8,7 @@
 //!   transaction by [`IndexWriter`];
 //! - `match_dead`: variants deleted since (the `update` policy), skipped by queries.
 //!
-//! A bulk import (more than [`LIVE_LIMIT`] variants in one transaction) tokenises the rest
+//! A bulk import (more than [`live_limit`] variants in one transaction) tokenises the rest
 //! on a second thread while it stores them and appends their postings to the compact lists
 //! before it commits ([`IndexWriter::finish`]).
 
@@ -19,8 +19,13 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use super::token::content_ids;
 use crate::error::Result;
 
-/// Variants one import indexes row by row before switching to a deferred build.
-pub const LIVE_LIMIT: u64 = 20_000;
+/// Variants one import indexes row by row before it switches to a bulk build: a twentieth of
+/// the stored variants, between 2,000 and 50,000. Row by row costs about 22 inserts per
+/// variant; a bulk build costs rewriting the lists it appends to, which grows with the
+/// memory, so small memories switch early and large ones late.
+pub fn live_limit(stored_variants: i64) -> u64 {
+    (stored_variants / 20).clamp(2_000, 50_000) as u64
+}
 
 /// The language key of the index: the primary subtag, lower case.
 pub fn lang_key(lang: &str) -> String {
@@ -130,12 +135,13 @@ pub fn pending(conn: &Connection) -> Result<i64> {
 /// Keeps the index up to date inside an import transaction: one call per inserted variant,
 /// one per deleted unit, and [`finish`](Self::finish) before the commit.
 ///
-/// The first [`LIVE_LIMIT`] variants go into `match_recent` row by row. Past that the import
+/// The first variants (see [`live_limit`]) go into `match_recent` row by row. Past that the import
 /// is a bulk one: the rest are tokenised on another thread while the import goes on, and
 /// `finish` appends their postings to the compact lists. Should `finish` not run, the
 /// variants stay marked as not covered, and queries scan them until `tmm index`.
 pub struct IndexWriter {
     live: bool,
+    limit: u64,
     added: u64,
     /// The first variant this writer indexed row by row.
     first_live: Option<i64>,
@@ -148,8 +154,11 @@ impl IndexWriter {
     /// # Errors
     /// [`crate::Error::Database`].
     pub fn new(tx: &Transaction) -> Result<Self> {
+        let stored: i64 =
+            tx.query_row("SELECT coalesce(max(id), 0) FROM variant", [], |r| r.get(0))?;
         Ok(IndexWriter {
             live: uncovered_from(tx)?.is_none(),
+            limit: live_limit(stored),
             added: 0,
             first_live: None,
             bulk: None,
@@ -172,7 +181,7 @@ impl IndexWriter {
             return Ok(());
         }
         self.added += 1;
-        if self.added > LIVE_LIMIT {
+        if self.added > self.limit {
             // A bulk import: mark this import's variants as not covered until finish has
             // indexed them, and move the ones indexed row by row into the bulk build, so
             // that queries need not read match_recent.
@@ -606,13 +615,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut store = crate::store::Store::open(&dir.path().join("tm.db"))?;
         // A small import (row by row), then two bulk ones (the second appends to the lists).
-        for (name, units, seed) in [("a.tmx", 50, 1), ("b.tmx", 10_200, 2), ("c.tmx", 10_300, 3)] {
+        for (name, units, seed) in [("a.tmx", 50, 1), ("b.tmx", 1_200, 2), ("c.tmx", 1_300, 3)] {
             let path = dir.path().join(name);
             big_tmx(&path, units, seed);
             store.import_tmx(&path, &Default::default(), &mut ())?;
         }
         let conn = store.connection();
         assert_eq!(pending(conn)?, 0);
+        // Only the small import's 100 variants went in row by row.
+        let recent: i64 = conn.query_row(
+            "SELECT count(DISTINCT variant_id) FROM match_recent",
+            [],
+            |r| r.get(0),
+        )?;
+        assert_eq!(recent, 100);
         let maintained = all_postings(conn)?;
         rebuild(conn, &mut |_, _| {})?;
         assert!(!has_recent(conn)?);
