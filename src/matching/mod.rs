@@ -140,7 +140,6 @@ pub struct Matcher<'c> {
 struct Scored {
     variant_id: i64,
     similarity: f64,
-    score: u32,
 }
 
 fn lang_clause(lang: &LanguageTag) -> (String, String) {
@@ -267,7 +266,7 @@ impl<'c> Matcher<'c> {
     }
 
     /// Scores one stored variant's text against the pattern; None if below the threshold.
-    fn score_text(&self, pattern: &Pattern, text: &str, min_sim: f64) -> Option<(f64, u32)> {
+    fn score_text(&self, pattern: &Pattern, text: &str, min_sim: f64) -> Option<f64> {
         let ids = token::content_ids(text);
         let max = pattern.len().max(ids.len());
         if max == 0 {
@@ -275,7 +274,7 @@ impl<'c> Matcher<'c> {
         }
         let d = pattern.distance(&ids);
         let sim = score::similarity(d, pattern.len(), ids.len());
-        (sim + 1e-9 >= min_sim).then(|| (sim, score::fuzzy_percent(d, pattern.len(), ids.len())))
+        (sim + 1e-9 >= min_sim).then_some(sim)
     }
 
     /// Scans every stored segment in the source language (or only ids from `from_id`).
@@ -297,11 +296,10 @@ impl<'c> Matcher<'c> {
         while let Some(r) = rows.next()? {
             n += 1;
             let text = r.get_ref(1)?.as_str().unwrap_or("");
-            if let Some((sim, pct)) = self.score_text(pattern, text, min_sim) {
+            if let Some(sim) = self.score_text(pattern, text, min_sim) {
                 best.push(Scored {
                     variant_id: r.get(0)?,
                     similarity: sim,
-                    score: pct,
                 });
             }
         }
@@ -414,11 +412,10 @@ impl<'c> Matcher<'c> {
                 if index::is_dead(self.conn, id)? {
                     continue;
                 }
-                if let Some((sim, pct)) = self.score_text(pattern, &text, t) {
+                if let Some(sim) = self.score_text(pattern, &text, t) {
                     best.push(Scored {
                         variant_id: id,
                         similarity: sim,
-                        score: pct,
                     });
                 }
             }
@@ -472,7 +469,6 @@ impl<'c> Matcher<'c> {
             };
         }
         let adapted = (!cmp.numbers.is_empty()).then(|| adapt_target(&target, &cmp.numbers));
-        let _ = s.score;
         Ok(Some(Suggestion {
             score: if in_context { 101 } else { cmp.score },
             in_context,
