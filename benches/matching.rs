@@ -8,7 +8,7 @@
 //! ```
 //! Options: `--tag T` (workload), `--nq N` (queries, default 1000), `--cli N` (whole-command
 //! runs, default 100), `--rapidfuzz-nq N` (default: --nq), `--skip-import` (reuse
-//! bench_T.db), `--no-rapidfuzz`. Results go to stdout as Markdown rows and JSON.
+//! bench_T.db), `--no-rapidfuzz`, `--no-scan` (no exhaustive reference: for profiling). Results go to stdout as Markdown rows and JSON.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -27,6 +27,7 @@ struct Opts {
     rf_nq: Option<usize>,
     skip_import: bool,
     rapidfuzz: bool,
+    scan: bool,
 }
 
 fn parse() -> Opts {
@@ -37,6 +38,7 @@ fn parse() -> Opts {
         rf_nq: None,
         skip_import: false,
         rapidfuzz: true,
+        scan: true,
     };
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
@@ -49,6 +51,11 @@ fn parse() -> Opts {
             "--rapidfuzz-nq" => o.rf_nq = Some(next().parse().expect("--rapidfuzz-nq N")),
             "--skip-import" => {
                 o.skip_import = true;
+                i += 1;
+                continue;
+            }
+            "--no-scan" => {
+                o.scan = false;
                 i += 1;
                 continue;
             }
@@ -243,7 +250,7 @@ fn main() {
         let mut best = 0.0f64;
         let lo = (min_sim * qids.len() as f64).ceil() as usize;
         let hi = (qids.len() as f64 / min_sim).floor() as usize;
-        for (_, _, ids) in &all {
+        for (_, _, ids) in all.iter().filter(|_| o.scan) {
             if ids.len() < lo || ids.len() > hi {
                 continue;
             }

@@ -152,9 +152,35 @@ fn lang_clause(lang: &LanguageTag) -> (String, String) {
     (exact, like)
 }
 
+/// One read transaction around a query's few dozen statements, so that SQLite takes its
+/// file lock and checks the WAL once rather than per statement.
+struct ReadTransaction<'c>(Option<&'c Connection>);
+
+impl<'c> ReadTransaction<'c> {
+    fn begin(conn: &'c Connection) -> Result<Self> {
+        if conn.is_autocommit() {
+            conn.execute_batch("BEGIN")?;
+            Ok(ReadTransaction(Some(conn)))
+        } else {
+            Ok(ReadTransaction(None))
+        }
+    }
+}
+
+impl Drop for ReadTransaction<'_> {
+    fn drop(&mut self) {
+        if let Some(conn) = self.0 {
+            // Nothing was written: ending the transaction cannot lose anything.
+            let _ = conn.execute_batch("COMMIT");
+        }
+    }
+}
+
 impl<'c> Matcher<'c> {
-    /// A matcher on a store's connection.
+    /// A matcher on a store's connection. It maps the database file into memory for reading
+    /// (SQLite's `mmap_size`), which saves a copy per page read.
     pub fn new(conn: &'c Connection) -> Self {
+        let _ = conn.pragma_update(None, "mmap_size", 1i64 << 32);
         Matcher { conn }
     }
 
@@ -225,6 +251,7 @@ impl<'c> Matcher<'c> {
     /// [`Error::Invalid`] for an empty or too long segment or a language the memory does not
     /// hold; [`Error::Database`].
     pub fn suggest(&self, query: &Query, options: &SuggestOptions) -> Result<Matches> {
+        let _read = ReadTransaction::begin(self.conn)?;
         self.check(query.text, options)?;
         let qtokens = token::tokenize(query.text);
         let qids: Vec<u64> = qtokens
@@ -535,6 +562,7 @@ impl<'c> Matcher<'c> {
         to: Option<&LanguageTag>,
         limit: usize,
     ) -> Result<Vec<ConcordanceHit>> {
+        let _read = ReadTransaction::begin(self.conn)?;
         let ptoks: Vec<token::Token> = token::tokenize(phrase)
             .into_iter()
             .filter(|t| t.is_content())

@@ -248,7 +248,7 @@ impl Store {
             }
         }
         observer.progress(size as u64, size as u64, summary.units_read);
-        writer.index.finish(&tx)?;
+        writer.finish()?;
         tx.commit()?;
         Ok(summary)
     }
@@ -359,6 +359,12 @@ impl<'t> UnitWriter<'t> {
             position,
             index: crate::matching::index::IndexWriter::new(tx)?,
         })
+    }
+
+    /// Completes what the writer keeps beside the units (the match index of a bulk import);
+    /// call before committing the transaction.
+    pub(crate) fn finish(mut self) -> Result<()> {
+        self.index.finish(self.tx)
     }
 
     /// Stores one unit unless the policy says it is a duplicate.
