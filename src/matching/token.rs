@@ -76,7 +76,8 @@ pub fn is_unspaced_script(c: char) -> bool {
         | 0x0E80..=0x0EFF    // Lao
         | 0x1000..=0x109F    // Myanmar
         | 0x1780..=0x17FF) // Khmer
-        && c.is_alphanumeric()
+        // Every code point of the main ideograph block is a letter: skip the table lookup.
+        && (matches!(c as u32, 0x4E00..=0x9FFF) || c.is_alphanumeric())
 }
 
 /// Combining marks that belong inside a word (Latin combining diacritics, Hebrew and Arabic
@@ -102,7 +103,14 @@ fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric();
     }
-    c.is_alphanumeric() || is_mark(c) || c == '\u{0640}'
+    // Letter blocks of the common scripts, without the Unicode table lookup.
+    match c as u32 {
+        0x00C0..=0x00D6 | 0x00D8..=0x00F6 | 0x00F8..=0x024F => true, // Latin
+        0x0400..=0x0481 | 0x048A..=0x052F => true,                   // Cyrillic
+        0x0621..=0x063A | 0x0641..=0x064A => true,                   // Arabic letters
+        0x4E00..=0x9FFF => true,                                     // CJK ideographs
+        _ => c.is_alphanumeric() || is_mark(c) || c == '\u{0640}',
+    }
 }
 
 /// True for Arabic marks removed from keys: harakat, superscript alef, Quranic marks.
@@ -127,6 +135,10 @@ fn normalize_into(out: &mut String, word: &str) {
                 out.push('\u{0627}')
             }
             c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
+            // Scripts without case: no table lookup.
+            c if matches!(c as u32, 0x0590..=0x08FF | 0x3000..=0x9FFF) => out.push(c),
+            // Basic Cyrillic capitals.
+            c @ '\u{0410}'..='\u{042F}' => out.push(char::from_u32(c as u32 + 0x20).unwrap_or(c)),
             c => out.extend(c.to_lowercase()),
         }
     }
@@ -390,6 +402,27 @@ mod tests {
                 .map(Token::id)
                 .collect();
             assert_eq!(content_ids(s), slow, "{s}");
+        }
+    }
+
+    #[test]
+    fn fast_paths_agree_with_the_unicode_tables() {
+        for cp in 0x80u32..0xA000 {
+            let Some(c) = char::from_u32(cp) else {
+                continue;
+            };
+            let slow = c.is_alphanumeric() || is_mark(c) || c == '\u{0640}';
+            assert_eq!(is_word_char(c), slow, "U+{cp:04X}");
+            let mut fast = String::new();
+            normalize_into(&mut fast, &c.to_string());
+            if !is_arabic_diacritic(c)
+                && !matches!(
+                    c,
+                    '\u{0640}' | '\u{0622}' | '\u{0623}' | '\u{0625}' | '\u{0671}'..='\u{0673}'
+                )
+            {
+                assert_eq!(fast, c.to_lowercase().collect::<String>(), "U+{cp:04X}");
+            }
         }
     }
 
