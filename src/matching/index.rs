@@ -95,6 +95,37 @@ pub fn terms(text: &str) -> (Vec<(u64, u32)>, usize) {
     (counts.into_iter().collect(), n)
 }
 
+/// The index's part of `schema.sql`, from its heading comment to the end.
+fn index_schema() -> &'static str {
+    const SCHEMA: &str = include_str!("../../schema.sql");
+    SCHEMA
+        .find("-- The fuzzy-match index")
+        .map_or("", |i| &SCHEMA[i..])
+}
+
+/// Creates the index tables in a database made before they existed (a no-op otherwise).
+///
+/// # Errors
+/// [`crate::Error::Database`].
+pub fn ensure_schema(conn: &Connection) -> Result<()> {
+    let present = conn
+        .prepare_cached("SELECT 1 FROM sqlite_master WHERE name = 'match_state'")?
+        .query_row([], |_| Ok(()))
+        .optional()?
+        .is_some();
+    if !present {
+        conn.execute_batch(index_schema())?;
+        // Segments stored before the index: not covered until `tmm index` (the next
+        // `tmm import` runs it); queries scan them meanwhile.
+        conn.execute(
+            "INSERT INTO match_state (key, value)
+             SELECT 'uncovered_from', min(id) FROM variant HAVING count(*) > 0",
+            [],
+        )?;
+    }
+    Ok(())
+}
+
 fn state(conn: &Connection, key: &str) -> Result<Option<i64>> {
     Ok(conn
         .query_row("SELECT value FROM match_state WHERE key = ?1", [key], |r| {
@@ -154,6 +185,7 @@ impl IndexWriter {
     /// # Errors
     /// [`crate::Error::Database`].
     pub fn new(tx: &Transaction) -> Result<Self> {
+        ensure_schema(tx)?;
         let stored: i64 =
             tx.query_row("SELECT coalesce(max(id), 0) FROM variant", [], |r| r.get(0))?;
         Ok(IndexWriter {
@@ -415,6 +447,7 @@ impl PostingsBuilder {
 /// # Errors
 /// [`crate::Error::Database`].
 pub fn rebuild(conn: &Connection, progress: &mut dyn FnMut(u64, u64)) -> Result<IndexStats> {
+    ensure_schema(conn)?;
     let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
     let total: i64 = tx.query_row("SELECT count(*) FROM variant", [], |r| r.get(0))?;
     let worker = Worker::start();
@@ -565,6 +598,10 @@ mod tests {
         assert_eq!(out, [(3, 5), (4, 255), (1_000_000, 1), (1_000_300, 22)]);
     }
 
+    fn key_id_of(word: &str) -> u64 {
+        crate::matching::token::key_id(word)
+    }
+
     /// Every (lang, term) → variant ids the index holds, compact and recent.
     fn all_postings(
         conn: &Connection,
@@ -633,6 +670,29 @@ mod tests {
         rebuild(conn, &mut |_, _| {})?;
         assert!(!has_recent(conn)?);
         assert_eq!(maintained, all_postings(conn)?);
+        Ok(())
+    }
+
+    // Regression: a database made before the index had no match_* tables and failed.
+    #[test]
+    fn a_database_without_the_index_tables_gets_them() -> Result<()> {
+        let conn = Connection::open_in_memory()?;
+        conn.execute_batch(
+            "CREATE TABLE variant (id INTEGER PRIMARY KEY, lang TEXT, text TEXT);
+             INSERT INTO variant VALUES (7, 'en', 'Stored before the index');",
+        )?;
+        assert!(!index_schema().is_empty());
+        ensure_schema(&conn)?;
+        ensure_schema(&conn)?;
+        // The old segment waits for `tmm index`, and queries scan it meanwhile.
+        assert_eq!(pending(&conn)?, 1);
+        rebuild(&conn, &mut |_, _| {})?;
+        assert_eq!(pending(&conn)?, 0);
+        let mut ids = Vec::new();
+        postings(&conn, "en", key_id_of("stored"), false, |id, _| {
+            ids.push(id)
+        })?;
+        assert_eq!(ids, [7]);
         Ok(())
     }
 

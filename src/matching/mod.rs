@@ -181,6 +181,9 @@ impl<'c> Matcher<'c> {
     /// (SQLite's `mmap_size`), which saves a copy per page read.
     pub fn new(conn: &'c Connection) -> Self {
         let _ = conn.pragma_update(None, "mmap_size", 1i64 << 32);
+        // A database made before the index: give it the (empty) tables; its segments are
+        // found once `tmm index` has run.
+        let _ = index::ensure_schema(conn);
         Matcher { conn }
     }
 

@@ -8,8 +8,11 @@ use anyhow::Context;
 use tmm::matching::index;
 use tmm::store::Store;
 
-/// Build the fuzzy-match index from scratch over every stored segment. Import keeps it up to
-/// date and builds it itself after a bulk import; run this after `import --no-index`.
+/// Rebuild the fuzzy-match index from scratch over every stored segment.
+///
+/// Import keeps the index up to date (a bulk import builds its part on a second thread), so
+/// this is for a database whose index a crash or an older tmm left behind, or to fold the
+/// row-per-posting entries of many small imports into the compact lists.
 ///
 /// Example: `tmm index`
 #[derive(Debug, clap::Args)]
