@@ -589,17 +589,28 @@ impl<'c> Matcher<'c> {
         let key = index::lang_key(lang.as_str());
         let (exact, like) = lang_clause(lang);
         let recent = index::has_recent(self.conn)?;
-        // The rarest term's postings are the candidates.
-        let mut rarest: Option<(u64, u64)> = None;
+        // Candidates hold every word of the phrase: intersect the lists, rarest first.
+        let mut terms: Vec<(u64, u64)> = Vec::new();
         for t in &ptoks {
-            let df = index::document_frequency(self.conn, &key, t.id(), recent)?;
-            if rarest.is_none_or(|(_, d)| df < d) {
-                rarest = Some((t.id(), df));
+            let id = t.id();
+            if !terms.iter().any(|&(x, _)| x == id) {
+                terms.push((id, index::document_frequency(self.conn, &key, id, recent)?));
             }
         }
+        terms.sort_by_key(|&(id, df)| (df, id));
         let mut ids: Vec<i64> = Vec::new();
-        if let Some((term, _)) = rarest {
-            index::postings(self.conn, &key, term, recent, |id, _| ids.push(id))?;
+        for (k, &(term, _)) in terms.iter().enumerate() {
+            let mut list = Vec::new();
+            index::postings(self.conn, &key, term, recent, |id, _| list.push(id))?;
+            list.sort_unstable();
+            if k == 0 {
+                ids = list;
+            } else {
+                ids.retain(|id| list.binary_search(id).is_ok());
+            }
+            if ids.is_empty() {
+                break;
+            }
         }
         if let Some(from) = index::uncovered_from(self.conn)? {
             let mut stmt = self.conn.prepare_cached(
