@@ -134,3 +134,30 @@ CREATE TABLE origin_note (
     text       TEXT    NOT NULL,
     PRIMARY KEY (origin_id, ord)
 ) WITHOUT ROWID;
+
+-- The fuzzy-match index (src/matching/index.rs). For each language (primary subtag) and
+-- token key (xxh3 of the normalised word), the variants that hold it. `tmm index` writes one
+-- row per term with its postings delta-encoded in a blob; variants imported since get one row
+-- per posting in match_recent; variants deleted since are listed in match_dead. Written with
+-- IF NOT EXISTS: the matcher applies this part to databases created before it existed.
+CREATE TABLE IF NOT EXISTS match_term (
+    id       INTEGER PRIMARY KEY,
+    lang     TEXT    NOT NULL,
+    term     INTEGER NOT NULL,
+    df       INTEGER NOT NULL,  -- variants holding the term
+    postings BLOB    NOT NULL   -- (varint id delta, length in tokens) pairs, ids ascending
+);
+CREATE UNIQUE INDEX IF NOT EXISTS match_term_by_key ON match_term (lang, term);
+
+CREATE TABLE IF NOT EXISTS match_recent (
+    lang       TEXT    NOT NULL,
+    term       INTEGER NOT NULL,
+    variant_id INTEGER NOT NULL,
+    len        INTEGER NOT NULL,
+    PRIMARY KEY (lang, term, variant_id)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS match_dead (variant_id INTEGER PRIMARY KEY);
+
+-- uncovered_from: the first variant id a bulk import left for `tmm index`.
+CREATE TABLE IF NOT EXISTS match_state (key TEXT PRIMARY KEY, value INTEGER) WITHOUT ROWID;

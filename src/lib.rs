@@ -34,6 +34,7 @@ pub mod align;
 pub mod corpus;
 pub mod error;
 pub mod lang;
+pub mod matching;
 pub mod model;
 pub mod output;
 pub mod store;

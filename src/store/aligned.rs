@@ -88,6 +88,7 @@ impl Store {
                     Added::Duplicate => summary.duplicates_skipped += 1,
                 }
             }
+            writer.finish()?;
         }
         if summary.added + summary.alternatives_added > 0 {
             tx.commit()?;

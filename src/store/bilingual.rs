@@ -200,7 +200,7 @@ impl Store {
         summary.languages.insert(layout.from.to_string());
         summary.languages.insert(layout.to.to_string());
         observer.progress(size as u64, size as u64, summary.units_read);
-        drop(writer);
+        writer.finish()?;
         tx.commit()?;
         Ok(summary)
     }
@@ -310,7 +310,9 @@ impl Store {
             }
         }
         observer.progress(size as u64, size as u64, summary.units_read);
-        drop(writers);
+        for (_, writer) in writers {
+            writer.finish()?;
+        }
         tx.commit()?;
         Ok(summary)
     }

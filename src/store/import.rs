@@ -312,7 +312,7 @@ impl Store {
             Ok(())
         })?;
         observer.progress(size as u64, size as u64, summary.units_read);
-        drop(writer);
+        writer.finish()?;
         tx.commit()?;
         Ok(summary)
     }
@@ -408,6 +408,7 @@ pub(crate) struct UnitWriter<'t> {
     insert_variant: Statement<'t>,
     insert_prop: Statement<'t>,
     insert_note: Statement<'t>,
+    index: crate::matching::index::IndexWriter,
 }
 
 impl<'t> UnitWriter<'t> {
@@ -443,7 +444,14 @@ impl<'t> UnitWriter<'t> {
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)")?,
             insert_prop: tx.prepare("INSERT INTO prop (unit_id, tuv, ord, type, lang, o_encoding, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?,
             insert_note: tx.prepare("INSERT INTO note (unit_id, tuv, ord, lang, o_encoding, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?,
+            index: crate::matching::index::IndexWriter::new(tx)?,
         })
+    }
+
+    /// Completes what the writer keeps beside the units (the match index of a bulk import);
+    /// call before committing the transaction.
+    pub(crate) fn finish(mut self) -> Result<()> {
+        self.index.finish(self.tx)
     }
 
     /// Stores one unit unless the policy says it is a duplicate.
@@ -540,6 +548,7 @@ impl<'t> UnitWriter<'t> {
         outcome: Added,
     ) -> Result<Added> {
         if let Some(id) = replace {
+            self.index.remove_unit(self.tx, id)?;
             for table in ["variant", "prop", "note"] {
                 self.tx
                     .prepare_cached(&format!("DELETE FROM {table} WHERE unit_id = ?1"))?
@@ -603,6 +612,9 @@ impl<'t> UnitWriter<'t> {
                 a.changeid,
                 variant_extra_json(a),
             ])?;
+            let variant_id = self.tx.last_insert_rowid();
+            self.index
+                .add(self.tx, variant_id, v.lang.as_str(), &v.segment.text)?;
             self.insert_annotations(unit_id, position, &v.props, &v.notes)?;
         }
         Ok(outcome)

@@ -7,4 +7,5 @@ mod cli;
 mod corpus;
 mod export;
 mod import;
+mod matching;
 mod roundtrip;

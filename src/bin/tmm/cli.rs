@@ -25,4 +25,9 @@ pub enum Command {
     Import(cmd::import::Args),
     Export(cmd::export::Args),
     Stats(cmd::stats::Args),
+    Index(cmd::index::Args),
+    Suggest(cmd::suggest::Args),
+    Analyze(cmd::analyze::Args),
+    Pretranslate(cmd::pretranslate::Args),
+    Concordance(cmd::concordance::Args),
 }

@@ -51,6 +51,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import(args) => cmd::import::run(&db, args),
         Command::Export(args) => cmd::export::run(&db, args),
         Command::Stats(args) => cmd::stats::run(&db, args),
+        Command::Index(args) => cmd::index::run(&db, args),
+        Command::Suggest(args) => cmd::suggest::run(&db, args),
+        Command::Analyze(args) => cmd::analyze::run(&db, args),
+        Command::Pretranslate(args) => cmd::pretranslate::run(&db, args),
+        Command::Concordance(args) => cmd::concordance::run(&db, args),
     }
 }
 

@@ -185,6 +185,10 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    // Segments the import could not index as it went (see `tmm index`).
+    if tmm::matching::index::pending(store.connection())? > 0 {
+        super::index::build(&store)?;
+    }
     if args.json {
         outln!("{}", serde_json::to_string_pretty(&total)?)?;
     } else if total.files > 0 {

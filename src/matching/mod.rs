@@ -1,0 +1,915 @@
+//! Fuzzy matching against the memory: candidate retrieval from a persistent index, scoring
+//! with explained penalties, placeables (numbers carried into the translation), in-context
+//! matches, concordance, and the match-band analysis of a new release.
+//!
+//! Retrieval ([`Matcher::suggest`]) uses the count filter with prefix filtering: a stored
+//! segment within the threshold `t` of a query of `n` tokens shares at least `⌈t·n⌉` tokens
+//! with it and has between `⌈t·n⌉` and `⌊n/t⌋` tokens, so only the rarest `n − ⌈t·n⌉ + 1`
+//! query tokens' postings need reading to find every candidate. The other tokens' postings
+//! (up to a size budget) tighten each candidate's upper bound; candidates are verified in
+//! order of that bound with a bit-parallel edit distance until the bound falls below the
+//! k-th best score found.
+
+pub mod analysis;
+pub mod distance;
+pub mod index;
+pub mod score;
+pub mod segment;
+pub mod token;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::lang::LanguageTag;
+use distance::Pattern;
+pub use score::{
+    Adapted, Comparison, DiffOp, DiffPart, NumberChange, Penalty, PenaltyKind, adapt_target,
+    compare, diff,
+};
+
+/// The longest segment matched, in content tokens; longer ones are refused with a message.
+pub const MAX_TOKENS: usize = 2_000;
+
+/// Verifying a candidate (fetch, tokenise, edit distance) costs about as much as decoding
+/// this many postings.
+const VERIFY_COST_IN_POSTINGS: u64 = 1_000;
+/// Candidates verified at most per query.
+const MAX_VERIFY: usize = 20_000;
+
+/// What to match and how.
+#[derive(Debug, Clone)]
+pub struct SuggestOptions {
+    pub from: LanguageTag,
+    pub to: LanguageTag,
+    /// Matches returned at most.
+    pub limit: usize,
+    /// The lowest score returned (0–100).
+    pub min: u32,
+    /// Scan every stored segment instead of using the index (to verify it).
+    pub exhaustive: bool,
+}
+
+impl SuggestOptions {
+    /// Defaults: 5 matches of at least 70.
+    pub fn new(from: LanguageTag, to: LanguageTag) -> Self {
+        SuggestOptions {
+            from,
+            to,
+            limit: 5,
+            min: 70,
+            exhaustive: false,
+        }
+    }
+}
+
+/// A new segment to match, with what surrounds it in its document.
+#[derive(Debug, Clone, Default)]
+pub struct Query<'a> {
+    pub text: &'a str,
+    /// The previous segment of the new document (`None` for the first, or unknown).
+    pub previous: Option<&'a str>,
+    /// The segment's 0-based position in the new document.
+    pub position: Option<usize>,
+}
+
+/// Where a stored unit came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Provenance {
+    pub origin: String,
+    pub document: Option<String>,
+    /// The unit's change or creation date, else the document's date.
+    pub date: Option<String>,
+    pub tuid: Option<String>,
+    /// The unit's 0-based position in its origin.
+    pub position: i64,
+}
+
+/// A stored translation offered for a new segment.
+#[derive(Debug, Clone, Serialize)]
+pub struct Suggestion {
+    /// 0–100, or 101 for an in-context exact match.
+    pub score: u32,
+    /// The same text, and the previous segment (or the document position) is the same too.
+    pub in_context: bool,
+    /// 1 − d / max(len), before penalties.
+    pub similarity: f64,
+    pub unit_id: i64,
+    pub variant_id: i64,
+    pub source_lang: String,
+    pub source: String,
+    /// How the stored source turns into the new text, word by word.
+    pub diff: Vec<DiffPart>,
+    pub target_lang: String,
+    /// The stored translation.
+    pub target: String,
+    /// The translation with the new numbers in place (when they differ).
+    pub adapted: Option<Adapted>,
+    /// Why the score is not 100.
+    pub penalties: Vec<Penalty>,
+    pub from: Provenance,
+}
+
+/// The matches of one query and what the search did.
+#[derive(Debug, Clone, Serialize)]
+pub struct Matches {
+    pub suggestions: Vec<Suggestion>,
+    /// Stored segments scored (for `--exhaustive`: all of them).
+    pub verified: usize,
+    /// Candidates the index proposed.
+    pub candidates: usize,
+}
+
+/// The kind of match a score stands for (TMX prop `x-match-type`, analysis bands).
+pub fn match_type(score: Option<u32>) -> &'static str {
+    match score {
+        Some(101..) => "in-context",
+        Some(100) => "exact",
+        Some(_) => "fuzzy",
+        None => "none",
+    }
+}
+
+/// Matches new segments against a store's memory.
+pub struct Matcher<'c> {
+    conn: &'c Connection,
+}
+
+/// A scored stored segment, before the translation is fetched.
+#[derive(Debug, Clone)]
+struct Scored {
+    variant_id: i64,
+    similarity: f64,
+}
+
+fn lang_clause(lang: &LanguageTag) -> (String, String) {
+    let exact = lang.to_string();
+    let like = if lang.as_str().contains('-') {
+        exact.clone()
+    } else {
+        format!("{exact}-%")
+    };
+    (exact, like)
+}
+
+/// One read transaction around a query's few dozen statements, so that SQLite takes its
+/// file lock and checks the WAL once rather than per statement.
+struct ReadTransaction<'c>(Option<&'c Connection>);
+
+impl<'c> ReadTransaction<'c> {
+    fn begin(conn: &'c Connection) -> Result<Self> {
+        if conn.is_autocommit() {
+            conn.execute_batch("BEGIN")?;
+            Ok(ReadTransaction(Some(conn)))
+        } else {
+            Ok(ReadTransaction(None))
+        }
+    }
+}
+
+impl Drop for ReadTransaction<'_> {
+    fn drop(&mut self) {
+        if let Some(conn) = self.0 {
+            // Nothing was written: ending the transaction cannot lose anything.
+            let _ = conn.execute_batch("COMMIT");
+        }
+    }
+}
+
+impl<'c> Matcher<'c> {
+    /// A matcher on a store's connection. It maps the database file into memory for reading
+    /// (SQLite's `mmap_size`), which saves a copy per page read.
+    pub fn new(conn: &'c Connection) -> Self {
+        let _ = conn.pragma_update(None, "mmap_size", 1i64 << 32);
+        // A database made before the index: give it the (empty) tables; its segments are
+        // found once `tmm index` has run.
+        let _ = index::ensure_schema(conn);
+        Matcher { conn }
+    }
+
+    /// True when the memory holds segments in `lang`.
+    ///
+    /// # Errors
+    /// [`Error::Database`].
+    pub fn holds_language(&self, lang: &LanguageTag) -> Result<bool> {
+        let (exact, like) = lang_clause(lang);
+        let key = index::lang_key(lang.as_str());
+        let indexed = self
+            .conn
+            .prepare_cached("SELECT 1 FROM match_term WHERE lang = ?1 LIMIT 1")?
+            .query_row([&key], |_| Ok(()))
+            .optional()?
+            .is_some()
+            || self
+                .conn
+                .prepare_cached("SELECT 1 FROM match_recent WHERE lang = ?1 LIMIT 1")?
+                .query_row([&key], |_| Ok(()))
+                .optional()?
+                .is_some();
+        if indexed {
+            return Ok(true);
+        }
+        // Not indexed (or only its uncovered part): look at the variants themselves.
+        Ok(self
+            .conn
+            .prepare_cached("SELECT 1 FROM variant WHERE lang = ?1 OR lang LIKE ?2 LIMIT 1")?
+            .query_row([exact, like], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    /// Checks a query before matching: not empty, not too long, languages held.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] with a message for the user.
+    pub fn check(&self, text: &str, options: &SuggestOptions) -> Result<()> {
+        let n = token::content_ids(text).len();
+        if text.trim().is_empty() {
+            return Err(Error::Invalid("the text to match is empty".into()));
+        }
+        if n == 0 {
+            return Err(Error::Invalid(format!(
+                "the text to match has no words, only punctuation: {:?}",
+                text.chars().take(40).collect::<String>()
+            )));
+        }
+        if n > MAX_TOKENS {
+            return Err(Error::Invalid(format!(
+                "segment too long to match: {n} words (at most {MAX_TOKENS}); split it into paragraphs or sentences"
+            )));
+        }
+        for lang in [&options.from, &options.to] {
+            if !self.holds_language(lang)? {
+                return Err(Error::Invalid(format!(
+                    "the memory holds no segments in \"{lang}\" (see `tmm stats` for its languages)"
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    /// The best stored translations for a new segment.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for an empty or too long segment or a language the memory does not
+    /// hold; [`Error::Database`].
+    pub fn suggest(&self, query: &Query, options: &SuggestOptions) -> Result<Matches> {
+        let _read = ReadTransaction::begin(self.conn)?;
+        self.check(query.text, options)?;
+        let qtokens = token::tokenize(query.text);
+        let qids: Vec<u64> = qtokens
+            .iter()
+            .filter(|t| t.is_content())
+            .map(token::Token::id)
+            .collect();
+        let pattern = Pattern::new(&qids);
+        // Ask for more than `limit` so that segments without a translation do not leave gaps.
+        let want = options.limit.saturating_mul(3).max(options.limit + 5);
+        let (scored, candidates, verified) = if options.exhaustive {
+            self.scan(&pattern, options, want, None)?
+        } else {
+            self.search(&qids, &pattern, options, want)?
+        };
+        let mut suggestions = Vec::new();
+        for s in scored {
+            if suggestions.len() >= options.limit {
+                break;
+            }
+            // Penalties may take a match below the threshold the fuzzy part passed.
+            if let Some(sug) = self.suggestion(query, &s, options)?
+                && sug.score >= options.min
+            {
+                suggestions.push(sug);
+            }
+        }
+        suggestions.sort_by(|a, b| {
+            b.score
+                .cmp(&a.score)
+                .then(b.similarity.total_cmp(&a.similarity))
+                .then(b.unit_id.cmp(&a.unit_id))
+        });
+        Ok(Matches {
+            suggestions,
+            verified,
+            candidates,
+        })
+    }
+
+    /// Scores one stored variant's text against the pattern; None if below the threshold.
+    fn score_text(&self, pattern: &Pattern, text: &str, min_sim: f64) -> Option<f64> {
+        let ids = token::content_ids(text);
+        let max = pattern.len().max(ids.len());
+        if max == 0 {
+            return None;
+        }
+        let d = pattern.distance(&ids);
+        let sim = score::similarity(d, pattern.len(), ids.len());
+        (sim + 1e-9 >= min_sim).then_some(sim)
+    }
+
+    /// Scans every stored segment in the source language (or only ids from `from_id`).
+    fn scan(
+        &self,
+        pattern: &Pattern,
+        options: &SuggestOptions,
+        want: usize,
+        from_id: Option<i64>,
+    ) -> Result<(Vec<Scored>, usize, usize)> {
+        let (exact, like) = lang_clause(&options.from);
+        let min_sim = f64::from(options.min) / 100.0;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, text FROM variant WHERE id >= ?3 AND (lang = ?1 OR lang LIKE ?2)",
+        )?;
+        let mut rows = stmt.query(params![exact, like, from_id.unwrap_or(i64::MIN)])?;
+        let mut best = TopK::new(want);
+        let mut n = 0;
+        while let Some(r) = rows.next()? {
+            n += 1;
+            let text = r.get_ref(1)?.as_str().unwrap_or("");
+            if let Some(sim) = self.score_text(pattern, text, min_sim) {
+                best.push(Scored {
+                    variant_id: r.get(0)?,
+                    similarity: sim,
+                });
+            }
+        }
+        Ok((best.into_sorted(), n, n))
+    }
+
+    /// Index search: count and length filters, bound-ordered verification.
+    fn search(
+        &self,
+        qids: &[u64],
+        pattern: &Pattern,
+        options: &SuggestOptions,
+        want: usize,
+    ) -> Result<(Vec<Scored>, usize, usize)> {
+        let lang = index::lang_key(options.from.as_str());
+        let (exact, like) = lang_clause(&options.from);
+        let n = qids.len();
+        let t = (f64::from(options.min) / 100.0).clamp(0.01, 1.0);
+        // Minimal shared tokens and the length window.
+        let need = ((t * n as f64) - 1e-9).ceil().max(1.0) as usize;
+        let min_len = need;
+        let max_len = ((n as f64 / t) + 1e-9).floor() as usize;
+        let mut qcount: index::IdMap<u64, u32> = index::IdMap::default();
+        for &id in qids {
+            *qcount.entry(id).or_default() += 1;
+        }
+        let recent = index::has_recent(self.conn)?;
+        let mut terms: Vec<(u64, u32, u64)> = Vec::with_capacity(qcount.len());
+        for (&term, &c) in &qcount {
+            terms.push((
+                term,
+                c,
+                index::document_frequency(self.conn, &lang, term, recent)?,
+            ));
+        }
+        terms.sort_by_key(|&(term, _, df)| (df, term));
+        // Candidates: (sum of the query counts of the probed terms they hold, length).
+        let mut cands: index::IdMap<i64, (u32, u8)> = index::IdMap::default();
+        let prefix_occurrences = n - need + 1;
+        let mut covered = 0usize;
+        let mut probed = 0usize;
+        let in_window = |len: u8| {
+            let len = len as usize;
+            len == 255 || (len >= min_len && len <= max_len)
+        };
+        // Can a candidate holding `shared` query tokens at most, of length `len`, reach t?
+        let may_pass = |shared: u32, len: u8| {
+            let max = n.max(len as usize).max(1);
+            (shared as usize).min(max) as f64 / max as f64 + 1e-9 >= t
+        };
+        // The prefix: every segment within the threshold holds one of these tokens.
+        while probed < terms.len() && covered < prefix_occurrences {
+            let (term, c, _) = terms[probed];
+            index::postings(self.conn, &lang, term, recent, |id, len| {
+                if in_window(len) {
+                    cands.entry(id).or_insert((0, len)).0 += c;
+                }
+            })?;
+            covered += c as usize;
+            probed += 1;
+        }
+        let mut unprobed: u32 = terms[probed..].iter().map(|t| t.1).sum();
+        cands.retain(|_, &mut (hits, len)| may_pass(hits + unprobed, len));
+        // The other tokens, rarest first: each one probed lowers the bound of the candidates
+        // that lack it, and most fall out after a few. Stop when reading the next list costs
+        // more than verifying the survivors.
+        while probed < terms.len() && !cands.is_empty() {
+            let (term, c, df) = terms[probed];
+            if df > VERIFY_COST_IN_POSTINGS * cands.len() as u64 {
+                break;
+            }
+            index::postings(self.conn, &lang, term, recent, |id, _| {
+                if let Some(e) = cands.get_mut(&id) {
+                    e.0 += c;
+                }
+            })?;
+            unprobed -= c;
+            probed += 1;
+            cands.retain(|_, &mut (hits, len)| may_pass(hits + unprobed, len));
+        }
+        let candidates = cands.len();
+        // Upper bound on similarity: shared tokens / max(len).
+        let mut order: Vec<(f64, i64)> = cands
+            .into_iter()
+            .filter_map(|(id, (hits, len))| {
+                let shared = (hits + unprobed) as usize;
+                let max = n.max(len as usize).max(1);
+                let bound = shared.min(max) as f64 / max as f64;
+                (bound + 1e-9 >= t).then_some((bound, id))
+            })
+            .collect();
+        order.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
+        let mut best = TopK::new(want);
+        let mut verified = 0;
+        {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT text FROM variant WHERE id = ?1 AND (lang = ?2 OR lang LIKE ?3)",
+            )?;
+            for &(bound, id) in order.iter().take(MAX_VERIFY) {
+                if best.full() && bound + 1e-9 < best.worst() {
+                    break;
+                }
+                let Some(text): Option<String> = stmt
+                    .query_row(params![id, exact, like], |r| r.get(0))
+                    .optional()?
+                else {
+                    continue;
+                };
+                verified += 1;
+                if index::is_dead(self.conn, id)? {
+                    continue;
+                }
+                if let Some(sim) = self.score_text(pattern, &text, t) {
+                    best.push(Scored {
+                        variant_id: id,
+                        similarity: sim,
+                    });
+                }
+            }
+        }
+        // Variants a bulk import left for `tmm index`: scanned until it runs.
+        if let Some(from) = index::uncovered_from(self.conn)? {
+            let (more, _, scanned) = self.scan(pattern, options, want, Some(from))?;
+            verified += scanned;
+            for s in more {
+                best.push(s);
+            }
+        }
+        Ok((best.into_sorted(), candidates, verified))
+    }
+
+    /// Builds the full suggestion for a scored variant, or None when its unit has no
+    /// translation in the target language.
+    fn suggestion(
+        &self,
+        query: &Query,
+        s: &Scored,
+        options: &SuggestOptions,
+    ) -> Result<Option<Suggestion>> {
+        let (unit_id, source_lang, source, markup): (i64, String, String, Option<String>) = self
+            .conn
+            .prepare_cached("SELECT unit_id, lang, text, markup FROM variant WHERE id = ?1")?
+            .query_row([s.variant_id], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })?;
+        let (exact, like) = lang_clause(&options.to);
+        let Some((target_lang, target)): Option<(String, String)> = self
+            .conn
+            .prepare_cached(
+                "SELECT lang, text FROM variant WHERE unit_id = ?1 AND (lang = ?2 OR lang LIKE ?3)
+                 ORDER BY position LIMIT 1",
+            )?
+            .query_row(params![unit_id, exact, like], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .optional()?
+        else {
+            return Ok(None);
+        };
+        let cmp = compare(query.text, &source, 0, score::tag_count(markup.as_deref()));
+        let from = self.provenance(unit_id)?;
+        let mut in_context = false;
+        if cmp.score == 100 {
+            in_context = match query.previous {
+                Some(prev) => self.stored_previous(unit_id, &source_lang)?.as_deref() == Some(prev),
+                None => query.position.is_some_and(|p| p as i64 == from.position),
+            };
+        }
+        let adapted = (!cmp.numbers.is_empty()).then(|| adapt_target(&target, &cmp.numbers));
+        Ok(Some(Suggestion {
+            score: if in_context { 101 } else { cmp.score },
+            in_context,
+            similarity: s.similarity,
+            unit_id,
+            variant_id: s.variant_id,
+            source_lang,
+            diff: diff(query.text, &source),
+            source,
+            target_lang,
+            target,
+            adapted,
+            penalties: cmp.penalties,
+            from,
+        }))
+    }
+
+    fn provenance(&self, unit_id: i64) -> Result<Provenance> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT o.name, coalesce(o.document,
+                        (SELECT value FROM origin_prop p WHERE p.origin_id = o.id AND p.type = 'x-document')),
+                    coalesce(u.changedate, u.creationdate, o.document_date, o.creationdate, o.imported_at),
+                    u.tuid, u.position
+                 FROM unit u JOIN origin o ON o.id = u.origin_id WHERE u.id = ?1",
+            )?
+            .query_row([unit_id], |r| {
+                Ok(Provenance {
+                    origin: r.get(0)?,
+                    document: r.get(1)?,
+                    date: r.get(2)?,
+                    tuid: r.get(3)?,
+                    position: r.get(4)?,
+                })
+            })?)
+    }
+
+    /// The source text of the unit stored before this one in the same origin.
+    fn stored_previous(&self, unit_id: i64, lang: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT v.text FROM unit u
+                 JOIN unit p ON p.origin_id = u.origin_id AND p.position = u.position - 1
+                 JOIN variant v ON v.unit_id = p.id AND v.lang = ?2
+                 WHERE u.id = ?1 LIMIT 1",
+            )?
+            .query_row(params![unit_id, lang], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Every stored segment in `lang` containing `phrase` (its words in order, compared as
+    /// the matcher compares them: case, Arabic diacritics and alef forms ignored), newest
+    /// first, with the aligned translation in `to` when given.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for an empty phrase or a language the memory does not hold;
+    /// [`Error::Database`].
+    pub fn concordance(
+        &self,
+        phrase: &str,
+        lang: &LanguageTag,
+        to: Option<&LanguageTag>,
+        limit: usize,
+    ) -> Result<Vec<ConcordanceHit>> {
+        let _read = ReadTransaction::begin(self.conn)?;
+        let ptoks: Vec<token::Token> = token::tokenize(phrase)
+            .into_iter()
+            .filter(|t| t.is_content())
+            .collect();
+        if ptoks.is_empty() {
+            return Err(Error::Invalid("the phrase to look up has no words".into()));
+        }
+        if ptoks.len() > MAX_TOKENS {
+            return Err(Error::Invalid(format!(
+                "phrase too long: {} words (at most {MAX_TOKENS})",
+                ptoks.len()
+            )));
+        }
+        for l in std::iter::once(lang).chain(to) {
+            if !self.holds_language(l)? {
+                return Err(Error::Invalid(format!(
+                    "the memory holds no segments in \"{l}\" (see `tmm stats` for its languages)"
+                )));
+            }
+        }
+        let key = index::lang_key(lang.as_str());
+        let (exact, like) = lang_clause(lang);
+        let recent = index::has_recent(self.conn)?;
+        // Candidates hold every word of the phrase: intersect the lists, rarest first.
+        let mut terms: Vec<(u64, u64)> = Vec::new();
+        for t in &ptoks {
+            let id = t.id();
+            if !terms.iter().any(|&(x, _)| x == id) {
+                terms.push((id, index::document_frequency(self.conn, &key, id, recent)?));
+            }
+        }
+        terms.sort_by_key(|&(id, df)| (df, id));
+        let mut ids: Vec<i64> = Vec::new();
+        for (k, &(term, _)) in terms.iter().enumerate() {
+            let mut list = Vec::new();
+            index::postings(self.conn, &key, term, recent, |id, _| list.push(id))?;
+            list.sort_unstable();
+            if k == 0 {
+                ids = list;
+            } else {
+                ids.retain(|id| list.binary_search(id).is_ok());
+            }
+            if ids.is_empty() {
+                break;
+            }
+        }
+        if let Some(from) = index::uncovered_from(self.conn)? {
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT id FROM variant WHERE id >= ?1 AND (lang = ?2 OR lang LIKE ?3)",
+            )?;
+            let extra = stmt
+                .query_map(params![from, exact, like], |r| r.get::<_, i64>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            ids.extend(extra);
+        }
+        ids.sort_unstable_by(|a, b| b.cmp(a));
+        ids.dedup();
+        let mut hits = Vec::new();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT unit_id, lang, text FROM variant WHERE id = ?1 AND (lang = ?2 OR lang LIKE ?3)",
+        )?;
+        for id in ids {
+            if hits.len() >= limit {
+                break;
+            }
+            let Some((unit_id, vlang, text)): Option<(i64, String, String)> = stmt
+                .query_row(params![id, exact, like], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                })
+                .optional()?
+            else {
+                continue;
+            };
+            if index::is_dead(self.conn, id)? {
+                continue;
+            }
+            let spans = find_phrase(&ptoks, &text);
+            if spans.is_empty() {
+                continue;
+            }
+            let target = match to {
+                None => None,
+                Some(to) => {
+                    let (e, l) = lang_clause(to);
+                    self.conn
+                        .prepare_cached(
+                            "SELECT lang, text FROM variant WHERE unit_id = ?1 AND (lang = ?2 OR lang LIKE ?3)
+                             ORDER BY position LIMIT 1",
+                        )?
+                        .query_row(params![unit_id, e, l], |r| Ok((r.get(0)?, r.get(1)?)))
+                        .optional()?
+                }
+            };
+            hits.push(ConcordanceHit {
+                unit_id,
+                lang: vlang,
+                text,
+                spans,
+                target,
+                from: self.provenance(unit_id)?,
+            });
+        }
+        Ok(hits)
+    }
+}
+
+/// A stored segment holding the phrase looked up.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConcordanceHit {
+    pub unit_id: i64,
+    pub lang: String,
+    pub text: String,
+    /// Byte ranges of the phrase in `text`.
+    pub spans: Vec<(usize, usize)>,
+    /// The aligned translation: language and text.
+    pub target: Option<(String, String)>,
+    pub from: Provenance,
+}
+
+/// Where the phrase's content tokens occur in order in `text` (numbers by value).
+fn find_phrase(phrase: &[token::Token], text: &str) -> Vec<(usize, usize)> {
+    let toks: Vec<token::Token> = token::tokenize(text)
+        .into_iter()
+        .filter(|t| t.is_content())
+        .collect();
+    let same = |a: &token::Token, b: &token::Token| a.key == b.key && a.value == b.value;
+    let mut spans = Vec::new();
+    if toks.len() < phrase.len() {
+        return spans;
+    }
+    let mut i = 0;
+    while i + phrase.len() <= toks.len() {
+        if phrase.iter().zip(&toks[i..]).all(|(p, t)| same(p, t)) {
+            spans.push((toks[i].start, toks[i + phrase.len() - 1].end));
+            i += phrase.len();
+        } else {
+            i += 1;
+        }
+    }
+    spans
+}
+
+/// The `k` best scored segments.
+struct TopK {
+    k: usize,
+    items: Vec<Scored>,
+}
+
+impl TopK {
+    fn new(k: usize) -> Self {
+        TopK {
+            k: k.max(1),
+            items: Vec::new(),
+        }
+    }
+    fn full(&self) -> bool {
+        self.items.len() >= self.k
+    }
+    fn worst(&self) -> f64 {
+        self.items.last().map_or(0.0, |s| s.similarity)
+    }
+    fn push(&mut self, s: Scored) {
+        if self.full() && s.similarity <= self.worst() {
+            return;
+        }
+        if self.items.iter().any(|x| x.variant_id == s.variant_id) {
+            return;
+        }
+        let at = self.items.partition_point(|x| {
+            x.similarity > s.similarity
+                || (x.similarity == s.similarity && x.variant_id > s.variant_id)
+        });
+        self.items.insert(at, s);
+        self.items.truncate(self.k);
+    }
+    fn into_sorted(self) -> Vec<Scored> {
+        self.items
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{TranslationUnit, Variant};
+    use crate::store::{DuplicatePolicy, ImportOptions, Store};
+
+    fn tag(s: &str) -> LanguageTag {
+        LanguageTag::parse(s).unwrap()
+    }
+
+    fn store_with(pairs: &[(&str, &str)]) -> Result<(tempfile::TempDir, Store)> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.tmx");
+        let mut body = String::new();
+        for (en, fr) in pairs {
+            let unit = TranslationUnit {
+                variants: vec![Variant::new(tag("en"), *en), Variant::new(tag("fr"), *fr)],
+                ..Default::default()
+            };
+            let mut out = Vec::new();
+            let mut w = crate::tmx::TmxWriter::new(&mut out, &Default::default()).unwrap();
+            w.write_unit(&unit).unwrap();
+            w.finish().unwrap();
+            let s = String::from_utf8(out).unwrap();
+            let start = s.find("<tu>").or_else(|| s.find("<tu ")).unwrap();
+            let end = s.rfind("</tu>").unwrap() + 5;
+            body.push_str(&s[start..end]);
+        }
+        std::fs::write(
+            &path,
+            format!(
+                r#"<tmx version="1.4"><header creationtool="t" creationtoolversion="1" segtype="sentence" o-tmf="t" adminlang="en" srclang="en" datatype="plaintext"/><body>{body}</body></tmx>"#
+            ),
+        )
+        .unwrap();
+        let mut store = Store::open_in_memory()?;
+        store.import_tmx(&path, &ImportOptions::default(), &mut ())?;
+        Ok((dir, store))
+    }
+
+    #[test]
+    fn index_and_exhaustive_agree_and_numbers_are_carried() -> Result<()> {
+        let (_d, store) = store_with(&[
+            (
+                "The meeting is on 12 September 2012 in Vienna.",
+                "La réunion a lieu le 12 septembre 2012 à Vienne.",
+            ),
+            (
+                "The meeting is on Monday in Geneva.",
+                "La réunion a lieu lundi à Genève.",
+            ),
+            ("Something else entirely different here.", "Autre chose."),
+        ])?;
+        let m = Matcher::new(store.connection());
+        let mut o = SuggestOptions::new(tag("en"), tag("fr"));
+        let q = Query {
+            text: "The meeting is on 10 September 2013 in Vienna.",
+            ..Default::default()
+        };
+        let indexed = m.suggest(&q, &o)?;
+        o.exhaustive = true;
+        let scanned = m.suggest(&q, &o)?;
+        let ids = |m: &Matches| {
+            m.suggestions
+                .iter()
+                .map(|s| (s.unit_id, s.score))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&indexed), ids(&scanned));
+        let best = &indexed.suggestions[0];
+        assert_eq!(best.score, 99);
+        assert_eq!(
+            best.adapted.as_ref().unwrap().text,
+            "La réunion a lieu le 10 septembre 2013 à Vienne."
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn bad_queries_get_messages() -> Result<()> {
+        let (_d, store) = store_with(&[("Hello world.", "Bonjour le monde.")])?;
+        let m = Matcher::new(store.connection());
+        let o = SuggestOptions::new(tag("en"), tag("fr"));
+        for text in ["", "   ", "..."] {
+            let q = Query {
+                text,
+                ..Default::default()
+            };
+            assert!(
+                matches!(m.suggest(&q, &o), Err(Error::Invalid(_))),
+                "{text:?}"
+            );
+        }
+        let huge = "word ".repeat(20_000);
+        let err = m
+            .suggest(
+                &Query {
+                    text: &huge,
+                    ..Default::default()
+                },
+                &o,
+            )
+            .unwrap_err();
+        assert!(err.to_string().contains("too long"), "{err}");
+        let de = SuggestOptions::new(tag("en"), tag("de"));
+        let err = m
+            .suggest(
+                &Query {
+                    text: "Hello",
+                    ..Default::default()
+                },
+                &de,
+            )
+            .unwrap_err();
+        assert!(err.to_string().contains("\"de\""), "{err}");
+        Ok(())
+    }
+
+    #[test]
+    fn updated_units_leave_the_index() -> Result<()> {
+        let (dir, mut store) = store_with(&[("Hello big world.", "Bonjour le monde.")])?;
+        // The same source with a new translation, imported under `update`.
+        let path = dir.path().join("b.tmx");
+        std::fs::write(&path, r#"<tmx version="1.4"><header creationtool="t" creationtoolversion="1" segtype="sentence" o-tmf="t" adminlang="en" srclang="en" datatype="plaintext"/><body><tu><tuv xml:lang="en"><seg>Hello big world.</seg></tuv><tuv xml:lang="fr"><seg>Salut le monde.</seg></tuv></tu></body></tmx>"#).unwrap();
+        let opts = ImportOptions {
+            on_duplicate: DuplicatePolicy::Update,
+            ..Default::default()
+        };
+        store.import_tmx(&path, &opts, &mut ())?;
+        let m = Matcher::new(store.connection());
+        let q = Query {
+            text: "Hello big world.",
+            ..Default::default()
+        };
+        let found = m.suggest(&q, &SuggestOptions::new(tag("en"), tag("fr")))?;
+        let targets: Vec<_> = found
+            .suggestions
+            .iter()
+            .map(|s| s.target.as_str())
+            .collect();
+        assert_eq!(targets, ["Salut le monde."]);
+        Ok(())
+    }
+
+    #[test]
+    fn concordance_finds_phrases_case_blind() -> Result<()> {
+        let (_d, store) = store_with(&[
+            (
+                "South-South cooperation matters.",
+                "La coopération Sud-Sud compte.",
+            ),
+            ("North cooperation.", "Coopération Nord."),
+        ])?;
+        let m = Matcher::new(store.connection());
+        let hits = m.concordance("south-south Cooperation", &tag("en"), Some(&tag("fr")), 10)?;
+        assert_eq!(hits.len(), 1);
+        assert_eq!(
+            &hits[0].text[hits[0].spans[0].0..hits[0].spans[0].1],
+            "South-South cooperation"
+        );
+        assert_eq!(
+            hits[0].target.as_ref().unwrap().1,
+            "La coopération Sud-Sud compte."
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,459 @@
+//! Normalisation and tokenisation for matching, per script.
+//!
+//! - Words are runs of letters, digits and combining marks; their key is lower-cased.
+//! - Scripts written without spaces (Han, Hiragana, Katakana, Thai, Lao, Khmer, Myanmar) give
+//!   one token per character, so a Chinese sentence has about as many tokens as its meaning
+//!   has words and an edit scores like an English one.
+//! - Arabic keys drop diacritics (harakat, superscript alef) and tatweel and write every alef
+//!   form as a bare alef.
+//! - Numbers (`2012`, `1,000.5`, `35th`, Arabic-Indic digits) are placeables: they share one
+//!   key, so a segment that differs only in its numbers has distance 0, and their value is
+//!   kept for the penalty and for carrying the new number into the translation.
+//! - Everything else that is not whitespace is a punctuation token: it does not count in the
+//!   distance, only in the punctuation penalty and the diff.
+
+use xxhash_rust::xxh3::xxh3_64;
+
+/// What a token is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    Word,
+    Number,
+    Punct,
+}
+
+/// One token of a segment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token {
+    pub kind: TokenKind,
+    /// Byte range in the segment.
+    pub start: usize,
+    pub end: usize,
+    /// The normalised key compared by the edit distance (`#` for every number).
+    pub key: String,
+    /// For numbers: the digits in ASCII with their separators (`1,000.5`), for the others
+    /// the key.
+    pub value: String,
+}
+
+impl Token {
+    /// The token's text in `source`.
+    pub fn text<'a>(&self, source: &'a str) -> &'a str {
+        &source[self.start..self.end]
+    }
+
+    /// The 64-bit id of the key, as stored in the index.
+    pub fn id(&self) -> u64 {
+        key_id(&self.key)
+    }
+
+    /// True for tokens that count in the edit distance (words and numbers).
+    pub fn is_content(&self) -> bool {
+        self.kind != TokenKind::Punct
+    }
+}
+
+/// The key every number shares.
+pub const NUMBER_KEY: &str = "#";
+
+/// The 64-bit id of a key.
+pub fn key_id(key: &str) -> u64 {
+    xxh3_64(key.as_bytes())
+}
+
+/// True for characters of scripts written without spaces between words.
+pub fn is_unspaced_script(c: char) -> bool {
+    (c as u32) >= 0x0E00
+        && matches!(c as u32,
+        0x3040..=0x30FF      // Hiragana, Katakana
+        | 0x31F0..=0x31FF    // Katakana extensions
+        | 0x3400..=0x4DBF    // CJK extension A
+        | 0x4E00..=0x9FFF    // CJK unified ideographs
+        | 0xF900..=0xFAFF    // CJK compatibility ideographs
+        | 0xFF66..=0xFF9D    // half-width Katakana
+        | 0x20000..=0x2FA1F  // CJK extensions B–F, compatibility supplement
+        | 0x0E00..=0x0E7F    // Thai
+        | 0x0E80..=0x0EFF    // Lao
+        | 0x1000..=0x109F    // Myanmar
+        | 0x1780..=0x17FF) // Khmer
+        // Every code point of the main ideograph block is a letter: skip the table lookup.
+        && (matches!(c as u32, 0x4E00..=0x9FFF) || c.is_alphanumeric())
+}
+
+/// Combining marks that belong inside a word (Latin combining diacritics, Hebrew and Arabic
+/// points, Indic signs).
+fn is_mark(c: char) -> bool {
+    matches!(c as u32,
+        0x0300..=0x036F
+        | 0x0483..=0x0489
+        | 0x0591..=0x05C7
+        | 0x0610..=0x061A
+        | 0x064B..=0x065F
+        | 0x0670
+        | 0x06D6..=0x06ED
+        | 0x0900..=0x0903
+        | 0x093A..=0x094F
+        | 0x0951..=0x0957
+        | 0x0962..=0x0963
+        | 0x200C..=0x200D)
+}
+
+/// Letters, digits, combining marks and tatweel: what words are made of.
+fn is_word_char(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    // Letter blocks of the common scripts, without the Unicode table lookup.
+    match c as u32 {
+        0x00C0..=0x00D6 | 0x00D8..=0x00F6 | 0x00F8..=0x024F => true, // Latin
+        0x0400..=0x0481 | 0x048A..=0x052F => true,                   // Cyrillic
+        0x0621..=0x063A | 0x0641..=0x064A => true,                   // Arabic letters
+        0x4E00..=0x9FFF => true,                                     // CJK ideographs
+        _ => c.is_alphanumeric() || is_mark(c) || c == '\u{0640}',
+    }
+}
+
+/// True for Arabic marks removed from keys: harakat, superscript alef, Quranic marks.
+fn is_arabic_diacritic(c: char) -> bool {
+    matches!(c as u32, 0x0610..=0x061A | 0x064B..=0x065F | 0x0670 | 0x06D6..=0x06ED)
+}
+
+/// Lower-cases a word and folds Arabic: no diacritics or tatweel, one alef.
+pub fn normalize_word(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    normalize_into(&mut out, word);
+    out
+}
+
+/// [`normalize_word`] appending to a buffer.
+fn normalize_into(out: &mut String, word: &str) {
+    for c in word.chars() {
+        match c {
+            '\u{0640}' => {}
+            c if is_arabic_diacritic(c) => {}
+            '\u{0622}' | '\u{0623}' | '\u{0625}' | '\u{0671}' | '\u{0672}' | '\u{0673}' => {
+                out.push('\u{0627}')
+            }
+            c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
+            // Scripts without case: no table lookup.
+            c if matches!(c as u32, 0x0590..=0x08FF | 0x3000..=0x9FFF) => out.push(c),
+            // Basic Cyrillic capitals.
+            c @ '\u{0410}'..='\u{042F}' => out.push(char::from_u32(c as u32 + 0x20).unwrap_or(c)),
+            c => out.extend(c.to_lowercase()),
+        }
+    }
+}
+
+fn ascii_digit(c: char) -> Option<char> {
+    if c.is_ascii_digit() {
+        return Some(c);
+    }
+    // Decimal digits of other scripts: their value is the offset from the block's zero.
+    let zeros = [
+        0x0660, 0x06F0, 0x07C0, 0x0966, 0x09E6, 0x0A66, 0x0AE6, 0x0B66, 0x0BE6, 0x0C66, 0x0CE6,
+        0x0D66, 0x0E50, 0x0ED0, 0x0F20, 0x1040, 0x17E0, 0xFF10,
+    ];
+    let cp = c as u32;
+    zeros
+        .iter()
+        .find(|&&z| (z..z + 10).contains(&cp))
+        .and_then(|&z| char::from_digit(cp - z, 10))
+}
+
+/// A token as the scanner finds it, before its key is made.
+#[derive(Clone, Copy)]
+enum Raw {
+    Word,
+    /// A number; its digits end at this byte (an ordinal suffix may follow).
+    Number(usize),
+    Punct,
+}
+
+/// Finds the tokens of `text`: kind and byte range.
+fn scan(text: &str, mut emit: impl FnMut(Raw, usize, usize)) {
+    let chars: Vec<(usize, char)> = text.char_indices().collect();
+    let end_of = |i: usize| chars.get(i).map_or(text.len(), |&(b, _)| b);
+    let mut i = 0;
+    while i < chars.len() {
+        let (start, c) = chars[i];
+        if c.is_whitespace() {
+            i += 1;
+            continue;
+        }
+        if is_unspaced_script(c) {
+            emit(Raw::Word, start, end_of(i + 1));
+            i += 1;
+            continue;
+        }
+        if ascii_digit(c).is_some() {
+            // Digits with inner separators: 1,000.5 or 12.09.
+            let mut j = i + 1;
+            while j < chars.len() {
+                let d = chars[j].1;
+                if ascii_digit(d).is_some() {
+                    j += 1;
+                } else if matches!(d, ',' | '.' | '\u{066B}' | '\u{066C}')
+                    && chars
+                        .get(j + 1)
+                        .is_some_and(|&(_, n)| ascii_digit(n).is_some())
+                {
+                    j += 2;
+                } else {
+                    break;
+                }
+            }
+            let mut k = j;
+            while k < chars.len()
+                && chars[k].1.is_lowercase()
+                && !is_unspaced_script(chars[k].1)
+                && k - j < 4
+            {
+                k += 1;
+            }
+            // An ordinal suffix is 1–3 lower-case letters ending the word (not 3D, not 4x4).
+            let suffix_ok = k - j <= 3
+                && !chars
+                    .get(k)
+                    .is_some_and(|&(_, n)| n.is_alphanumeric() && !is_unspaced_script(n));
+            let end_idx = if suffix_ok { k } else { j };
+            if end_idx == j
+                && chars
+                    .get(j)
+                    .is_some_and(|&(_, n)| n.is_alphabetic() && !is_unspaced_script(n))
+            {
+                // Digits glued to a word (3D, 4x4tech): one word.
+                let w = word_end(&chars, i);
+                emit(Raw::Word, start, end_of(w));
+                i = w;
+                continue;
+            }
+            emit(Raw::Number(end_of(j)), start, end_of(end_idx));
+            i = end_idx;
+            continue;
+        }
+        if is_word_char(c) {
+            let w = word_end(&chars, i);
+            emit(Raw::Word, start, end_of(w));
+            i = w;
+            continue;
+        }
+        emit(Raw::Punct, start, end_of(i + 1));
+        i += 1;
+    }
+}
+
+/// Splits a segment into tokens.
+///
+/// ```
+/// use tmm::matching::token::{tokenize, TokenKind};
+/// let t = tokenize("Held in June 2012, Rio+20.");
+/// let keys: Vec<_> = t.iter().map(|t| t.key.as_str()).collect();
+/// assert_eq!(keys, ["held", "in", "june", "#", ",", "rio", "+", "#", "."]);
+/// assert_eq!(t[3].kind, TokenKind::Number);
+/// assert_eq!(tokenize("南南合作").len(), 4);
+/// ```
+pub fn tokenize(text: &str) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    scan(text, |raw, start, end| {
+        let s = &text[start..end];
+        let (kind, key, value) = match raw {
+            Raw::Number(digits_end) => {
+                let value: String = text[start..digits_end]
+                    .chars()
+                    .map(|d| ascii_digit(d).unwrap_or(d))
+                    .collect();
+                (TokenKind::Number, NUMBER_KEY.to_string(), value)
+            }
+            Raw::Word => {
+                let key = normalize_word(s);
+                if key.is_empty() {
+                    // A lone tatweel or diacritic: not a word.
+                    (TokenKind::Punct, s.to_string(), s.to_string())
+                } else {
+                    (TokenKind::Word, key.clone(), key)
+                }
+            }
+            Raw::Punct => (TokenKind::Punct, s.to_string(), s.to_string()),
+        };
+        tokens.push(Token {
+            kind,
+            start,
+            end,
+            key,
+            value,
+        });
+    });
+    tokens
+}
+
+fn word_end(chars: &[(usize, char)], mut i: usize) -> usize {
+    while i < chars.len() {
+        let c = chars[i].1;
+        if is_word_char(c) && !is_unspaced_script(c) {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    i
+}
+
+/// The ids of the content tokens (words and numbers) of a segment, in order: what the edit
+/// distance compares and the index stores. The fast path of [`tokenize`]: no allocation
+/// per token.
+pub fn content_ids(text: &str) -> Vec<u64> {
+    let number = key_id(NUMBER_KEY);
+    let mut out = Vec::with_capacity(text.len() / 5);
+    let mut buf = String::new();
+    scan(text, |raw, start, end| match raw {
+        Raw::Number(_) => out.push(number),
+        Raw::Word => {
+            buf.clear();
+            normalize_into(&mut buf, &text[start..end]);
+            if !buf.is_empty() {
+                out.push(key_id(&buf));
+            }
+        }
+        Raw::Punct => {}
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn keys(s: &str) -> Vec<String> {
+        tokenize(s).into_iter().map(|t| t.key).collect()
+    }
+
+    #[test]
+    fn english_words_numbers_and_punctuation() {
+        assert_eq!(
+            keys("VIENNA, 12 September (UN) - the post-2015 agenda"),
+            [
+                "vienna",
+                ",",
+                "#",
+                "september",
+                "(",
+                "un",
+                ")",
+                "-",
+                "the",
+                "post",
+                "-",
+                "#",
+                "agenda"
+            ]
+        );
+    }
+
+    #[test]
+    fn numbers_keep_their_value_and_separators() {
+        let t = tokenize("1,000.5 people, the 35th year, ٢٠١٣");
+        let nums: Vec<_> = t
+            .iter()
+            .filter(|t| t.kind == TokenKind::Number)
+            .map(|t| t.value.as_str())
+            .collect();
+        assert_eq!(nums, ["1,000.5", "35", "2013"]);
+        assert_eq!(t[4].text("1,000.5 people, the 35th year, ٢٠١٣"), "35th");
+    }
+
+    #[test]
+    fn digits_glued_to_a_word_are_a_word() {
+        assert_eq!(keys("3D printing G77"), ["3d", "printing", "g77"]);
+    }
+
+    #[test]
+    fn chinese_is_one_token_per_character() {
+        assert_eq!(
+            keys("南南合作，9月12日"),
+            ["南", "南", "合", "作", "，", "#", "月", "#", "日"]
+        );
+        assert_eq!(keys("ภาษาไทย").len(), 7);
+    }
+
+    #[test]
+    fn arabic_drops_diacritics_and_tatweel_and_unifies_alef() {
+        let plain = keys("أظهر العقد الماضي");
+        assert_eq!(keys("أَظْهَرَ العـــقد الماضي"), plain);
+        assert_eq!(keys("اظهر العقد الماضي"), plain);
+        assert_eq!(keys("إظهر"), keys("آظهر"));
+    }
+
+    #[test]
+    fn french_apostrophes_split_words_and_accents_stay() {
+        assert_eq!(keys("l’équité"), ["l", "’", "équité"]);
+        assert_ne!(keys("été"), keys("ete"));
+    }
+
+    #[test]
+    fn the_fast_path_gives_the_ids_of_the_tokens() {
+        for s in [
+            "VIENNA, 12 September 2012 - the post-2015 agenda, 35th",
+            "南南合作，9月12日",
+            "أَظْهَرَ العـــقد ـ الماضي",
+        ] {
+            let slow: Vec<u64> = tokenize(s)
+                .iter()
+                .filter(|t| t.is_content())
+                .map(Token::id)
+                .collect();
+            assert_eq!(content_ids(s), slow, "{s}");
+        }
+    }
+
+    #[test]
+    fn fast_paths_agree_with_the_unicode_tables() {
+        for cp in 0x80u32..0xA000 {
+            let Some(c) = char::from_u32(cp) else {
+                continue;
+            };
+            let slow = c.is_alphanumeric() || is_mark(c) || c == '\u{0640}';
+            assert_eq!(is_word_char(c), slow, "U+{cp:04X}");
+            let mut fast = String::new();
+            normalize_into(&mut fast, &c.to_string());
+            if !is_arabic_diacritic(c)
+                && !matches!(
+                    c,
+                    '\u{0640}' | '\u{0622}' | '\u{0623}' | '\u{0625}' | '\u{0671}'..='\u{0673}'
+                )
+            {
+                assert_eq!(fast, c.to_lowercase().collect::<String>(), "U+{cp:04X}");
+            }
+        }
+    }
+
+    #[test]
+    fn empty_and_whitespace_give_no_tokens() {
+        assert!(tokenize("").is_empty());
+        assert!(tokenize(" \t\n ").is_empty());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn tokens_are_in_order_and_on_char_boundaries(s in "\\PC{0,60}") {
+            let t = tokenize(&s);
+            let mut last = 0;
+            for tok in &t {
+                proptest::prop_assert!(tok.start >= last && tok.end > tok.start);
+                proptest::prop_assert!(s.is_char_boundary(tok.start) && s.is_char_boundary(tok.end));
+                last = tok.end;
+            }
+        }
+
+        #[test]
+        fn fast_path_agrees(s in "\\PC{0,60}") {
+            let slow: Vec<u64> = tokenize(&s).iter().filter(|t| t.is_content()).map(Token::id).collect();
+            proptest::prop_assert_eq!(content_ids(&s), slow);
+        }
+
+        #[test]
+        fn normalisation_is_idempotent(s in "\\PC{0,40}") {
+            let once = normalize_word(&s);
+            proptest::prop_assert_eq!(normalize_word(&once), once.clone());
+        }
+    }
+}

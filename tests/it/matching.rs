@@ -1,0 +1,356 @@
+//! Matching on the shipped sample: the 2012 message as memory, the made-up 2013 release as
+//! new text (tests/fixtures/release-2013).
+
+use serde_json::Value;
+
+use crate::util::{Sandbox, root};
+
+fn sample() -> Sandbox {
+    let sb = Sandbox::new();
+    let tmx = root().join("tmx/un-ssc-2012.tmx");
+    sb.tmm(&["import", tmx.to_str().unwrap()]).ok();
+    sb
+}
+
+fn release(lang: &str) -> String {
+    root()
+        .join(format!("tests/fixtures/release-2013/{lang}.txt"))
+        .to_str()
+        .unwrap()
+        .to_string()
+}
+
+fn json(run: crate::util::Run) -> Value {
+    serde_json::from_str(&run.stdout()).expect("JSON output")
+}
+
+/// The best match's tuid and score for every paragraph of the 2013 release in `from`.
+fn best_per_paragraph(sb: &Sandbox, from: &str, to: &str) -> Vec<Option<(String, u64)>> {
+    let out = json(
+        sb.tmm(&[
+            "suggest",
+            "--from",
+            from,
+            "--to",
+            to,
+            "--min",
+            "50",
+            "--json",
+            "--file",
+            &release(from),
+        ])
+        .ok(),
+    );
+    out.as_array()
+        .unwrap()
+        .iter()
+        .map(|seg| {
+            seg["matches"].as_array().unwrap().first().map(|m| {
+                (
+                    m["from"]["tuid"].as_str().unwrap().to_string(),
+                    m["score"].as_u64().unwrap(),
+                )
+            })
+        })
+        .collect()
+}
+
+// 2013 paragraph i reuses 2012 paragraph EXPECTED[i]; paragraph 5 is new.
+const EXPECTED: [Option<&str>; 8] = [
+    Some("ssc-2012-p1"),
+    Some("ssc-2012-p2"),
+    Some("ssc-2012-p3"),
+    Some("ssc-2012-p4"),
+    None,
+    Some("ssc-2012-p5"),
+    Some("ssc-2012-p6"),
+    Some("ssc-2012-p7"),
+];
+
+#[test]
+fn every_rewritten_paragraph_gets_its_2012_paragraph_first_in_en_zh_ar() {
+    let sb = sample();
+    let mut scores: Vec<Vec<u64>> = Vec::new();
+    for (from, to) in [("en", "fr"), ("zh", "en"), ("ar", "fr")] {
+        let best = best_per_paragraph(&sb, from, to);
+        let tuids: Vec<Option<&str>> = best
+            .iter()
+            .map(|b| b.as_ref().map(|(t, _)| t.as_str()))
+            .collect();
+        assert_eq!(tuids, EXPECTED, "{from} → {to}: {best:?}");
+        // The unchanged first paragraph, in the same place: in context.
+        assert_eq!(best[0].as_ref().unwrap().1, 101, "{from}");
+        scores.push(best.iter().flatten().map(|b| b.1).collect());
+    }
+    // Chinese and Arabic score the same edits about as English does.
+    for other in &scores[1..] {
+        for (en, x) in scores[0].iter().zip(other) {
+            assert!(en.abs_diff(*x) <= 15, "en {:?} vs {other:?}", scores[0]);
+        }
+    }
+}
+
+#[test]
+fn changed_numbers_score_99_and_are_replaced_in_the_translation() {
+    let sb = sample();
+    let new = "VIENNA, 10 September (UN Information Service) - The past decade has shown the power of partnerships to advance development. More children are in school, more mothers survive pregnancy and childbirth, and more infants and toddlers live to adulthood.";
+    for (to, expected) in [("fr", "VIENNE, 10 septembre"), ("zh", "维也纳，9月10日")] {
+        let out = json(
+            sb.tmm(&["suggest", "--from", "en", "--to", to, "--json", new])
+                .ok(),
+        );
+        let best = &out[0];
+        assert_eq!(best["score"], 99, "{out:#}");
+        let adapted = best["adapted"]["text"].as_str().unwrap();
+        assert!(adapted.starts_with(expected), "{adapted}");
+        assert_eq!(best["penalties"][0]["kind"], "numbers");
+    }
+    // Plain output marks the replaced number.
+    sb.tmm(&["suggest", "--from", "en", "--to", "fr", new])
+        .ok()
+        .stdout_has("VIENNE, {=10=} septembre")
+        .stdout_has(" 99%");
+}
+
+#[test]
+fn any_stored_language_can_be_source_or_target() {
+    let sb = sample();
+    let fr = "La coopération Sud-Sud peut permettre de concilier croissance et équité à l’échelle mondiale.";
+    let out = json(
+        sb.tmm(&[
+            "suggest", "--from", "fr", "--to", "zh", "--min", "30", "--json", fr,
+        ])
+        .ok(),
+    );
+    assert_eq!(out[0]["from"]["tuid"], "ssc-2012-p4", "{out:#}");
+    assert!(out[0]["target"].as_str().unwrap().starts_with("南南合作"));
+}
+
+#[test]
+fn exhaustive_scan_agrees_with_the_index() {
+    let sb = sample();
+    let file = release("en");
+    let args = [
+        "suggest", "--from", "en", "--to", "fr", "--min", "30", "--json", "--file", &file,
+    ];
+    let indexed = sb.tmm(&args).ok().stdout();
+    let mut with = args.to_vec();
+    with.push("--exhaustive");
+    assert_eq!(indexed, sb.tmm(&with).ok().stdout());
+}
+
+#[test]
+fn analysis_counts_bands_and_repetitions() {
+    let sb = sample();
+    // The release twice over: the second copy is all repetitions.
+    let twice = format!(
+        "{0}\n\n{0}",
+        std::fs::read_to_string(release("en")).unwrap()
+    );
+    std::fs::write(sb.path("twice.txt"), twice).unwrap();
+    let out = json(
+        sb.tmm(&[
+            "analyze",
+            "--from",
+            "en",
+            "--to",
+            "fr",
+            "--json",
+            "twice.txt",
+        ])
+        .ok(),
+    );
+    let band = |name: &str| {
+        out["bands"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|b| b["band"] == name)
+            .unwrap()["segments"]
+            .as_u64()
+            .unwrap()
+    };
+    assert_eq!(band("in-context"), 1);
+    assert_eq!(band("no match"), 1);
+    assert_eq!(band("repetitions"), 8);
+    assert_eq!(band("total"), 16);
+    assert_eq!(band("85-94"), 4);
+    sb.tmm(&["analyze", "--from", "en", "--to", "fr", &release("en")])
+        .ok()
+        .stdout_has("in-context");
+}
+
+#[test]
+fn pretranslation_fills_matches_and_leaves_new_text_alone() {
+    let sb = sample();
+    sb.tmm(&[
+        "pretranslate",
+        "--from",
+        "en",
+        "--to",
+        "fr",
+        &release("en"),
+        "-o",
+        "draft.tmx",
+    ])
+    .ok()
+    .stderr_has("8 segments: 6 filled");
+    let draft = std::fs::read_to_string(sb.path("draft.tmx")).unwrap();
+    assert_eq!(
+        draft.matches("<tu>").count() + draft.matches("<tu ").count(),
+        8
+    );
+    assert!(
+        draft.contains(r#"<prop type="x-match-type">in-context</prop>"#),
+        "{draft}"
+    );
+    assert!(
+        draft.contains(r#"<prop type="x-match-score">94</prop>"#),
+        "{draft}"
+    );
+    assert_eq!(
+        draft
+            .matches(r#"<prop type="x-match-type">none</prop>"#)
+            .count(),
+        2
+    );
+    // The draft is TMX tmm reads back.
+    sb.tmm_db(&sb.path("draft.db"), &["import", "draft.tmx"])
+        .ok()
+        .stdout_has("8 added");
+    sb.tmm(&[
+        "pretranslate",
+        "--from",
+        "en",
+        "--to",
+        "fr",
+        &release("en"),
+        "-o",
+        "draft.tsv",
+        "--format",
+        "tsv",
+    ])
+    .ok();
+    let tsv = std::fs::read_to_string(sb.path("draft.tsv")).unwrap();
+    assert_eq!(tsv.lines().count(), 9);
+    assert!(
+        tsv.lines().nth(1).unwrap().ends_with("\t101\tin-context"),
+        "{tsv}"
+    );
+}
+
+#[test]
+fn concordance_highlights_phrases_and_short_chinese_queries() {
+    let sb = sample();
+    let out = json(
+        sb.tmm(&[
+            "concordance",
+            "South-South cooperation",
+            "--lang",
+            "en",
+            "--to",
+            "fr",
+            "--json",
+        ])
+        .ok(),
+    );
+    let hits = out.as_array().unwrap();
+    assert_eq!(hits.len(), 3, "{out:#}");
+    for h in hits {
+        let (b, e) = (
+            h["spans"][0][0].as_u64().unwrap() as usize,
+            h["spans"][0][1].as_u64().unwrap() as usize,
+        );
+        assert_eq!(
+            h["text"].as_str().unwrap()[b..e].to_lowercase(),
+            "south-south cooperation"
+        );
+        assert!(h["target"][1].as_str().unwrap().contains("Sud-Sud"));
+    }
+    for q in ["南南", "南"] {
+        let out = json(sb.tmm(&["concordance", q, "--lang", "zh", "--json"]).ok());
+        assert!(out.as_array().unwrap().len() >= 3, "{q}: {out:#}");
+    }
+    sb.tmm(&["concordance", "pockets of poverty", "--lang", "en"])
+        .ok()
+        .stdout_has("[[pockets of poverty]]");
+}
+
+#[test]
+fn bad_queries_get_clear_messages() {
+    let sb = sample();
+    sb.tmm(&["suggest", "--from", "en", "--to", "fr", ""])
+        .fails()
+        .stderr_has("empty");
+    sb.tmm(&["suggest", "--from", "en", "--to", "de", "Hello"])
+        .fails()
+        .stderr_has("holds no segments in \"de\"");
+    sb.tmm(&["concordance", "", "--lang", "en"])
+        .fails()
+        .stderr_has("no words");
+    let huge = "development ".repeat(9_000);
+    assert!(huge.len() > 100_000);
+    sb.tmm(&["suggest", "--from", "en", "--to", "fr", &huge])
+        .fails()
+        .stderr_has("too long");
+    // In a file, a bad segment is reported and the others are still matched.
+    std::fs::write(
+        sb.path("mixed.txt"),
+        format!("{huge}\n\nMore children are in school."),
+    )
+    .unwrap();
+    let run = sb.tmm(&[
+        "suggest",
+        "--from",
+        "en",
+        "--to",
+        "fr",
+        "--min",
+        "10",
+        "--file",
+        "mixed.txt",
+    ]);
+    let run = run.fails().stdout_has("too long");
+    assert!(run.stdout().contains("Davantage"), "{}", run.stdout());
+}
+
+#[test]
+fn an_updated_unit_is_matched_with_its_new_translation() {
+    let sb = sample();
+    let tmx = std::fs::read_to_string(root().join("tmx/un-ssc-2012.tmx")).unwrap();
+    let changed = tmx.replace("VIENNE, 12 septembre", "VIENNE (mis à jour), 12 septembre");
+    std::fs::write(sb.path("v2.tmx"), changed).unwrap();
+    sb.tmm(&["import", "--on-duplicate", "update", "v2.tmx"])
+        .ok()
+        .stdout_has("1 updated");
+    let new = "VIENNA, 12 September (UN Information Service) - The past decade has shown the power of partnerships to advance development.";
+    let out = json(
+        sb.tmm(&[
+            "suggest", "--from", "en", "--to", "fr", "--min", "10", "--json", new,
+        ])
+        .ok(),
+    );
+    let targets: Vec<&str> = out
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["target"].as_str().unwrap())
+        .collect();
+    assert!(
+        targets.iter().all(|t| !t.starts_with("VIENNE, 12")),
+        "{targets:?}"
+    );
+    assert!(targets[0].starts_with("VIENNE (mis à jour)"), "{targets:?}");
+}
+
+#[test]
+fn index_rebuild_gives_the_same_matches() {
+    let sb = sample();
+    let file = release("en");
+    let args = [
+        "suggest", "--from", "en", "--to", "fr", "--json", "--file", &file,
+    ];
+    let before = sb.tmm(&args).ok().stdout();
+    sb.tmm(&["index"]).ok().stderr_has("index: 42 segments");
+    assert_eq!(before, sb.tmm(&args).ok().stdout());
+}
