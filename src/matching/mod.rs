@@ -14,7 +14,6 @@ pub mod analysis;
 pub mod distance;
 pub mod index;
 pub mod score;
-pub mod segment;
 pub mod token;
 
 use rusqlite::{Connection, OptionalExtension, params};

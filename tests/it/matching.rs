@@ -354,3 +354,40 @@ fn index_rebuild_gives_the_same_matches() {
     sb.tmm(&["index"]).ok().stderr_has("index: 42 segments");
     assert_eq!(before, sb.tmm(&args).ok().stdout());
 }
+
+#[test]
+fn a_new_release_matches_sentence_by_sentence_against_an_aligned_memory() {
+    let sb = Sandbox::new();
+    let seed = root().join("tests/fixtures/seed-2012");
+    let arg = |lang: &str| format!("{lang}={}", seed.join(format!("{lang}.txt")).display());
+    sb.tmm(&["align", "--unit", "sentence", &arg("en"), &arg("fr")])
+        .ok();
+    let release = root().join("tests/fixtures/release-2013/en.txt");
+    let run = sb
+        .tmm(&[
+            "suggest",
+            "--from",
+            "en",
+            "--to",
+            "fr",
+            "--unit",
+            "sentence",
+            "--limit",
+            "1",
+            "--json",
+            "--file",
+            release.to_str().unwrap(),
+        ])
+        .ok();
+    let segments: serde_json::Value = serde_json::from_str(&run.stdout()).unwrap();
+    let segments = segments.as_array().unwrap();
+    // The 2013 message has 16 sentences; its first is the 2012 first sentence, in context.
+    assert_eq!(segments.len(), 16);
+    assert_eq!(segments[0]["matches"][0]["score"], 101);
+    assert!(
+        segments[0]["matches"][0]["target"]
+            .as_str()
+            .unwrap()
+            .starts_with("VIENNE, 12 septembre")
+    );
+}

@@ -28,7 +28,7 @@ pub struct Args {
 pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let store = Store::open(db).with_context(|| format!("opening {}", db.display()))?;
     let matcher = Matcher::new(store.connection());
-    let segments = read_segments(&args.file)?;
+    let segments = read_segments(&args.file, &args.common.from, args.common.unit)?;
     let options = args.common.options(1);
     let a = analysis::analyze(&matcher, &segments, &options)
         .with_context(|| format!("analysing {}", args.file.display()))?;

@@ -53,7 +53,7 @@ fn tsv_field(s: &str) -> String {
 pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let store = Store::open(db).with_context(|| format!("opening {}", db.display()))?;
     let matcher = Matcher::new(store.connection());
-    let segments = read_segments(&args.file)?;
+    let segments = read_segments(&args.file, &args.common.from, args.common.unit)?;
     let options = args.common.options(1);
     let out: Box<dyn Write> = if args.output.as_os_str() == "-" {
         Box::new(std::io::stdout().lock())

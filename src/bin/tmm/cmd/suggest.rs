@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use serde::Serialize;
 use tmm::lang::LanguageTag;
-use tmm::matching::{DiffOp, Matcher, Query, SuggestOptions, Suggestion, segment};
+use tmm::matching::{DiffOp, Matcher, Query, SuggestOptions, Suggestion};
 use tmm::store::Store;
 
 /// Show the best stored translations for new text: score, a word diff of the stored source
@@ -27,7 +27,7 @@ pub struct Args {
         conflicts_with = "file"
     )]
     text: Option<String>,
-    /// Match every paragraph (blank-line separated) of a text file instead
+    /// Match every segment of a text file instead (UTF-8 or UTF-16; see --unit)
     #[arg(long, short, value_name = "FILE")]
     file: Option<PathBuf>,
     /// Matches shown per segment
@@ -56,6 +56,18 @@ pub struct MatchArgs {
     /// Score every stored segment instead of using the index (slow; to verify the index)
     #[arg(long)]
     pub exhaustive: bool,
+    /// How a --file is cut into segments: paragraphs (blank-line separated, or one per line
+    /// when the file has no blank line), or the sentences of each paragraph as `tmm align`
+    /// splits them
+    #[arg(long, value_enum, default_value_t = SegmentUnit::Paragraph)]
+    pub unit: SegmentUnit,
+}
+
+/// The segments a new document is cut into.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum SegmentUnit {
+    Paragraph,
+    Sentence,
 }
 
 impl MatchArgs {
@@ -75,14 +87,25 @@ enum Color {
     Never,
 }
 
-/// The segments of `--file` (paragraphs) or the one text given.
-pub fn read_segments(file: &Path) -> anyhow::Result<Vec<String>> {
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-    Ok(segment::paragraphs(&text)
-        .into_iter()
-        .map(|p| p.text)
-        .collect())
+/// The segments of a new document in `lang`: its paragraphs, or their sentences.
+pub fn read_segments(
+    file: &Path,
+    lang: &LanguageTag,
+    unit: SegmentUnit,
+) -> anyhow::Result<Vec<String>> {
+    let text = tmm::text::read_text(file)?;
+    let paragraphs = tmm::text::paragraphs(&text);
+    Ok(match unit {
+        SegmentUnit::Paragraph => paragraphs,
+        SegmentUnit::Sentence => {
+            let splitter = tmm::text::SentenceSplitter::new(lang);
+            paragraphs
+                .iter()
+                .flat_map(|p| splitter.split(p))
+                .map(str::to_string)
+                .collect()
+        }
+    })
 }
 
 #[derive(Serialize)]
@@ -100,7 +123,7 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let options = args.common.options(args.limit);
     let segments = match (&args.text, &args.file) {
         (Some(t), _) => vec![t.clone()],
-        (None, Some(f)) => read_segments(f)?,
+        (None, Some(f)) => read_segments(f, &args.common.from, args.common.unit)?,
         (None, None) => bail!("give the text to match or --file"),
     };
     let colour = match args.color {
