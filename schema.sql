@@ -136,10 +136,11 @@ CREATE TABLE origin_note (
 ) WITHOUT ROWID;
 
 -- The fuzzy-match index (src/matching/index.rs). For each language (primary subtag) and
--- token key (xxh3 of the normalised word), the variants that hold it. `tmm index` writes one
--- row per term with its postings delta-encoded in a blob; variants imported since get one row
--- per posting in match_recent; variants deleted since are listed in match_dead. Written with
--- IF NOT EXISTS: the matcher applies this part to databases created before it existed.
+-- token key (xxh3 of the normalised word), the variants that hold it. `tmm index` and bulk
+-- imports write one row (a chunk) per term for every 200,000 variants, the postings
+-- delta-encoded in a blob; variants of small imports get one row per posting in
+-- match_recent; variants deleted since are listed in match_dead. Written with IF NOT EXISTS:
+-- the matcher applies this part to databases created before it existed.
 CREATE TABLE IF NOT EXISTS match_term (
     id       INTEGER PRIMARY KEY,
     lang     TEXT    NOT NULL,
@@ -147,7 +148,7 @@ CREATE TABLE IF NOT EXISTS match_term (
     df       INTEGER NOT NULL,  -- variants holding the term
     postings BLOB    NOT NULL   -- (varint id delta, length in tokens) pairs, ids ascending
 );
-CREATE UNIQUE INDEX IF NOT EXISTS match_term_by_key ON match_term (lang, term);
+CREATE INDEX IF NOT EXISTS match_term_by_chunk ON match_term (lang, term, id);
 
 CREATE TABLE IF NOT EXISTS match_recent (
     lang       TEXT    NOT NULL,

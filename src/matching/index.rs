@@ -1,16 +1,18 @@
 //! The persistent candidate index in the SQLite file.
 //!
 //! For each language (primary subtag) and token key, the variants holding it:
-//! - `match_term`: one row per term, written by [`rebuild`] (`tmm index`), its postings a blob
-//!   of (varint id delta, length byte) pairs in id order, so a million six-language units fit
-//!   in a few hundred megabytes and a term is one B-tree lookup;
+//! - `match_term`: a few rows (chunks) per term, written by [`rebuild`] (`tmm index`) and bulk
+//!   imports, each a blob of (varint id delta, length byte) pairs in id order, so a million
+//!   six-language units fit in a few hundred megabytes and a term is one B-tree range; a
+//!   chunk holds at most [`CHUNK_VARIANTS`] variants' postings, which bounds the memory of
+//!   building them;
 //! - `match_recent`: one row per posting for variants imported since, written in the import
 //!   transaction by [`IndexWriter`];
 //! - `match_dead`: variants deleted since (the `update` policy), skipped by queries.
 //!
-//! A bulk import (more than [`live_limit`] variants in one transaction) tokenises the rest
-//! on a second thread while it stores them and appends their postings to the compact lists
-//! before it commits ([`IndexWriter::finish`]).
+//! A bulk import (more than [`live_limit`] variants in one transaction) leaves its variants
+//! marked as not covered; [`catch_up`] then appends their postings in chunks, after the
+//! commit, with memory bounded whatever the import's size.
 
 use std::collections::HashMap;
 
@@ -21,8 +23,8 @@ use crate::error::Result;
 
 /// Variants one import indexes row by row before it switches to a bulk build: a twentieth of
 /// the stored variants, between 2,000 and 50,000. Row by row costs about 22 inserts per
-/// variant; a bulk build costs rewriting the lists it appends to, which grows with the
-/// memory, so small memories switch early and large ones late.
+/// variant; a bulk build adds a chunk row per term, and every chunk is one more row a query
+/// reads, so small imports into a large memory stay row by row.
 pub fn live_limit(stored_variants: i64) -> u64 {
     (stored_variants / 20).clamp(2_000, 50_000) as u64
 }
@@ -67,6 +69,7 @@ pub fn decode_postings(blob: &[u8], mut f: impl FnMut(i64, u8)) {
 }
 
 /// Encodes `(variant id, length)` pairs, ids ascending.
+#[cfg(test)]
 fn encode_postings(postings: &[(i64, u8)]) -> Vec<u8> {
     let mut out = Vec::with_capacity(postings.len() * 3);
     let mut last = 0;
@@ -163,20 +166,19 @@ pub fn pending(conn: &Connection) -> Result<i64> {
     })
 }
 
-/// Keeps the index up to date inside an import transaction: one call per inserted variant,
-/// one per deleted unit, and [`finish`](Self::finish) before the commit.
+/// Keeps the index up to date inside an import transaction: one call per inserted variant
+/// and one per deleted unit.
 ///
-/// The first variants (see [`live_limit`]) go into `match_recent` row by row. Past that the import
-/// is a bulk one: the rest are tokenised on another thread while the import goes on, and
-/// `finish` appends their postings to the compact lists. Should `finish` not run, the
-/// variants stay marked as not covered, and queries scan them until `tmm index`.
+/// The first variants (see [`live_limit`]) go into `match_recent` row by row. Past that the
+/// import is a bulk one: its variants are marked as not covered, and [`catch_up`] indexes
+/// them after the commit, in chunks of bounded memory (`tmm import` runs it); until then
+/// queries scan them.
 pub struct IndexWriter {
     live: bool,
     limit: u64,
     added: u64,
     /// The first variant this writer indexed row by row.
     first_live: Option<i64>,
-    bulk: Option<(Worker, Batch)>,
 }
 
 impl IndexWriter {
@@ -193,8 +195,24 @@ impl IndexWriter {
             limit: live_limit(stored),
             added: 0,
             first_live: None,
-            bulk: None,
         })
+    }
+
+    /// Leaves the variants of this transaction for `tmm index` (queries scan them
+    /// meanwhile): a bulk import then costs no indexing at all.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn defer(&mut self, tx: &Transaction) -> Result<()> {
+        if uncovered_from(tx)?.is_none() {
+            let next: i64 =
+                tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM variant", [], |r| {
+                    r.get(0)
+                })?;
+            set_state(tx, "uncovered_from", Some(next))?;
+        }
+        self.live = false;
+        Ok(())
     }
 
     /// Indexes a variant just inserted with id `variant_id`.
@@ -202,45 +220,17 @@ impl IndexWriter {
     /// # Errors
     /// [`crate::Error::Database`].
     pub fn add(&mut self, tx: &Transaction, variant_id: i64, lang: &str, text: &str) -> Result<()> {
-        if let Some((worker, batch)) = &mut self.bulk {
-            batch.push((variant_id, lang.to_string(), text.to_string()));
-            if batch.len() == BATCH {
-                worker.send(std::mem::replace(batch, Vec::with_capacity(BATCH)));
-            }
-            return Ok(());
-        }
         if !self.live {
             return Ok(());
         }
         self.added += 1;
         if self.added > self.limit {
-            // A bulk import: mark this import's variants as not covered until finish has
-            // indexed them, and move the ones indexed row by row into the bulk build, so
-            // that queries need not read match_recent.
+            // A bulk import: this import's variants, the ones indexed row by row included,
+            // are left for catch_up, so that queries need not read match_recent.
             self.live = false;
             let first = self.first_live.unwrap_or(variant_id);
             set_state(tx, "uncovered_from", Some(first))?;
             tx.execute("DELETE FROM match_recent WHERE variant_id >= ?1", [first])?;
-            let worker = Worker::start();
-            let mut batch = Vec::with_capacity(BATCH);
-            {
-                let mut stmt = tx.prepare(
-                    "SELECT id, lang, text FROM variant WHERE id >= ?1 AND id < ?2 ORDER BY id",
-                )?;
-                let mut rows = stmt.query([first, variant_id])?;
-                while let Some(r) = rows.next()? {
-                    batch.push((
-                        r.get(0)?,
-                        r.get_ref(1)?.as_str().unwrap_or("").to_string(),
-                        r.get_ref(2)?.as_str().unwrap_or("").to_string(),
-                    ));
-                    if batch.len() == BATCH {
-                        worker.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
-                    }
-                }
-            }
-            batch.push((variant_id, lang.to_string(), text.to_string()));
-            self.bulk = Some((worker, batch));
             return Ok(());
         }
         self.first_live.get_or_insert(variant_id);
@@ -268,21 +258,6 @@ impl IndexWriter {
         .execute([unit_id])?;
         Ok(())
     }
-
-    /// Stores what a bulk import indexed on the side; call before committing.
-    ///
-    /// # Errors
-    /// [`crate::Error::Database`].
-    pub fn finish(&mut self, tx: &Transaction) -> Result<()> {
-        let Some((worker, batch)) = self.bulk.take() else {
-            return Ok(());
-        };
-        worker.send(batch);
-        let builder = worker.finish()?;
-        builder.write(tx, true)?;
-        set_state(tx, "uncovered_from", None)?;
-        Ok(())
-    }
 }
 
 /// What [`rebuild`] did.
@@ -292,6 +267,15 @@ pub struct IndexStats {
     pub terms: u64,
     pub postings: u64,
     pub bytes: u64,
+}
+
+impl IndexStats {
+    fn add(&mut self, other: IndexStats) {
+        self.variants += other.variants;
+        self.terms += other.terms;
+        self.postings += other.postings;
+        self.bytes += other.bytes;
+    }
 }
 
 /// Term ids are already xxh3 hashes: hashing them again is wasted work.
@@ -334,10 +318,14 @@ struct PostingsBuilder {
     lists: TermMap<Builder>,
     ids: Vec<u64>,
     variants: u64,
+    first: Option<i64>,
+    last: Option<i64>,
 }
 
 impl PostingsBuilder {
     fn add(&mut self, id: i64, lang: &str, text: &str) {
+        self.first.get_or_insert(id);
+        self.last = Some(id);
         let lang = lang_key(lang);
         let l = match self.langs.iter().position(|x| *x == lang) {
             Some(l) => l,
@@ -365,9 +353,9 @@ impl PostingsBuilder {
         self.variants += 1;
     }
 
-    /// Writes the lists; with `append`, after the stored list of each term (all ids here are
-    /// newer than the stored ones).
-    fn write(self, tx: &Connection, append: bool) -> Result<IndexStats> {
+    /// Writes the lists as one new chunk per term (a term's chunks are read in row order,
+    /// which is id order: every id here is newer than the stored ones).
+    fn write(self, tx: &Connection) -> Result<IndexStats> {
         let mut stats = IndexStats {
             variants: self.variants,
             ..Default::default()
@@ -378,67 +366,32 @@ impl PostingsBuilder {
         let mut insert = tx.prepare_cached(
             "INSERT INTO match_term (lang, term, df, postings) VALUES (?1, ?2, ?3, ?4)",
         )?;
-        let mut select = tx.prepare_cached(
-            "SELECT id, df, postings FROM match_term WHERE lang = ?1 AND term = ?2",
-        )?;
-        let mut update =
-            tx.prepare_cached("UPDATE match_term SET df = ?2, postings = ?3 WHERE id = ?1")?;
         for key in keys {
             let Some(b) = lists.remove(&key) else {
                 continue;
             };
-            let lang = &self.langs[key.0 as usize];
             stats.terms += 1;
             stats.postings += u64::from(b.df);
             stats.bytes += b.bytes.len() as u64;
-            let stored: Option<(i64, i64, Vec<u8>)> = if append {
-                select
-                    .query_row(params![lang, key.1 as i64], |r| {
-                        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                    })
-                    .optional()?
-            } else {
-                None
-            };
-            match stored {
-                None => {
-                    insert.execute(params![lang, key.1 as i64, b.df, b.bytes])?;
-                }
-                Some((row, df, mut blob)) => {
-                    // The new list starts with an absolute id: re-encode it against the
-                    // stored list's last id, keep the other deltas as they are.
-                    let mut last = 0;
-                    decode_postings(&blob, |id, _| last = id);
-                    let mut first = 0u64;
-                    let mut i = 0;
-                    let mut shift = 0;
-                    while i < b.bytes.len() {
-                        first |= u64::from(b.bytes[i] & 0x7F) << shift;
-                        shift += 7;
-                        i += 1;
-                        if b.bytes[i - 1] & 0x80 == 0 || shift > 63 {
-                            break;
-                        }
-                    }
-                    if first as i64 > last {
-                        put_varint(&mut blob, first - last as u64);
-                        blob.extend_from_slice(b.bytes.get(i..).unwrap_or_default());
-                    } else {
-                        // Ids reused after deletions: merge the two lists.
-                        let mut all = Vec::new();
-                        decode_postings(&blob, |id, len| all.push((id, len)));
-                        decode_postings(&b.bytes, |id, len| all.push((id, len)));
-                        all.sort_unstable();
-                        all.dedup_by_key(|p| p.0);
-                        blob = encode_postings(&all);
-                    }
-                    update.execute(params![row, df + i64::from(b.df), blob])?;
-                }
-            }
+            insert.execute(params![
+                self.langs[key.0 as usize],
+                key.1 as i64,
+                b.df,
+                b.bytes
+            ])?;
+        }
+        if let (Some(first), Some(last)) = (self.first, self.last) {
+            // An id of a deleted variant used again by a new one is alive again.
+            tx.prepare_cached("DELETE FROM match_dead WHERE variant_id BETWEEN ?1 AND ?2")?
+                .execute([first, last])?;
         }
         Ok(stats)
     }
 }
+
+/// Variants tokenised in memory before their postings are written as a chunk: bounds the
+/// memory of a bulk import or a rebuild (about 60 MB) whatever its size.
+const CHUNK_VARIANTS: u64 = 200_000;
 
 /// Builds the index from scratch over every stored variant, in one transaction: one thread
 /// reads the rows, another tokenises them. `progress(done, total)` is called every 65,536
@@ -447,13 +400,50 @@ impl PostingsBuilder {
 /// # Errors
 /// [`crate::Error::Database`].
 pub fn rebuild(conn: &Connection, progress: &mut dyn FnMut(u64, u64)) -> Result<IndexStats> {
+    build(conn, None, progress)
+}
+
+/// Indexes the variants a bulk import left uncovered (see [`IndexWriter`]), appending their
+/// chunks to the index; does nothing when all are covered.
+///
+/// # Errors
+/// [`crate::Error::Database`].
+pub fn catch_up(conn: &Connection, progress: &mut dyn FnMut(u64, u64)) -> Result<IndexStats> {
+    ensure_schema(conn)?;
+    match uncovered_from(conn)? {
+        None => Ok(IndexStats::default()),
+        Some(from) => build(conn, Some(from), progress),
+    }
+}
+
+/// Indexes every variant (`from` is `None`: the index is emptied first) or those from id
+/// `from` on, a chunk per [`CHUNK_VARIANTS`] variants.
+fn build(
+    conn: &Connection,
+    from: Option<i64>,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<IndexStats> {
     ensure_schema(conn)?;
     let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
-    let total: i64 = tx.query_row("SELECT count(*) FROM variant", [], |r| r.get(0))?;
-    let worker = Worker::start();
+    let first = from.unwrap_or(i64::MIN);
+    let total: i64 = tx.query_row(
+        "SELECT count(*) FROM variant WHERE id >= ?1",
+        [first],
+        |r| r.get(0),
+    )?;
+    if from.is_none() {
+        tx.execute_batch(
+            "DELETE FROM match_term; DELETE FROM match_recent; DELETE FROM match_dead;",
+        )?;
+    } else {
+        tx.execute("DELETE FROM match_recent WHERE variant_id >= ?1", [first])?;
+    }
+    let mut stats = IndexStats::default();
+    let mut worker = Worker::start();
     {
-        let mut stmt = tx.prepare("SELECT id, lang, text FROM variant ORDER BY id")?;
-        let mut rows = stmt.query([])?;
+        let mut stmt =
+            tx.prepare("SELECT id, lang, text FROM variant WHERE id >= ?1 ORDER BY id")?;
+        let mut rows = stmt.query([first])?;
         let mut done = 0u64;
         let mut batch = Vec::with_capacity(BATCH);
         while let Some(row) = rows.next()? {
@@ -466,18 +456,19 @@ pub fn rebuild(conn: &Connection, progress: &mut dyn FnMut(u64, u64)) -> Result<
                 worker.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
             }
             done += 1;
+            if done % CHUNK_VARIANTS == 0 {
+                let full = std::mem::replace(&mut worker, Worker::start());
+                full.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+                stats.add(full.finish()?.write(&tx)?);
+            }
             if done % 65_536 == 0 {
                 progress(done, total as u64);
             }
         }
         worker.send(batch);
     }
-    let builder = worker.finish()?;
-    tx.execute_batch(
-        "DELETE FROM match_term; DELETE FROM match_recent; DELETE FROM match_dead;
-         DELETE FROM match_state;",
-    )?;
-    let stats = builder.write(&tx, false)?;
+    stats.add(worker.finish()?.write(&tx)?);
+    set_state(&tx, "uncovered_from", None)?;
     tx.commit()?;
     progress(stats.variants, total as u64);
     Ok(stats)
@@ -543,12 +534,15 @@ pub fn postings(
     recent: bool,
     mut f: impl FnMut(i64, u8),
 ) -> Result<()> {
-    let blob: Option<Vec<u8>> = conn
-        .prepare_cached("SELECT postings FROM match_term WHERE lang = ?1 AND term = ?2")?
-        .query_row(params![lang, term as i64], |r| r.get(0))
-        .optional()?;
-    if let Some(b) = blob {
-        decode_postings(&b, &mut f);
+    {
+        // A term's chunks, oldest first: their ids follow on.
+        let mut stmt = conn.prepare_cached(
+            "SELECT postings FROM match_term WHERE lang = ?1 AND term = ?2 ORDER BY id",
+        )?;
+        let mut rows = stmt.query(params![lang, term as i64])?;
+        while let Some(r) = rows.next()? {
+            decode_postings(r.get_ref(0)?.as_blob().unwrap_or_default(), &mut f);
+        }
     }
     if !recent {
         return Ok(());
@@ -565,9 +559,8 @@ pub fn postings(
 /// How many variants hold a term (compact list plus, when `recent`, the rows added since).
 pub fn document_frequency(conn: &Connection, lang: &str, term: u64, recent: bool) -> Result<u64> {
     let df: Option<i64> = conn
-        .prepare_cached("SELECT df FROM match_term WHERE lang = ?1 AND term = ?2")?
-        .query_row(params![lang, term as i64], |r| r.get(0))
-        .optional()?;
+        .prepare_cached("SELECT sum(df) FROM match_term WHERE lang = ?1 AND term = ?2")?
+        .query_row(params![lang, term as i64], |r| r.get(0))?;
     if !recent {
         return Ok(df.unwrap_or(0) as u64);
     }
@@ -693,6 +686,27 @@ mod tests {
             ids.push(id)
         })?;
         assert_eq!(ids, [7]);
+        Ok(())
+    }
+
+    #[test]
+    fn a_terms_chunks_read_as_one_list() -> Result<()> {
+        let conn = Connection::open_in_memory()?;
+        conn.execute_batch(index_schema())?;
+        let mut first = PostingsBuilder::default();
+        first.add(1, "en", "south cooperation");
+        first.add(2, "en", "south south");
+        let mut second = PostingsBuilder::default();
+        second.add(9, "en-GB", "South");
+        first.write(&conn)?;
+        second.write(&conn)?;
+        let term = key_id_of("south");
+        let mut ids = Vec::new();
+        postings(&conn, "en", term, false, |id, _| ids.push(id))?;
+        assert_eq!(ids, [1, 2, 9]);
+        assert_eq!(document_frequency(&conn, "en", term, false)?, 3);
+        let chunks: i64 = conn.query_row("SELECT count(*) FROM match_term", [], |r| r.get(0))?;
+        assert_eq!(chunks, 3, "south twice, cooperation once");
         Ok(())
     }
 

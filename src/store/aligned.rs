@@ -92,6 +92,7 @@ impl Store {
         }
         if summary.added + summary.alternatives_added > 0 {
             tx.commit()?;
+            self.index_catch_up()?;
             summary.origin_id = Some(origin_id);
         }
         Ok(summary)

@@ -202,6 +202,7 @@ impl Store {
         observer.progress(size as u64, size as u64, summary.units_read);
         writer.finish()?;
         tx.commit()?;
+        self.index_catch_up()?;
         Ok(summary)
     }
 
@@ -314,6 +315,7 @@ impl Store {
             writer.finish()?;
         }
         tx.commit()?;
+        self.index_catch_up()?;
         Ok(summary)
     }
 }

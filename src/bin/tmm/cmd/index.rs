@@ -10,9 +10,10 @@ use tmm::store::Store;
 
 /// Rebuild the fuzzy-match index from scratch over every stored segment.
 ///
-/// Import keeps the index up to date (a bulk import builds its part on a second thread), so
-/// this is for a database whose index a crash or an older tmm left behind, or to fold the
-/// row-per-posting entries of many small imports into the compact lists.
+/// Import keeps the index up to date (a bulk import indexes its part right after it commits),
+/// so this is for a database whose index an interrupted import, `--defer-index` or an older
+/// tmm left behind, or to fold the row-per-posting entries of many small imports into the
+/// compact lists.
 ///
 /// Example: `tmm index`
 #[derive(Debug, clap::Args)]
@@ -26,7 +27,7 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let store = Store::open(db).with_context(|| format!("opening {}", db.display()))?;
     let stats = build(&store)?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&stats)?);
+        outln!("{}", serde_json::to_string_pretty(&stats)?)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -35,12 +36,13 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
 pub fn build(store: &Store) -> anyhow::Result<index::IndexStats> {
     let started = Instant::now();
     let terminal = crate::stderr_is_terminal();
-    let stats = index::rebuild(store.connection(), &mut |done, total| {
+    let mut progress = |done, total| {
         if terminal {
             eprint!("\rindexing {done}/{total} segments");
         }
-    })
-    .context("building the match index")?;
+    };
+    let stats =
+        index::rebuild(store.connection(), &mut progress).context("building the match index")?;
     if terminal {
         eprintln!();
     }
