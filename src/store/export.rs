@@ -6,7 +6,7 @@ use std::io::Write;
 use rusqlite::types::Value;
 use rusqlite::{Row, Rows, params_from_iter};
 
-use super::Store;
+use super::{ATTRIBUTE_COLUMNS, Store};
 use crate::error::{Error, Result};
 use crate::lang::LanguageTag;
 use crate::model::{Attributes, Header, Note, Prop, Segment, TranslationUnit, UnitId, Variant};
@@ -75,9 +75,6 @@ impl ExportFilter {
         self.langs.is_empty() || self.langs.iter().any(|f| lang_matches(f, tag))
     }
 }
-
-const ATTRIBUTE_COLUMNS: &str = "datatype, o_tmf, o_encoding, usagecount, lastusagedate, \
-    creationtool, creationtoolversion, creationdate, creationid, changedate, changeid, extra";
 
 fn attributes(row: &Row, start: usize) -> rusqlite::Result<Attributes> {
     let extra: Option<String> = row.get(start + 11)?;

@@ -7,11 +7,12 @@ use std::io::Read;
 use std::path::Path;
 use std::sync::atomic::Ordering;
 
-use rusqlite::{Statement, Transaction, params};
+use rusqlite::types::ToSql;
+use rusqlite::{Statement, Transaction, params, params_from_iter};
 use serde::Serialize;
 use xxhash_rust::xxh3::Xxh3;
 
-use super::Store;
+use super::{ATTRIBUTE_COLUMNS, Store};
 use crate::error::{Error, Result};
 use crate::lang::LanguageTag;
 use crate::model::{Attributes, Header, Note, Prop, Segment, TranslationUnit, Variant};
@@ -355,42 +356,32 @@ fn file_hash(path: &Path) -> Result<(i64, i64)> {
 pub(crate) fn insert_origin(tx: &Transaction, o: &NewOrigin) -> Result<i64> {
     let h = o.header;
     let a = &h.attributes;
+    let extra = extra_json(a);
+    let head: [&dyn ToSql; 15] = [
+        &o.kind,
+        &o.path,
+        &o.name,
+        &o.content_hash,
+        &o.size,
+        &now_date(),
+        &o.encoding,
+        &o.tmx_version,
+        &o.document,
+        &o.title,
+        &o.document_date,
+        &h.srclang,
+        &h.adminlang,
+        &a.segtype,
+        &h.udes,
+    ];
     tx.execute(
-        "INSERT INTO origin (kind, path, name, content_hash, size, imported_at, encoding,
-            tmx_version, document, title, document_date, srclang, adminlang, datatype, segtype,
-            o_tmf, o_encoding, usagecount, lastusagedate, creationtool, creationtoolversion,
-            creationdate, creationid, changedate, changeid, extra, udes)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
-            ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
-        params![
-            o.kind,
-            o.path,
-            o.name,
-            o.content_hash,
-            o.size,
-            now_date(),
-            o.encoding,
-            o.tmx_version,
-            o.document,
-            o.title,
-            o.document_date,
-            h.srclang,
-            h.adminlang,
-            a.datatype,
-            a.segtype,
-            a.o_tmf,
-            a.o_encoding,
-            a.usagecount,
-            a.lastusagedate,
-            a.creationtool,
-            a.creationtoolversion,
-            a.creationdate,
-            a.creationid,
-            a.changedate,
-            a.changeid,
-            extra_json(a),
-            h.udes,
-        ],
+        &insert_sql(
+            "origin",
+            "kind, path, name, content_hash, size, imported_at, encoding, tmx_version, document, \
+             title, document_date, srclang, adminlang, segtype, udes",
+            head.len(),
+        ),
+        params_from_iter(head.into_iter().chain(attribute_values(a, &extra))),
     )?;
     let id = tx.last_insert_rowid();
     let mut prop = tx.prepare_cached(
@@ -406,6 +397,35 @@ pub(crate) fn insert_origin(tx: &Transaction, o: &NewOrigin) -> Result<i64> {
         note.execute(params![id, i as i64, n.lang, n.o_encoding, n.text])?;
     }
     Ok(id)
+}
+
+/// `INSERT INTO table (columns, ATTRIBUTE_COLUMNS) VALUES (?1, ...)` for `count` leading
+/// columns.
+fn insert_sql(table: &str, columns: &str, count: usize) -> String {
+    let total = count + ATTRIBUTE_COLUMNS.split(',').count();
+    let placeholders: Vec<String> = (1..=total).map(|i| format!("?{i}")).collect();
+    format!(
+        "INSERT INTO {table} ({columns}, {ATTRIBUTE_COLUMNS}) VALUES ({})",
+        placeholders.join(", ")
+    )
+}
+
+/// The values of [`ATTRIBUTE_COLUMNS`], in order.
+fn attribute_values<'a>(a: &'a Attributes, extra: &'a Option<String>) -> [&'a dyn ToSql; 12] {
+    [
+        &a.datatype,
+        &a.o_tmf,
+        &a.o_encoding,
+        &a.usagecount,
+        &a.lastusagedate,
+        &a.creationtool,
+        &a.creationtoolversion,
+        &a.creationdate,
+        &a.creationid,
+        &a.changedate,
+        &a.changeid,
+        extra,
+    ]
 }
 
 pub(crate) fn extra_json(a: &Attributes) -> Option<String> {
@@ -448,16 +468,17 @@ impl<'t> UnitWriter<'t> {
             policy,
             position,
             known_sources,
-            insert_unit: tx.prepare("INSERT INTO unit (id, origin_id, position, line, tuid, srclang, source_lang,
-                    source_hash, content_hash, datatype, segtype, o_tmf, o_encoding, usagecount,
-                    lastusagedate, creationtool, creationtoolversion, creationdate, creationid,
-                    changedate, changeid, extra, bead, confidence)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                    ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)")?,
-            insert_variant: tx.prepare("INSERT INTO variant (unit_id, position, lang, lang_original, text, markup, datatype,
-                o_tmf, o_encoding, usagecount, lastusagedate, creationtool, creationtoolversion,
-                creationdate, creationid, changedate, changeid, extra)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)")?,
+            insert_unit: tx.prepare(&insert_sql(
+                "unit",
+                "id, origin_id, position, line, tuid, srclang, source_lang, source_hash, \
+                 content_hash, segtype, bead, confidence",
+                12,
+            ))?,
+            insert_variant: tx.prepare(&insert_sql(
+                "variant",
+                "unit_id, position, lang, lang_original, text, markup",
+                6,
+            ))?,
             insert_prop: tx.prepare("INSERT INTO prop (unit_id, tuv, ord, type, lang, o_encoding, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?,
             insert_note: tx.prepare("INSERT INTO note (unit_id, tuv, ord, lang, o_encoding, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?,
             index: crate::matching::index::IndexWriter::new(tx)?,
@@ -574,32 +595,24 @@ impl<'t> UnitWriter<'t> {
                 .execute([id])?;
         }
         let a = &unit.attributes;
-        self.insert_unit.execute(params![
-            replace,
-            self.origin_id,
-            self.position,
-            line.map(|l| l as i64),
-            unit.tuid,
-            unit.srclang,
-            source.lang.as_str(),
-            source_hash,
-            content_hash,
-            a.datatype,
-            a.segtype,
-            a.o_tmf,
-            a.o_encoding,
-            a.usagecount,
-            a.lastusagedate,
-            a.creationtool,
-            a.creationtoolversion,
-            a.creationdate,
-            a.creationid,
-            a.changedate,
-            a.changeid,
-            extra_json(a),
-            bead.map(|b| b.0),
-            bead.map(|b| b.1),
-        ])?;
+        let extra = extra_json(a);
+        let head: [&dyn ToSql; 12] = [
+            &replace,
+            &self.origin_id,
+            &self.position,
+            &line.map(|l| l as i64),
+            &unit.tuid,
+            &unit.srclang,
+            &source.lang.as_str(),
+            &source_hash,
+            &content_hash,
+            &a.segtype,
+            &bead.map(|b| b.0),
+            &bead.map(|b| b.1),
+        ];
+        self.insert_unit.execute(params_from_iter(
+            head.into_iter().chain(attribute_values(a, &extra)),
+        ))?;
         let unit_id = self.tx.last_insert_rowid();
         self.position += 1;
         self.insert_annotations(unit_id, 0, &unit.props, &unit.notes)?;
@@ -607,26 +620,18 @@ impl<'t> UnitWriter<'t> {
         for (i, v) in unit.variants.iter().enumerate() {
             let a = &v.attributes;
             let position = i as i64 + 1;
-            self.insert_variant.execute(params![
-                unit_id,
-                position,
-                v.lang.as_str(),
-                v.lang_original,
-                v.segment.text,
-                v.segment.markup,
-                a.datatype,
-                a.o_tmf,
-                a.o_encoding,
-                a.usagecount,
-                a.lastusagedate,
-                a.creationtool,
-                a.creationtoolversion,
-                a.creationdate,
-                a.creationid,
-                a.changedate,
-                a.changeid,
-                variant_extra_json(a),
-            ])?;
+            let extra = variant_extra_json(a);
+            let head: [&dyn ToSql; 6] = [
+                &unit_id,
+                &position,
+                &v.lang.as_str(),
+                &v.lang_original,
+                &v.segment.text,
+                &v.segment.markup,
+            ];
+            self.insert_variant.execute(params_from_iter(
+                head.into_iter().chain(attribute_values(a, &extra)),
+            ))?;
             let variant_id = self.tx.last_insert_rowid();
             self.index
                 .add(self.tx, variant_id, v.lang.as_str(), &v.segment.text)?;

@@ -28,6 +28,11 @@ const MIGRATIONS: &[&str] = &[include_str!("../../schema.sql")];
 /// `PRAGMA application_id` of a tmm database ("TMM1"), so other programs' files are told apart.
 const APPLICATION_ID: i64 = 0x544D_4D31;
 
+/// The attribute columns origin, unit and variant share, in the order the store binds and
+/// reads them (see `import::attribute_values` and `export::attributes`).
+pub(crate) const ATTRIBUTE_COLUMNS: &str = "datatype, o_tmf, o_encoding, usagecount, lastusagedate, \
+    creationtool, creationtoolversion, creationdate, creationid, changedate, changeid, extra";
+
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
