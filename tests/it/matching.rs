@@ -391,3 +391,44 @@ fn a_new_release_matches_sentence_by_sentence_against_an_aligned_memory() {
             .starts_with("VIENNE, 12 septembre")
     );
 }
+
+#[test]
+fn a_deferred_index_still_finds_matches_and_tmm_index_covers_them() {
+    let sb = Sandbox::new();
+    let sample = root().join("tmx/un-ssc-2012.tmx");
+    sb.tmm(&["import", "--defer-index", sample.to_str().unwrap()])
+        .ok();
+    let pending: i64 = rusqlite::Connection::open(sb.db())
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM match_state WHERE key = 'uncovered_from'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(pending, 1, "the import left its units for tmm index");
+    // The fourth paragraph of 2012 with one word changed.
+    let paragraph = std::fs::read_to_string(root().join("tests/fixtures/seed-2012/en.txt"))
+        .unwrap()
+        .split("\n\n")
+        .nth(3)
+        .unwrap()
+        .replace("buoyant", "strong");
+    let found = |sb: &Sandbox| {
+        let run = sb
+            .tmm(&[
+                "suggest",
+                "--from",
+                "en",
+                "--to",
+                "fr",
+                "--json",
+                paragraph.trim(),
+            ])
+            .ok();
+        run.stdout().contains("La coopération Sud-Sud")
+    };
+    assert!(found(&sb), "not found by scanning the unindexed units");
+    sb.tmm(&["index"]).ok().stderr_has("index: 42 segments");
+    assert!(found(&sb), "not found through the index");
+}
