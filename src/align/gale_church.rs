@@ -420,9 +420,11 @@ fn align_banded(
     let mut touched_edge = false;
     let (mut i, mut j) = (n, m);
     while i > 0 || j > 0 {
-        let Some(k) = offset(i, j) else {
+        let step = offset(i, j).and_then(|k| PRIORS.get(moves[i * width + k] as usize));
+        let Some(&((di, dj), prior)) = step else {
             // Cannot happen: every row's band holds its point of the diagonal, which ends
-            // at (n, m); should it, the rest becomes one bead of zero confidence.
+            // at (n, m), with a recorded move; should it, the rest becomes one bead of zero
+            // confidence.
             touched_edge = true;
             beads.push(Bead {
                 source: 0..i,
@@ -436,17 +438,6 @@ fn align_banded(
         if (j > lo && j - lo < 2 && lo > 0) || (high(i) < m && high(i) - j < 2) {
             touched_edge = true;
         }
-        let shape = moves[i * width + k];
-        let Some(&((di, dj), prior)) = PRIORS.get(shape as usize) else {
-            touched_edge = true;
-            beads.push(Bead {
-                source: 0..i,
-                target: 0..j,
-                cost: f64::INFINITY,
-                confidence: 0.0,
-            });
-            break;
-        };
         let (cost, confidence) = cost_at(source, target, params, i, j, (di, dj), prior);
         beads.push(Bead {
             source: i - di..i,

@@ -519,18 +519,34 @@ impl<'t> UnitWriter<'t> {
         };
         let content_hash = content_hash(unit);
         // Most units are new: look in the table only when the source was seen before.
-        if self.known_sources.insert(source_hash) {
-            return self.insert(
-                unit,
-                line,
-                source,
-                source_hash,
-                content_hash,
-                bead,
-                None,
-                Added::New,
-            );
-        }
+        let (replace, outcome) = if self.known_sources.insert(source_hash) {
+            (None, Added::New)
+        } else {
+            match self.stored_with_source(unit, source_hash, content_hash)? {
+                Some(decision) => decision,
+                None => return Ok(Added::Duplicate),
+            }
+        };
+        self.insert(
+            unit,
+            line,
+            source,
+            source_hash,
+            content_hash,
+            bead,
+            replace,
+            outcome,
+        )
+    }
+
+    /// What to do with a unit whose source is stored already: `(unit to replace, outcome)`,
+    /// or `None` to skip it as a duplicate.
+    fn stored_with_source(
+        &self,
+        unit: &TranslationUnit,
+        source_hash: i64,
+        content_hash: i64,
+    ) -> Result<Option<(Option<i64>, Added)>> {
         let candidates: Vec<(i64, i64, Option<String>)> = {
             let mut stmt = self.tx.prepare_cached(
                 "SELECT id, content_hash, coalesce(changedate, creationdate) FROM unit
@@ -544,30 +560,22 @@ impl<'t> UnitWriter<'t> {
             .changedate
             .as_ref()
             .or(unit.attributes.creationdate.as_ref());
-        let (replace, outcome) = match candidates.iter().find(|c| c.1 == content_hash) {
-            // The same unit again: keep the stored copy unless this one is newer.
-            Some((id, _, stored_date)) => match (incoming_date, stored_date) {
-                (Some(new), Some(old)) if new > old => (Some(*id), Added::Updated),
-                (Some(_), None) => (Some(*id), Added::Updated),
-                _ => return Ok(Added::Duplicate),
+        Ok(Some(
+            match candidates.iter().find(|c| c.1 == content_hash) {
+                // The same unit again: keep the stored copy unless this one is newer.
+                Some((id, _, stored_date)) => match (incoming_date, stored_date) {
+                    (Some(new), Some(old)) if new > old => (Some(*id), Added::Updated),
+                    (Some(_), None) => (Some(*id), Added::Updated),
+                    _ => return Ok(None),
+                },
+                None => match (candidates.first(), self.policy) {
+                    (None, _) => (None, Added::New),
+                    (Some(_), DuplicatePolicy::Skip) => return Ok(None),
+                    (Some(&(id, _, _)), DuplicatePolicy::Update) => (Some(id), Added::Updated),
+                    (Some(_), DuplicatePolicy::Keep) => (None, Added::Alternative),
+                },
             },
-            None => match (candidates.first(), self.policy) {
-                (None, _) => (None, Added::New),
-                (Some(_), DuplicatePolicy::Skip) => return Ok(Added::Duplicate),
-                (Some(&(id, _, _)), DuplicatePolicy::Update) => (Some(id), Added::Updated),
-                (Some(_), DuplicatePolicy::Keep) => (None, Added::Alternative),
-            },
-        };
-        self.insert(
-            unit,
-            line,
-            source,
-            source_hash,
-            content_hash,
-            bead,
-            replace,
-            outcome,
-        )
+        ))
     }
 
     /// Inserts a unit (replacing the unit `replace`) with its variants, props and notes.

@@ -20,7 +20,7 @@ use super::suggest::{MatchArgs, read_segments};
 pub struct Args {
     #[command(flatten)]
     common: MatchArgs,
-    /// The new document: plain text, paragraphs separated by blank lines
+    /// The new document: plain text (UTF-8 or UTF-16), cut into segments as --unit says
     #[arg(value_name = "FILE")]
     file: PathBuf,
     /// Where to write the draft ("-": standard output)
