@@ -22,8 +22,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use tmm::align::gale_church::{self, Bead, Measure, Params};
+use tmm::formats::tmx::{Item, TmxReader};
 use tmm::lang::LanguageTag;
-use tmm::tmx::{Item, TmxReader};
 
 /// A small deterministic generator, so every run measures the same data.
 struct Lcg(u64);

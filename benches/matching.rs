@@ -129,7 +129,7 @@ fn main() {
         row("xmllint --stream parse (s)", format!("{xmllint:.2}"));
         // tmm's own streaming parse, nothing stored.
         let t = Instant::now();
-        let mut reader = tmm::tmx::TmxReader::open(&tmx).expect("open tmx");
+        let mut reader = tmm::formats::tmx::TmxReader::open(&tmx).expect("open tmx");
         let mut n = 0u64;
         while let Some(_item) = reader.next_item().expect("read") {
             n += 1;

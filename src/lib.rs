@@ -33,12 +33,12 @@
 pub mod align;
 pub mod corpus;
 pub mod error;
+pub mod formats;
 pub mod lang;
 pub mod matching;
 pub mod model;
 pub mod output;
 pub mod store;
 pub mod text;
-pub mod tmx;
 
 pub use error::{Error, Result};

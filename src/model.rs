@@ -68,7 +68,7 @@ impl Segment {
     pub fn to_xml(&self) -> String {
         match &self.markup {
             Some(m) => m.clone(),
-            None => crate::tmx::escape_text(&self.text).into_owned(),
+            None => crate::formats::tmx::escape_text(&self.text).into_owned(),
         }
     }
 }

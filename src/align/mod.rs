@@ -263,7 +263,7 @@ impl Alignment {
                 datatype: Some("plaintext".into()),
                 segtype: Some(self.unit.segtype().into()),
                 o_tmf: Some("tmm".into()),
-                creationdate: Some(crate::tmx::now_date()),
+                creationdate: Some(crate::formats::tmx::now_date()),
                 ..Attributes::default()
             },
             props,

@@ -18,9 +18,9 @@
 //! The split is decided by an xxh3 hash (seeded with `seed`) of the normalised source text,
 //! so a sentence and all its duplicates always land in the same part.
 
-pub mod jsonl;
+use crate::formats::jsonl;
 pub mod text;
-pub mod tsv;
+use crate::formats::tsv;
 
 use std::collections::HashMap;
 use std::io::{BufWriter, Write};
@@ -34,10 +34,10 @@ use crate::output::OutputFile;
 use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
 use crate::error::{Error, Result};
+use crate::formats::tmx::TmxWriter;
 use crate::lang::LanguageTag;
 use crate::model::{TranslationUnit, Variant};
 use crate::store::{ExportFilter, Store, StoredUnit, lang_matches};
-use crate::tmx::TmxWriter;
 pub use text::Tags;
 
 /// The output format.
@@ -129,7 +129,7 @@ pub fn parse_date_bound(raw: &str, end_of_day: bool) -> Result<u64> {
         let day: u64 = digits.parse().unwrap_or(0);
         return Ok(day * 1_000_000 + if end_of_day { 235959 } else { 0 });
     }
-    let tmx = match crate::tmx::check_date(s) {
+    let tmx = match crate::formats::tmx::check_date(s) {
         Ok(d) => Some(d.to_string()),
         Err(converted) => converted,
     };

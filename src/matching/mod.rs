@@ -765,7 +765,7 @@ mod tests {
                 ..Default::default()
             };
             let mut out = Vec::new();
-            let mut w = crate::tmx::TmxWriter::new(&mut out, &Default::default()).unwrap();
+            let mut w = crate::formats::tmx::TmxWriter::new(&mut out, &Default::default()).unwrap();
             w.write_unit(&unit).unwrap();
             w.finish().unwrap();
             let s = String::from_utf8(out).unwrap();

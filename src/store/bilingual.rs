@@ -11,9 +11,9 @@ use rusqlite::params;
 
 use super::Store;
 use super::import::{Added, NewOrigin, UnitWriter, insert_origin};
-use crate::corpus::jsonl::Record;
-use crate::corpus::tsv;
 use crate::error::{Error, Result};
+use crate::formats::jsonl::Record;
+use crate::formats::tsv;
 use crate::lang::LanguageTag;
 use crate::model::{Attributes, Header, Prop, TranslationUnit, Variant};
 use crate::store::{ImportObserver, ImportOptions, ImportSummary, Warning, lang_matches};
@@ -21,7 +21,7 @@ use crate::store::{ImportObserver, ImportOptions, ImportSummary, Warning, lang_m
 /// The layout of a bilingual spreadsheet.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Delimited {
-    /// Tab-separated, no quoting, `\\ \t \n \r` escaped (see [`crate::corpus::tsv`]).
+    /// Tab-separated, no quoting, `\\ \t \n \r` escaped (see [`crate::formats::tsv`]).
     Tsv,
     /// Comma-separated, fields quoted with `"` as spreadsheets write them.
     Csv,

@@ -8,9 +8,9 @@ use rusqlite::{Row, Rows, params_from_iter};
 
 use super::{ATTRIBUTE_COLUMNS, Store};
 use crate::error::{Error, Result};
+use crate::formats::tmx::TmxWriter;
 use crate::lang::LanguageTag;
 use crate::model::{Attributes, Header, Note, Prop, Segment, TranslationUnit, UnitId, Variant};
-use crate::tmx::TmxWriter;
 
 /// Which units and variants to read.
 #[derive(Debug, Clone, Default)]

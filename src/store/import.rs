@@ -14,9 +14,9 @@ use xxhash_rust::xxh3::Xxh3;
 
 use super::{ATTRIBUTE_COLUMNS, Store};
 use crate::error::{Error, Result};
+use crate::formats::tmx::{Item, TmxReader, now_date};
 use crate::lang::LanguageTag;
 use crate::model::{Attributes, Header, Note, Prop, Segment, TranslationUnit, Variant};
-use crate::tmx::{Item, TmxReader, now_date};
 
 /// What an incoming unit does when a stored unit has the same source segment.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -85,6 +85,9 @@ pub struct ImportSummary {
     pub updated: u64,
     /// Units refused as invalid.
     pub invalid: u64,
+    /// Entries left out on purpose, by kind (untranslated, fuzzy, ...).
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub skipped: std::collections::BTreeMap<String, u64>,
     pub languages: BTreeSet<String>,
     pub warnings: Vec<Warning>,
 }
@@ -99,6 +102,9 @@ impl ImportSummary {
         self.alternatives_added += other.alternatives_added;
         self.updated += other.updated;
         self.invalid += other.invalid;
+        for (kind, n) in other.skipped {
+            *self.skipped.entry(kind).or_default() += n;
+        }
         self.languages.extend(other.languages);
         self.warnings.extend(other.warnings);
     }
@@ -236,6 +242,10 @@ impl Store {
                 for item in batch? {
                     summary.units_read += 1;
                     match item {
+                        Item::Skipped { kind, .. } => {
+                            summary.units_read -= 1;
+                            *summary.skipped.entry(kind.to_string()).or_default() += 1;
+                        }
                         Item::Invalid { line, message } => {
                             if options.strict {
                                 return Err(Error::InvalidUnit {
@@ -256,7 +266,7 @@ impl Store {
                             for w in read.warnings {
                                 warn(observer, &mut summary, Some(read.line), w);
                             }
-                            if let Err(why) = crate::tmx::check_writable(&read.unit) {
+                            if let Err(why) = crate::formats::tmx::check_writable(&read.unit) {
                                 warn(
                                     observer,
                                     &mut summary,

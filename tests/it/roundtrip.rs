@@ -5,9 +5,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
+use tmm::formats::tmx::{Item, TmxReader};
 use tmm::model::TranslationUnit;
 use tmm::store::{ExportFilter, ImportOptions, Store};
-use tmm::tmx::{Item, TmxReader};
 
 use crate::util::corpus;
 

@@ -6,13 +6,13 @@ use std::process::ExitCode;
 
 use anyhow::{Context, bail};
 use tmm::align::{AlignOptions, Alignment, BEAD, CONFIDENCE, Document, DocumentInfo, Unit};
+use tmm::formats::tmx::TmxWriter;
 use tmm::lang::LanguageTag;
 use tmm::model::Prop;
 use tmm::output::OutputFile;
 use tmm::store::Store;
 use tmm::text::SentenceSplitter;
 use tmm::text::srx::Srx;
-use tmm::tmx::TmxWriter;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 /// Align a document with its translations, paragraph by paragraph or sentence by sentence,

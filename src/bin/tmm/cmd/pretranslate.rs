@@ -80,7 +80,7 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let mut tmx = match args.format {
         Format::Tmx => out
             .take()
-            .map(|o| tmm::tmx::TmxWriter::new(o, &header))
+            .map(|o| tmm::formats::tmx::TmxWriter::new(o, &header))
             .transpose()?,
         Format::Tsv => None,
     };

@@ -11,7 +11,8 @@ pub mod writer;
 
 use std::borrow::Cow;
 
-pub use reader::{Item, ReadUnit, TmxReader};
+pub use crate::formats::{Item, ReadUnit};
+pub use reader::TmxReader;
 pub use writer::{TmxWriter, check_writable};
 
 /// Escapes text content for XML: `&`, `<`, `>`, and carriage returns (which XML parsers

@@ -19,6 +19,7 @@ use quick_xml::events::{BytesRef, BytesStart, Event};
 
 use super::{check_date, encoding, escape_attribute, escape_text};
 use crate::error::{Error, Result};
+use crate::formats::{Item, ReadUnit};
 use crate::lang::LanguageTag;
 use crate::model::{Attributes, Header, Note, Prop, Segment, TranslationUnit, Variant};
 
@@ -31,27 +32,6 @@ pub(crate) const SEGMENT_PROP: &str = "x-tmm-segment";
 
 /// Inline elements whose content is native code, not text.
 const NATIVE: &[&str] = &["bpt", "ept", "it", "ph", "ut", "sub"];
-
-/// One translation unit as read, with where it stood and what was repaired in it.
-#[derive(Debug, Clone)]
-pub struct ReadUnit {
-    pub unit: TranslationUnit,
-    /// Line of the `<tu>` start tag.
-    pub line: u64,
-    /// What was read leniently (a converted date, a suspect language tag).
-    pub warnings: Vec<String>,
-}
-
-/// What [`TmxReader::next_item`] yields.
-#[derive(Debug, Clone)]
-pub enum Item {
-    Unit(Box<ReadUnit>),
-    /// A unit that breaks a TMX rule (no `seg`, no language, unbalanced `bpt`/`ept`).
-    Invalid {
-        line: u64,
-        message: String,
-    },
-}
 
 /// Counts the lines and bytes the parser has consumed.
 struct Counted<R> {
@@ -1132,7 +1112,7 @@ mod tests {
             .iter()
             .filter_map(|i| match i {
                 Item::Unit(r) => Some(&r.unit),
-                Item::Invalid { .. } => None,
+                _ => None,
             })
             .collect()
     }

@@ -594,9 +594,9 @@ mod tests {
             let dir = tempfile::tempdir().unwrap();
             let path = dir.path().join("p.tmx");
             std::fs::write(&path, out).unwrap();
-            let mut reader = crate::tmx::TmxReader::open(&path).unwrap();
+            let mut reader = crate::formats::tmx::TmxReader::open(&path).unwrap();
             match reader.next_item().unwrap() {
-                Some(crate::tmx::Item::Unit(read)) => proptest::prop_assert_eq!(read.unit, unit),
+                Some(crate::formats::tmx::Item::Unit(read)) => proptest::prop_assert_eq!(read.unit, unit),
                 other => proptest::prop_assert!(false, "read {:?}", other),
             }
         }
