@@ -1,6 +1,7 @@
--- tmm's SQLite schema: the one source of truth. The store applies it to a new database and
--- records its version in PRAGMA user_version; later versions add numbered migrations in
--- src/store/mod.rs that bring an older file up to date.
+-- tmm's SQLite schema, version 2: the one source of truth. The store applies it whole to a
+-- new database and records its version in PRAGMA user_version; a database of an older
+-- version is brought here by the numbered migrations in src/store/migrations/ (a test checks
+-- that both give the same tables, columns and indexes).
 --
 -- Language tags are stored normalised (BCP 47 case). TMX dates are text, YYYYMMDDThhmmssZ.
 -- Attributes TMX does not define are kept in `extra` as a JSON array of [name, value] pairs.
@@ -8,7 +9,8 @@
 -- Where units came from: an imported file or an aligned document.
 CREATE TABLE origin (
     id                  INTEGER PRIMARY KEY,
-    kind                TEXT    NOT NULL CHECK (kind IN ('tmx', 'align', 'tsv')),
+    kind                TEXT    NOT NULL
+                        CHECK (kind IN ('tmx', 'align', 'tsv', 'csv', 'jsonl', 'xliff', 'po')),
     path                TEXT,               -- as given on the command line
     name                TEXT    NOT NULL,   -- file name, used by --origin
     content_hash        INTEGER,            -- xxh3 of the file's bytes
@@ -62,9 +64,7 @@ CREATE TABLE unit (
     creationid          TEXT,
     changedate          TEXT,
     changeid            TEXT,
-    extra               TEXT,
-    bead                TEXT,               -- alignment bead (1-1, 2-1, ...) for aligned units
-    confidence          REAL                -- alignment confidence 0..1
+    extra               TEXT                -- (an aligned unit's bead and confidence are props)
 );
 CREATE INDEX unit_by_source ON unit (source_hash);
 CREATE INDEX unit_by_origin ON unit (origin_id, position);
@@ -135,22 +135,21 @@ CREATE TABLE origin_note (
     PRIMARY KEY (origin_id, ord)
 ) WITHOUT ROWID;
 
--- The fuzzy-match index (src/matching/index.rs). For each language (primary subtag) and
--- token key (xxh3 of the normalised word), the variants that hold it. `tmm index` and bulk
--- imports write one row (a chunk) per term for every 200,000 variants, the postings
--- delta-encoded in a blob; variants of small imports get one row per posting in
--- match_recent; variants deleted since are listed in match_dead. Written with IF NOT EXISTS:
--- the matcher applies this part to databases created before it existed.
-CREATE TABLE IF NOT EXISTS match_term (
+-- The fuzzy-match index (src/store/index.rs). For each language (primary subtag) and token
+-- key (xxh3 of the normalised word), the variants that hold it. `tmm index` and bulk imports
+-- write one row (a chunk) per term for every 200,000 variants, the postings delta-encoded in
+-- a blob; variants of small imports get one row per posting in match_recent; variants
+-- deleted since are listed in match_dead.
+CREATE TABLE match_term (
     id       INTEGER PRIMARY KEY,
     lang     TEXT    NOT NULL,
     term     INTEGER NOT NULL,
     df       INTEGER NOT NULL,  -- variants holding the term
     postings BLOB    NOT NULL   -- (varint id delta, length in tokens) pairs, ids ascending
 );
-CREATE INDEX IF NOT EXISTS match_term_by_chunk ON match_term (lang, term, id);
+CREATE INDEX match_term_by_chunk ON match_term (lang, term, id);
 
-CREATE TABLE IF NOT EXISTS match_recent (
+CREATE TABLE match_recent (
     lang       TEXT    NOT NULL,
     term       INTEGER NOT NULL,
     variant_id INTEGER NOT NULL,
@@ -158,7 +157,7 @@ CREATE TABLE IF NOT EXISTS match_recent (
     PRIMARY KEY (lang, term, variant_id)
 ) WITHOUT ROWID;
 
-CREATE TABLE IF NOT EXISTS match_dead (variant_id INTEGER PRIMARY KEY);
+CREATE TABLE match_dead (variant_id INTEGER PRIMARY KEY);
 
 -- uncovered_from: the first variant id a bulk import left for `tmm index`.
-CREATE TABLE IF NOT EXISTS match_state (key TEXT PRIMARY KEY, value INTEGER) WITHOUT ROWID;
+CREATE TABLE match_state (key TEXT PRIMARY KEY, value INTEGER) WITHOUT ROWID;

@@ -1,4 +1,8 @@
 //! The library's error type.
+//!
+//! Messages are for any front end: they name the library's own terms (a language, an origin,
+//! an option by its field name) and never a command-line flag or a JSON field; the CLI and
+//! the server word [`Error::InvalidOption`] for their audience through its `option` key.
 
 use std::path::PathBuf;
 
@@ -24,7 +28,7 @@ pub enum Error {
     /// The file is well-formed but is not something tmm can read (not TMX, unknown encoding).
     #[error("{}: {message}", path.display())]
     Format { path: PathBuf, message: String },
-    /// A translation unit breaks a TMX rule and the caller asked for strict reading.
+    /// A translation unit breaks a rule of its format and the caller asked for strict reading.
     #[error("{}:{line}: {message}", path.display())]
     InvalidUnit {
         path: PathBuf,
@@ -34,18 +38,64 @@ pub enum Error {
     /// A language tag that is not a usable language (`SC`, `12`, an empty string).
     #[error("invalid language tag `{tag}`: {reason}")]
     LanguageTag { tag: String, reason: &'static str },
+    /// The memory holds no segment in this language.
+    #[error("no text in `{lang}`: the memory holds no segments in \"{lang}\"")]
+    NoSegments { lang: String },
+    /// No origin (imported file or aligned document) answers to this name or id.
+    #[error("no origin \"{key}\" in the memory")]
+    UnknownOrigin { key: String },
+    /// There is no database at this path (and the caller did not ask to create one).
+    #[error("{}: no database here", path.display())]
+    NoDatabase { path: PathBuf },
+    /// The file is a SQLite database of another application.
+    #[error("{}: a SQLite database of another application; tmm leaves it alone", path.display())]
+    NotTmmDatabase { path: PathBuf },
     /// The SQLite database failed.
     #[error("database: {0}")]
     Database(rusqlite::Error),
     /// The database was written by a newer tmm.
     #[error("database schema version {found} is newer than this tmm supports ({supported})")]
     SchemaTooNew { found: i64, supported: i64 },
+    /// An older database that can only be upgraded with write access.
+    #[error(
+        "{}: schema version {found}, this tmm reads {supported}; open it once with write access to upgrade it",
+        path.display()
+    )]
+    SchemaTooOld {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
     /// Documents that cannot be aligned: the file, and why.
     #[error("{}: {message}", path.display())]
     Alignment { path: PathBuf, message: String },
-    /// A request that cannot be served as asked (an unknown origin, a bad filter value).
+    /// A text to match or look up that cannot be: empty, only punctuation, too long.
     #[error("{0}")]
-    Invalid(String),
+    Query(String),
+    /// An option whose value cannot be used, or that does not fit with another. `option`
+    /// is the library's name for it (the field of its options struct), which front ends map
+    /// to their own spelling.
+    #[error("{option}: {reason}")]
+    InvalidOption {
+        option: &'static str,
+        reason: String,
+    },
+    /// The caller's observer asked to stop; nothing of the operation was kept.
+    #[error("stopped on request; nothing was stored")]
+    Cancelled,
+    /// The one writer was busy for longer than the caller would wait.
+    #[error("the memory is busy with another write; try again")]
+    Busy,
+    /// What was asked for cannot be written in the output's format (a character XML 1.0
+    /// forbids in a TMX header).
+    #[error("{0}")]
+    Output(String),
+    /// Nothing matched what was asked for (no unit has all the languages of a corpus).
+    #[error("{0}")]
+    Nothing(String),
+    /// A thread of the library's own failed (a bug): nothing of the operation was kept.
+    #[error("internal error: {0}")]
+    Internal(&'static str),
 }
 
 /// The library's result type.
@@ -57,6 +107,14 @@ impl Error {
         Error::Io {
             path: path.into(),
             error,
+        }
+    }
+
+    /// An [`Error::InvalidOption`].
+    pub fn option(option: &'static str, reason: impl Into<String>) -> Self {
+        Error::InvalidOption {
+            option,
+            reason: reason.into(),
         }
     }
 }

@@ -145,6 +145,12 @@ impl std::str::FromStr for LanguageTag {
     }
 }
 
+/// True when a filter tag selects `tag`: the same tag, or `tag`'s primary language when the
+/// filter names only a language (`fr` selects `fr-FR`).
+pub fn matches(filter: &LanguageTag, tag: &LanguageTag) -> bool {
+    filter == tag || (!filter.as_str().contains('-') && tag.primary() == filter.as_str())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

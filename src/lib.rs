@@ -19,7 +19,7 @@
 //! std::fs::write(&tmx, r#"<tmx version="1.4"><header creationtool="x" creationtoolversion="1"
 //!   segtype="sentence" o-tmf="x" adminlang="en" srclang="en" datatype="plaintext"/>
 //!   <body><tu><tuv xml:lang="en"><seg>Hello</seg></tuv><tuv xml:lang="fr-fr"><seg>Bonjour</seg></tuv></tu></body></tmx>"#).unwrap();
-//! let mut store = Store::open_in_memory()?;
+//! let store = Store::open_temporary()?;
 //! let summary = store.import_tmx(&tmx, &ImportOptions::default(), &mut ())?;
 //! assert_eq!(summary.added, 1);
 //! let mut out = Vec::new();
@@ -38,6 +38,7 @@ pub mod lang;
 pub mod matching;
 pub mod model;
 pub mod output;
+pub mod pretranslate;
 pub mod store;
 pub mod text;
 

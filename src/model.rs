@@ -7,7 +7,30 @@ use crate::lang::LanguageTag;
 
 /// The database row id of a translation unit; never confused with a TMX `tuid`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct UnitId(pub i64);
+
+/// The database row id of one variant (a unit's segment in one language).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct VariantId(pub i64);
+
+/// The database row id of an origin: an imported file or an aligned document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct OriginId(pub i64);
+
+impl std::fmt::Display for UnitId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::fmt::Display for OriginId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
 
 /// Attributes that TMX allows on `<header>`, `<tu>` and `<tuv>` alike (each element uses the
 /// subset the DTD gives it). Dates are kept as `YYYYMMDDThhmmssZ`.

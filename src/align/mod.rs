@@ -185,14 +185,15 @@ pub const CONTEXT_PREV: &str = "x-context-prev";
 pub const CONTEXT_NEXT: &str = "x-context-next";
 /// Unit prop with the pivot paragraph number (1-based).
 pub const PARAGRAPH: &str = "x-paragraph";
-/// Unit props that carry the bead and confidence in TMX (the store has columns for them).
+/// Unit props that carry the bead and confidence, in the store and in TMX alike.
 pub const BEAD: &str = "x-align-bead";
 pub const CONFIDENCE: &str = "x-align-confidence";
 
 impl Alignment {
     /// The rows as translation units: those with at least two languages (a row with one
-    /// language is no translation), each with its paragraph number and the pivot text of
-    /// the previous and next row as props, and the pivot as source language.
+    /// language is no translation), each with its paragraph number, the pivot text of the
+    /// previous and next row, its bead and its confidence as props, and the pivot as source
+    /// language. Stored or written as TMX, they carry the same props.
     pub fn units(&self, info: &DocumentInfo) -> Vec<AlignedUnit> {
         let pivot_texts: Vec<Option<String>> = self
             .rows
@@ -211,6 +212,8 @@ impl Alignment {
             if let Some(next) = pivot_texts[i + 1..].iter().flatten().next() {
                 props.push(prop(CONTEXT_NEXT, next.clone()));
             }
+            props.push(prop(BEAD, row.bead()));
+            props.push(prop(CONFIDENCE, format!("{:.3}", row.confidence)));
             let variants = self
                 .languages
                 .iter()
@@ -304,23 +307,27 @@ fn join(segments: &[String]) -> String {
 /// Aligns the documents through the pivot.
 ///
 /// # Errors
-/// [`Error::Invalid`] for fewer than two documents, a language given twice or a pivot
-/// without a document; [`Error::Alignment`] naming the file when a document is so unlike
+/// [`Error::InvalidOption`] for fewer than two documents, a language given twice or a
+/// pivot without a document; [`Error::Alignment`] naming the file when a document is so unlike
 /// the pivot that no alignment is credible.
 pub fn align(documents: &[Document], options: &AlignOptions) -> Result<Alignment> {
     if documents.len() < 2 {
-        return Err(Error::Invalid(
-            "alignment needs documents in at least two languages".into(),
+        return Err(Error::option(
+            "documents",
+            "alignment needs documents in at least two languages",
         ));
     }
     for (i, d) in documents.iter().enumerate() {
         if let Some(first) = documents[..i].iter().find(|e| e.lang == d.lang) {
-            return Err(Error::Invalid(format!(
-                "language {} given twice: {} and {}",
-                d.lang,
-                first.path.display(),
-                d.path.display()
-            )));
+            return Err(Error::option(
+                "documents",
+                format!(
+                    "language {} given twice: {} and {}",
+                    d.lang,
+                    first.path.display(),
+                    d.path.display()
+                ),
+            ));
         }
         if d.paragraphs.is_empty() {
             return Err(Error::Format {
@@ -331,10 +338,9 @@ pub fn align(documents: &[Document], options: &AlignOptions) -> Result<Alignment
     }
     let pivot_index = match &options.pivot {
         None => 0,
-        Some(p) => documents
-            .iter()
-            .position(|d| &d.lang == p)
-            .ok_or_else(|| Error::Invalid(format!("the pivot language {p} has no document")))?,
+        Some(p) => documents.iter().position(|d| &d.lang == p).ok_or_else(|| {
+            Error::option("pivot", format!("the pivot language {p} has no document"))
+        })?,
     };
     let mut docs: Vec<&Document> = vec![&documents[pivot_index]];
     docs.extend(

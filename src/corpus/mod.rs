@@ -19,6 +19,7 @@
 //! so a sentence and all its duplicates always land in the same part.
 
 use crate::formats::jsonl;
+use crate::model::OriginId;
 pub mod text;
 use crate::formats::tsv;
 
@@ -78,7 +79,7 @@ pub struct Split {
 /// [`Error::Invalid`] for a malformed part, a repeated name, or shares that do not add up
 /// to 1.
 pub fn parse_split(spec: &str) -> Result<Vec<Split>> {
-    let bad = |m: String| Error::Invalid(format!("--split {spec}: {m}"));
+    let bad = |m: String| Error::option("split", format!("{spec}: {m}"));
     let mut parts: Vec<Split> = Vec::new();
     for part in spec.split(',') {
         let (name, share) = part
@@ -134,9 +135,10 @@ pub fn parse_date_bound(raw: &str, end_of_day: bool) -> Result<u64> {
         Err(converted) => converted,
     };
     tmx.as_deref().and_then(date_key).ok_or_else(|| {
-        Error::Invalid(format!(
-            "`{raw}` is not a date (YYYY-MM-DD, YYYYMMDD, YYYYMMDDThhmmssZ or ISO 8601)"
-        ))
+        Error::option(
+            "date",
+            format!("`{raw}` is not a date (YYYY-MM-DD, YYYYMMDD, YYYYMMDDThhmmssZ or ISO 8601)"),
+        )
     })
 }
 
@@ -176,7 +178,7 @@ pub struct CorpusOptions {
     /// Only units whose source language is this one.
     pub source_lang: Option<LanguageTag>,
     /// Only units of this origin (see [`Store::find_origin`]).
-    pub origin: Option<i64>,
+    pub origin: Option<OriginId>,
     /// Only units of this document (the origin's document symbol, else its header's
     /// `x-document` prop).
     pub document: Option<String>,
@@ -279,7 +281,7 @@ impl Files {
         let mut done = Vec::new();
         for file in self.pending {
             let file = Rc::try_unwrap(file)
-                .map_err(|_| Error::Invalid("an output file is still being written".into()))?
+                .map_err(|_| Error::Internal("an output file is still being written"))?
                 .into_inner();
             done.push(file.path().to_path_buf());
             file.commit()?;
@@ -345,25 +347,16 @@ fn date_string(key: u64) -> String {
 }
 
 /// The origins' file names and documents.
-struct Origins(HashMap<i64, (String, Option<String>)>);
+struct Origins(HashMap<OriginId, (String, Option<String>)>);
 
 impl Origins {
     fn load(store: &Store) -> Result<Self> {
-        let mut stmt = store.connection().prepare(
-            "SELECT o.id, o.name, coalesce(o.document,
-                (SELECT p.value FROM origin_prop p WHERE p.origin_id = o.id
-                 AND p.type = 'x-document' ORDER BY p.ord LIMIT 1))
-             FROM origin o",
-        )?;
-        let map = stmt
-            .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(Origins(map))
+        Ok(Origins(store.origin_labels()?))
     }
-    fn name(&self, id: i64) -> &str {
+    fn name(&self, id: OriginId) -> &str {
         self.0.get(&id).map(|o| o.0.as_str()).unwrap_or("")
     }
-    fn document(&self, id: i64) -> Option<&str> {
+    fn document(&self, id: OriginId) -> Option<&str> {
         self.0.get(&id).and_then(|o| o.1.as_deref())
     }
 }
@@ -500,10 +493,7 @@ pub fn export(
     observer: &mut dyn CorpusObserver,
 ) -> Result<CorpusSummary> {
     check(store, options, &output)?;
-    let total: i64 = store
-        .connection()
-        .query_row("SELECT count(*) FROM unit", [], |r| r.get(0))?;
-    let total = total as u64;
+    let total = store.unit_count()?;
     let passes = if options.dedupe.is_some() { 2 } else { 1 };
     let mut seen = 0u64;
     let mut tick = |pass: u32, seen: &mut u64| {
@@ -710,7 +700,7 @@ pub fn export(
     })?;
 
     if pipeline.units_read == 0 {
-        return Err(Error::Invalid(format!(
+        return Err(Error::Nothing(format!(
             "no unit has a variant in each of {}{}",
             list(&options.langs),
             if options.origin.is_some() || options.source_lang.is_some() {
@@ -761,7 +751,7 @@ fn list(langs: &[LanguageTag]) -> String {
 
 fn io_error(e: std::io::Error, path: Option<&Path>) -> Error {
     match e.kind() {
-        std::io::ErrorKind::InvalidData => Error::Invalid(e.to_string()),
+        std::io::ErrorKind::InvalidData => Error::Output(e.to_string()),
         _ => Error::io(path.unwrap_or(Path::new("output")), e),
     }
 }
@@ -786,50 +776,49 @@ fn part_files(base: &Path, options: &CorpusOptions, part: Option<&str>) -> Vec<P
 
 /// Refuses options that do not fit together and languages the store does not have.
 fn check(store: &Store, options: &CorpusOptions, output: &Output) -> Result<()> {
-    let invalid = |m: &str| Err(Error::Invalid(m.to_string()));
+    let invalid = |option: &'static str, m: &str| Err(Error::option(option, m));
     if options.langs.len() < 2 {
-        return invalid("a corpus needs at least two languages (--from and --to, or --langs)");
+        return invalid("langs", "a corpus needs at least two languages");
     }
     if options.format == Format::Tsv && options.langs.len() != 2 {
-        return invalid("TSV is bilingual: give two languages (JSON Lines and TMX take more)");
+        return invalid(
+            "langs",
+            "TSV is bilingual: give two languages (JSON Lines and TMX take more)",
+        );
     }
     if matches!(output, Output::Writer(_)) {
         if options.format == Format::Moses {
-            return invalid("Moses writes one file per language: give an output path, not -");
+            return invalid(
+                "output",
+                "Moses writes one file per language: give an output path, not a stream",
+            );
         }
         if options.split.len() > 1 {
-            return invalid("a split writes one file per part: give an output path, not -");
+            return invalid(
+                "output",
+                "a split writes one file per part: give an output path, not a stream",
+            );
         }
     }
-    if let (Some(min), Some(max)) = (options.min_words, options.max_words) {
-        if min > max {
-            return invalid("--min-words is larger than --max-words");
-        }
+    if let (Some(min), Some(max)) = (options.min_words, options.max_words)
+        && min > max
+    {
+        return invalid(
+            "min_words",
+            "the least number of words is larger than the most",
+        );
     }
     if options
         .max_length_ratio
         .is_some_and(|r| r.is_nan() || r < 1.0)
     {
-        return invalid("--max-length-ratio must be at least 1");
+        return invalid("max_length_ratio", "the length ratio must be at least 1");
     }
     for lang in &options.langs {
-        let pattern = if lang.as_str().contains('-') {
-            lang.to_string()
-        } else {
-            format!("{lang}-%")
-        };
-        let found: Option<i64> = store
-            .connection()
-            .query_row(
-                "SELECT 1 FROM variant WHERE lang = ?1 OR lang LIKE ?2 LIMIT 1",
-                [lang.as_str(), &pattern],
-                |r| r.get(0),
-            )
-            .ok();
-        if found.is_none() {
-            return Err(Error::Invalid(format!(
-                "the store has no text in `{lang}` (see `tmm stats` for its languages)"
-            )));
+        if !store.holds_language(lang)? {
+            return Err(Error::NoSegments {
+                lang: lang.to_string(),
+            });
         }
     }
     Ok(())

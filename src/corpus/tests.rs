@@ -12,12 +12,12 @@ type Unit<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
 
 /// A store holding `units` imported from one TMX file named `name`.
 fn store_of(dir: &Path, name: &str, document: &str, units: &[Unit]) -> Store {
-    let mut store = Store::open_in_memory().unwrap();
-    add(&mut store, dir, name, document, units);
+    let store = Store::open_temporary().unwrap();
+    add(&store, dir, name, document, units);
     store
 }
 
-fn add(store: &mut Store, dir: &Path, name: &str, document: &str, units: &[Unit]) {
+fn add(store: &Store, dir: &Path, name: &str, document: &str, units: &[Unit]) {
     let mut tmx = format!(
         r#"<tmx version="1.4"><header creationtool="t" creationtoolversion="1" segtype="sentence" o-tmf="t" adminlang="en" srclang="en" datatype="plaintext"><prop type="x-document">{document}</prop></header><body>"#
     );
@@ -96,7 +96,7 @@ fn a_pair_without_the_source_language_is_exported() -> Result<()> {
         "{written}"
     );
     assert!(!written.contains(r#"xml:lang="en""#));
-    let mut again = Store::open_in_memory()?;
+    let again = Store::open_temporary()?;
     let summary = again.import_tmx(&tmx, &ImportOptions::default(), &mut ())?;
     assert_eq!(
         (summary.added, summary.warnings.len()),
@@ -127,7 +127,7 @@ fn empty_and_untranslated_pairs_are_dropped() {
 #[test]
 fn document_origin_and_date_filters_select_their_units() {
     let dir = tempfile::tempdir().unwrap();
-    let mut store = store_of(
+    let store = store_of(
         dir.path(),
         "a.tmx",
         "A/1",
@@ -138,7 +138,7 @@ fn document_origin_and_date_filters_select_their_units() {
         ],
     );
     add(
-        &mut store,
+        &store,
         dir.path(),
         "b.tmx",
         "B/2",
@@ -557,4 +557,138 @@ fn bad_requests_fail_cleanly_and_leave_no_file() {
     .unwrap_err();
     assert!(matches!(err, Error::Io { .. }), "{err}");
     assert_eq!(std::fs::read_dir(&out).unwrap().count(), 0);
+}
+
+// Bilingual spreadsheets in, and back out as TSV.
+
+/// Imports a bilingual spreadsheet the way `tmm import --from --to` does.
+fn import_sheet(
+    store: &Store,
+    path: &Path,
+    format: crate::formats::Format,
+    from: &str,
+    to: &str,
+    header: Option<bool>,
+) -> Result<crate::store::ImportSummary> {
+    let read = crate::formats::ReadOptions {
+        format: Some(format),
+        from: Some(tag(from)),
+        to: Some(tag(to)),
+        header,
+        delimiter: None,
+    };
+    let source = crate::formats::open(crate::formats::Input::open(path)?, &read)?;
+    store.import(source, &ImportOptions::default(), &mut ())
+}
+
+#[test]
+fn tsv_with_escapes_round_trips_exactly() -> Result<()> {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.tsv");
+    let data = "en\tfr\nTab\\there\tTab\\tici\nLine\\nbreak \\\\ slash\tSaut\\nde ligne\n\"Quoted\"\t« cité »\n";
+    std::fs::write(&input, data).unwrap();
+    let store = Store::open_temporary()?;
+    let s = import_sheet(
+        &store,
+        &input,
+        crate::formats::Format::Tsv,
+        "en",
+        "fr",
+        None,
+    )?;
+    assert_eq!((s.units_read, s.added), (3, 3));
+    let out = dir.path().join("out.tsv");
+    export(
+        &store,
+        &CorpusOptions {
+            format: Format::Tsv,
+            langs: vec![tag("en"), tag("fr")],
+            header: true,
+            ..Default::default()
+        },
+        Output::Path(&out),
+        &mut (),
+    )?;
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), data);
+    Ok(())
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::test_runner::Config::with_cases(48))]
+    /// Any text, tabs, line breaks and backslashes included, survives TSV → store → TSV.
+    #[test]
+    fn any_tsv_round_trips_through_the_store(
+        rows in proptest::collection::vec(("[a-z\\\\\t\n\r é中]{0,12}x", "[A-Z\\\\\t\n\r ü文]{0,12}Y"), 1..8)
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let input = dir.path().join("in.tsv");
+        let data: String = rows
+            .iter()
+            .map(|(a, b)| format!("{}\t{}\n", crate::formats::tsv::escape(a), crate::formats::tsv::escape(b)))
+            .collect();
+        std::fs::write(&input, &data).unwrap();
+        let store = Store::open_temporary()?;
+                import_sheet(&store, &input, crate::formats::Format::Tsv, "en", "fr", Some(false))?;
+        let mut out = Vec::new();
+        export(
+            &store,
+            &CorpusOptions {
+                format: Format::Tsv,
+                langs: vec![tag("en"), tag("fr")],
+                ..Default::default()
+            },
+            Output::Writer(Box::new(&mut out)),
+            &mut (),
+        )?;
+        // Identical rows are one unit in the store.
+        let mut seen = std::collections::HashSet::new();
+        let expected: String = data.lines().filter(|l| seen.insert(*l)).map(|l| format!("{l}\n")).collect();
+        proptest::prop_assert_eq!(String::from_utf8(out).unwrap(), expected);
+    }
+}
+
+#[test]
+fn csv_quoted_fields_and_no_header() -> Result<()> {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.csv");
+    std::fs::write(&input, "en,fr\n\"a, b\",\"x \"\"y\"\"\nz\"\n").unwrap();
+    let store = Store::open_temporary()?;
+    let s = import_sheet(
+        &store,
+        &input,
+        crate::formats::Format::Csv,
+        "en",
+        "fr",
+        Some(false),
+    )?;
+    // `en,fr` is data under --no-header.
+    assert_eq!(s.added, 2);
+    let texts: Vec<String> = store.read(|c| {
+        Ok(
+            c.prepare("SELECT text FROM variant WHERE lang = 'fr' ORDER BY id")?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?,
+        )
+    })?;
+    assert_eq!(texts, ["fr", "x \"y\"\nz"]);
+    Ok(())
+}
+
+#[test]
+fn a_short_row_is_skipped_with_a_warning() -> Result<()> {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.tsv");
+    std::fs::write(&input, "one\ttwo\nalone\n").unwrap();
+    let store = Store::open_temporary()?;
+    let s = import_sheet(
+        &store,
+        &input,
+        crate::formats::Format::Tsv,
+        "en",
+        "de",
+        None,
+    )?;
+    assert_eq!((s.added, s.invalid), (1, 1));
+    assert_eq!(s.warnings[0].line, Some(2));
+    Ok(())
 }

@@ -14,6 +14,10 @@ use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::{Format, Item, ReadUnit, SourceInfo, UnitSource};
+use crate::lang::LanguageTag;
+use crate::model::{Attributes, Header, Prop, TranslationUnit, Variant};
+
 /// One unit of a JSON Lines corpus.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Record {
@@ -73,6 +77,105 @@ impl<'de> Deserialize<'de> for Texts {
         }
         d.deserialize_map(Ordered)
     }
+}
+
+/// What `tmm export --format jsonl` writes, read back as a [`UnitSource`]: one unit per
+/// line, the first language of `text` as its source, each unit in its record's document.
+pub struct JsonlReader {
+    name: std::path::PathBuf,
+    lines: std::io::Lines<std::io::BufReader<Box<dyn std::io::Read + Send>>>,
+    line: u64,
+    info: SourceInfo,
+}
+
+impl JsonlReader {
+    /// Reads records from `input`; `name` is for messages.
+    pub fn new(name: &std::path::Path, input: Box<dyn std::io::Read + Send>) -> Self {
+        use std::io::BufRead;
+        JsonlReader {
+            name: name.to_path_buf(),
+            lines: std::io::BufReader::new(input).lines(),
+            line: 0,
+            info: SourceInfo {
+                format: Format::Jsonl,
+                header: Header::default(),
+                version: None,
+                encoding: "UTF-8",
+                warnings: Vec::new(),
+            },
+        }
+    }
+}
+
+impl UnitSource for JsonlReader {
+    fn info(&self) -> &SourceInfo {
+        &self.info
+    }
+
+    fn next_item(&mut self) -> crate::Result<Option<Item>> {
+        for text in self.lines.by_ref() {
+            self.line += 1;
+            let text = text.map_err(|e| crate::Error::io(&self.name, e))?;
+            if text.trim().is_empty() {
+                continue;
+            }
+            let parsed: Result<Record, String> =
+                serde_json::from_str(&text).map_err(|e| e.to_string());
+            return Ok(Some(
+                match parsed.and_then(|r| record_unit(&r).map(|u| (r.document, u))) {
+                    Ok((document, unit)) => Item::Unit(Box::new(ReadUnit {
+                        unit,
+                        line: self.line,
+                        warnings: Vec::new(),
+                        document,
+                    })),
+                    Err(message) => Item::Invalid {
+                        line: self.line,
+                        message,
+                    },
+                },
+            ));
+        }
+        Ok(None)
+    }
+}
+
+/// The unit a record describes.
+fn record_unit(r: &Record) -> Result<TranslationUnit, String> {
+    if r.text.0.len() < 2 {
+        return Err("a record needs texts in at least two languages".into());
+    }
+    let variants = r
+        .text
+        .0
+        .iter()
+        .map(|(lang, text)| {
+            LanguageTag::parse(lang)
+                .map(|tag| Variant::new(tag, text.clone()))
+                .map_err(|e| e.to_string())
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(TranslationUnit {
+        tuid: r.tuid.clone(),
+        srclang: Some(variants[0].lang.to_string()),
+        attributes: Attributes {
+            creationdate: r.creationdate.clone(),
+            changedate: r.changedate.clone(),
+            ..Default::default()
+        },
+        props: r
+            .props
+            .iter()
+            .map(|p| Prop {
+                kind: p.kind.clone(),
+                lang: p.lang.clone(),
+                o_encoding: None,
+                value: p.value.clone(),
+            })
+            .collect(),
+        notes: Vec::new(),
+        variants,
+    })
 }
 
 #[cfg(test)]

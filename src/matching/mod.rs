@@ -16,11 +16,13 @@ pub mod index;
 pub mod score;
 pub mod token;
 
-use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::lang::LanguageTag;
+use crate::model::{UnitId, VariantId};
+pub use crate::store::Provenance;
+use crate::store::{Snapshot, Store};
 use distance::Pattern;
 pub use score::{
     Adapted, Comparison, DiffOp, DiffPart, NumberChange, Penalty, PenaltyKind, adapt_target,
@@ -72,18 +74,6 @@ pub struct Query<'a> {
     pub position: Option<usize>,
 }
 
-/// Where a stored unit came from.
-#[derive(Debug, Clone, Serialize)]
-pub struct Provenance {
-    pub origin: String,
-    pub document: Option<String>,
-    /// The unit's change or creation date, else the document's date.
-    pub date: Option<String>,
-    pub tuid: Option<String>,
-    /// The unit's 0-based position in its origin.
-    pub position: i64,
-}
-
 /// A stored translation offered for a new segment.
 #[derive(Debug, Clone, Serialize)]
 pub struct Suggestion {
@@ -93,20 +83,47 @@ pub struct Suggestion {
     pub in_context: bool,
     /// 1 − d / max(len), before penalties.
     pub similarity: f64,
-    pub unit_id: i64,
-    pub variant_id: i64,
+    pub unit_id: UnitId,
+    pub variant_id: VariantId,
     pub source_lang: String,
     pub source: String,
+    /// The stored source's inline markup (TMX), when it has any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_markup: Option<String>,
     /// How the stored source turns into the new text, word by word.
     pub diff: Vec<DiffPart>,
     pub target_lang: String,
     /// The stored translation.
     pub target: String,
+    /// The translation's inline markup (TMX), when it has any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_markup: Option<String>,
     /// The translation with the new numbers in place (when they differ).
     pub adapted: Option<Adapted>,
     /// Why the score is not 100.
     pub penalties: Vec<Penalty>,
     pub from: Provenance,
+}
+
+impl Suggestion {
+    /// What a translator should know before taking this match, worded for people: each
+    /// penalty (`−1 numbers 12 → 10`) and the numbers that could not be put in place.
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes: Vec<String> = self
+            .penalties
+            .iter()
+            .map(|p| format!("−{} {}", p.points, p.detail))
+            .collect();
+        if let Some(a) = &self.adapted
+            && !a.missing.is_empty()
+        {
+            notes.push(format!(
+                "numbers not found in the translation, check by hand: {}",
+                a.missing.join(", ")
+            ));
+        }
+        notes
+    }
 }
 
 /// The matches of one query and what the search did.
@@ -129,61 +146,26 @@ pub fn match_type(score: Option<u32>) -> &'static str {
     }
 }
 
-/// Matches new segments against a store's memory.
-pub struct Matcher<'c> {
-    conn: &'c Connection,
+/// Matches new segments against a store's memory. Cheap to clone and shareable between
+/// threads: each query runs on its own consistent view of the memory.
+#[derive(Clone)]
+pub struct Matcher {
+    store: Store,
 }
 
 /// A scored stored segment, before the translation is fetched.
 #[derive(Debug, Clone)]
 struct Scored {
-    variant_id: i64,
+    variant_id: VariantId,
     similarity: f64,
 }
 
-fn lang_clause(lang: &LanguageTag) -> (String, String) {
-    let exact = lang.to_string();
-    let like = if lang.as_str().contains('-') {
-        exact.clone()
-    } else {
-        format!("{exact}-%")
-    };
-    (exact, like)
-}
-
-/// One read transaction around a query's few dozen statements, so that SQLite takes its
-/// file lock and checks the WAL once rather than per statement.
-struct ReadTransaction<'c>(Option<&'c Connection>);
-
-impl<'c> ReadTransaction<'c> {
-    fn begin(conn: &'c Connection) -> Result<Self> {
-        if conn.is_autocommit() {
-            conn.execute_batch("BEGIN")?;
-            Ok(ReadTransaction(Some(conn)))
-        } else {
-            Ok(ReadTransaction(None))
+impl Matcher {
+    /// A matcher on a store.
+    pub fn new(store: &Store) -> Self {
+        Matcher {
+            store: store.clone(),
         }
-    }
-}
-
-impl Drop for ReadTransaction<'_> {
-    fn drop(&mut self) {
-        if let Some(conn) = self.0 {
-            // Nothing was written: ending the transaction cannot lose anything.
-            let _ = conn.execute_batch("COMMIT");
-        }
-    }
-}
-
-impl<'c> Matcher<'c> {
-    /// A matcher on a store's connection. It maps the database file into memory for reading
-    /// (SQLite's `mmap_size`), which saves a copy per page read.
-    pub fn new(conn: &'c Connection) -> Self {
-        let _ = conn.pragma_update(None, "mmap_size", 1i64 << 32);
-        // A database made before the index: give it the (empty) tables; its segments are
-        // found once `tmm index` has run.
-        let _ = index::ensure_schema(conn);
-        Matcher { conn }
     }
 
     /// True when the memory holds segments in `lang`.
@@ -191,70 +173,82 @@ impl<'c> Matcher<'c> {
     /// # Errors
     /// [`Error::Database`].
     pub fn holds_language(&self, lang: &LanguageTag) -> Result<bool> {
-        let (exact, like) = lang_clause(lang);
-        let key = index::lang_key(lang.as_str());
-        let indexed = self
-            .conn
-            .prepare_cached("SELECT 1 FROM match_term WHERE lang = ?1 LIMIT 1")?
-            .query_row([&key], |_| Ok(()))
-            .optional()?
-            .is_some()
-            || self
-                .conn
-                .prepare_cached("SELECT 1 FROM match_recent WHERE lang = ?1 LIMIT 1")?
-                .query_row([&key], |_| Ok(()))
-                .optional()?
-                .is_some();
-        if indexed {
-            return Ok(true);
-        }
-        // Not indexed (or only its uncovered part): look at the variants themselves.
-        Ok(self
-            .conn
-            .prepare_cached("SELECT 1 FROM variant WHERE lang = ?1 OR lang LIKE ?2 LIMIT 1")?
-            .query_row([exact, like], |_| Ok(()))
-            .optional()?
-            .is_some())
+        self.store.holds_language(lang)
     }
 
     /// Checks a query before matching: not empty, not too long, languages held.
     ///
     /// # Errors
-    /// [`Error::Invalid`] with a message for the user.
+    /// [`Error::Query`] for a text that cannot be matched, [`Error::NoSegments`] for a
+    /// language the memory does not hold.
     pub fn check(&self, text: &str, options: &SuggestOptions) -> Result<()> {
-        let n = token::content_ids(text).len();
-        if text.trim().is_empty() {
-            return Err(Error::Invalid("the text to match is empty".into()));
-        }
-        if n == 0 {
-            return Err(Error::Invalid(format!(
-                "the text to match has no words, only punctuation: {:?}",
-                text.chars().take(40).collect::<String>()
-            )));
-        }
-        if n > MAX_TOKENS {
-            return Err(Error::Invalid(format!(
-                "segment too long to match: {n} words (at most {MAX_TOKENS}); split it into paragraphs or sentences"
-            )));
-        }
-        for lang in [&options.from, &options.to] {
-            if !self.holds_language(lang)? {
-                return Err(Error::Invalid(format!(
-                    "the memory holds no segments in \"{lang}\" (see `tmm stats` for its languages)"
-                )));
-            }
-        }
-        Ok(())
+        self.store.snapshot(|s| check(s, text, options))
     }
 
     /// The best stored translations for a new segment.
     ///
     /// # Errors
-    /// [`Error::Invalid`] for an empty or too long segment or a language the memory does not
-    /// hold; [`Error::Database`].
+    /// [`Error::Query`] for an empty or too long segment, [`Error::NoSegments`] for a
+    /// language the memory does not hold; [`Error::Database`].
     pub fn suggest(&self, query: &Query, options: &SuggestOptions) -> Result<Matches> {
-        let _read = ReadTransaction::begin(self.conn)?;
-        self.check(query.text, options)?;
+        self.store
+            .snapshot(|s| Search { s }.suggest(query, options))
+    }
+
+    /// Every stored segment in `lang` containing `phrase` (its words in order, compared as
+    /// the matcher compares them: case, Arabic diacritics and alef forms ignored), newest
+    /// first, with the aligned translation in `to` when given.
+    ///
+    /// # Errors
+    /// [`Error::Query`] for an empty phrase, [`Error::NoSegments`] for a language the memory
+    /// does not hold; [`Error::Database`].
+    pub fn concordance(
+        &self,
+        phrase: &str,
+        lang: &LanguageTag,
+        to: Option<&LanguageTag>,
+        limit: usize,
+    ) -> Result<Vec<ConcordanceHit>> {
+        self.store
+            .snapshot(|s| Search { s }.concordance(phrase, lang, to, limit))
+    }
+}
+
+/// Checks a query: not empty, not too long, languages held.
+fn check(s: &Snapshot, text: &str, options: &SuggestOptions) -> Result<()> {
+    let n = token::content_ids(text).len();
+    if text.trim().is_empty() {
+        return Err(Error::Query("the text to match is empty".into()));
+    }
+    if n == 0 {
+        return Err(Error::Query(format!(
+            "the text to match has no words, only punctuation: {:?}",
+            text.chars().take(40).collect::<String>()
+        )));
+    }
+    if n > MAX_TOKENS {
+        return Err(Error::Query(format!(
+            "segment too long to match: {n} words (at most {MAX_TOKENS}); split it into paragraphs or sentences"
+        )));
+    }
+    for lang in [&options.from, &options.to] {
+        if !s.holds_language(lang)? {
+            return Err(Error::NoSegments {
+                lang: lang.to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// One query's work on one snapshot.
+struct Search<'a, 'c> {
+    s: &'a Snapshot<'c>,
+}
+
+impl Search<'_, '_> {
+    fn suggest(&self, query: &Query, options: &SuggestOptions) -> Result<Matches> {
+        check(self.s, query.text, options)?;
         let qtokens = token::tokenize(query.text);
         let qids: Vec<u64> = qtokens
             .iter()
@@ -295,7 +289,7 @@ impl<'c> Matcher<'c> {
     }
 
     /// Scores one stored variant's text against the pattern; None if below the threshold.
-    fn score_text(&self, pattern: &Pattern, text: &str, min_sim: f64) -> Option<f64> {
+    fn score_text(pattern: &Pattern, text: &str, min_sim: f64) -> Option<f64> {
         let ids = token::content_ids(text);
         let max = pattern.len().max(ids.len());
         if max == 0 {
@@ -312,26 +306,18 @@ impl<'c> Matcher<'c> {
         pattern: &Pattern,
         options: &SuggestOptions,
         want: usize,
-        from_id: Option<i64>,
+        from_id: Option<VariantId>,
     ) -> Result<(Vec<Scored>, usize, usize)> {
-        let (exact, like) = lang_clause(&options.from);
         let min_sim = f64::from(options.min) / 100.0;
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, text FROM variant WHERE id >= ?3 AND (lang = ?1 OR lang LIKE ?2)",
-        )?;
-        let mut rows = stmt.query(params![exact, like, from_id.unwrap_or(i64::MIN)])?;
         let mut best = TopK::new(want);
-        let mut n = 0;
-        while let Some(r) = rows.next()? {
-            n += 1;
-            let text = r.get_ref(1)?.as_str().unwrap_or("");
-            if let Some(sim) = self.score_text(pattern, text, min_sim) {
+        let n = self.s.scan(&options.from, from_id, |id, text| {
+            if let Some(sim) = Self::score_text(pattern, text, min_sim) {
                 best.push(Scored {
-                    variant_id: r.get(0)?,
+                    variant_id: id,
                     similarity: sim,
                 });
             }
-        }
+        })? as usize;
         Ok((best.into_sorted(), n, n))
     }
 
@@ -344,7 +330,6 @@ impl<'c> Matcher<'c> {
         want: usize,
     ) -> Result<(Vec<Scored>, usize, usize)> {
         let lang = index::lang_key(options.from.as_str());
-        let (exact, like) = lang_clause(&options.from);
         let n = qids.len();
         let t = (f64::from(options.min) / 100.0).clamp(0.01, 1.0);
         // Minimal shared tokens and the length window.
@@ -355,14 +340,9 @@ impl<'c> Matcher<'c> {
         for &id in qids {
             *qcount.entry(id).or_default() += 1;
         }
-        let recent = index::has_recent(self.conn)?;
         let mut terms: Vec<(u64, u32, u64)> = Vec::with_capacity(qcount.len());
         for (&term, &c) in &qcount {
-            terms.push((
-                term,
-                c,
-                index::document_frequency(self.conn, &lang, term, recent)?,
-            ));
+            terms.push((term, c, self.s.document_frequency(&lang, term)?));
         }
         terms.sort_by_key(|&(term, _, df)| (df, term));
         // Candidates: (sum of the query counts of the probed terms they hold, length).
@@ -382,7 +362,7 @@ impl<'c> Matcher<'c> {
         // The prefix: every segment within the threshold holds one of these tokens.
         while probed < terms.len() && covered < prefix_occurrences {
             let (term, c, _) = terms[probed];
-            index::postings(self.conn, &lang, term, recent, |id, len| {
+            self.s.postings(&lang, term, |id, len| {
                 if in_window(len) {
                     cands.entry(id).or_insert((0, len)).0 += c;
                 }
@@ -400,7 +380,7 @@ impl<'c> Matcher<'c> {
             if df > VERIFY_COST_IN_POSTINGS * cands.len() as u64 {
                 break;
             }
-            index::postings(self.conn, &lang, term, recent, |id, _| {
+            self.s.postings(&lang, term, |id, _| {
                 if let Some(e) = cands.get_mut(&id) {
                     e.0 += c;
                 }
@@ -423,34 +403,27 @@ impl<'c> Matcher<'c> {
         order.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
         let mut best = TopK::new(want);
         let mut verified = 0;
-        {
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT text FROM variant WHERE id = ?1 AND (lang = ?2 OR lang LIKE ?3)",
-            )?;
-            for &(bound, id) in order.iter().take(MAX_VERIFY) {
-                if best.full() && bound + 1e-9 < best.worst() {
-                    break;
-                }
-                let Some(text): Option<String> = stmt
-                    .query_row(params![id, exact, like], |r| r.get(0))
-                    .optional()?
-                else {
-                    continue;
-                };
-                verified += 1;
-                if index::is_dead(self.conn, id)? {
-                    continue;
-                }
-                if let Some(sim) = self.score_text(pattern, &text, t) {
-                    best.push(Scored {
-                        variant_id: id,
-                        similarity: sim,
-                    });
-                }
+        for &(bound, id) in order.iter().take(MAX_VERIFY) {
+            if best.full() && bound + 1e-9 < best.worst() {
+                break;
+            }
+            let id = VariantId(id);
+            let Some(text) = self.s.text_in(id, &options.from)? else {
+                continue;
+            };
+            verified += 1;
+            if self.s.is_dead(id)? {
+                continue;
+            }
+            if let Some(sim) = Self::score_text(pattern, &text, t) {
+                best.push(Scored {
+                    variant_id: id,
+                    similarity: sim,
+                });
             }
         }
         // Variants a bulk import left for `tmm index`: scanned until it runs.
-        if let Some(from) = index::uncovered_from(self.conn)? {
+        if let Some(from) = self.s.uncovered_from()? {
             let (more, _, scanned) = self.scan(pattern, options, want, Some(from))?;
             verified += scanned;
             for s in more {
@@ -468,32 +441,22 @@ impl<'c> Matcher<'c> {
         s: &Scored,
         options: &SuggestOptions,
     ) -> Result<Option<Suggestion>> {
-        let (unit_id, source_lang, source, markup): (i64, String, String, Option<String>) = self
-            .conn
-            .prepare_cached("SELECT unit_id, lang, text, markup FROM variant WHERE id = ?1")?
-            .query_row([s.variant_id], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-            })?;
-        let (exact, like) = lang_clause(&options.to);
-        let Some((target_lang, target)): Option<(String, String)> = self
-            .conn
-            .prepare_cached(
-                "SELECT lang, text FROM variant WHERE unit_id = ?1 AND (lang = ?2 OR lang LIKE ?3)
-                 ORDER BY position LIMIT 1",
-            )?
-            .query_row(params![unit_id, exact, like], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })
-            .optional()?
+        let Some(stored) = self.s.variant(s.variant_id)? else {
+            return Ok(None);
+        };
+        let (unit_id, source_lang, source, markup) =
+            (stored.unit_id, stored.lang, stored.text, stored.markup);
+        let Some((target_lang, target, target_markup)) =
+            self.s.translation(unit_id, &options.to)?
         else {
             return Ok(None);
         };
         let cmp = compare(query.text, &source, 0, score::tag_count(markup.as_deref()));
-        let from = self.provenance(unit_id)?;
+        let from = self.s.provenance(unit_id)?;
         let mut in_context = false;
         if cmp.score == 100 {
             in_context = match query.previous {
-                Some(prev) => self.stored_previous(unit_id, &source_lang)?.as_deref() == Some(prev),
+                Some(prev) => self.s.previous_text(unit_id, &source_lang)?.as_deref() == Some(prev),
                 None => query.position.is_some_and(|p| p as i64 == from.position),
             };
         }
@@ -507,100 +470,57 @@ impl<'c> Matcher<'c> {
             source_lang,
             diff: diff(query.text, &source),
             source,
+            source_markup: markup,
             target_lang,
             target,
+            target_markup,
             adapted,
             penalties: cmp.penalties,
             from,
         }))
     }
 
-    fn provenance(&self, unit_id: i64) -> Result<Provenance> {
-        Ok(self
-            .conn
-            .prepare_cached(
-                "SELECT o.name, coalesce(o.document,
-                        (SELECT value FROM origin_prop p WHERE p.origin_id = o.id AND p.type = 'x-document')),
-                    coalesce(u.changedate, u.creationdate, o.document_date, o.creationdate, o.imported_at),
-                    u.tuid, u.position
-                 FROM unit u JOIN origin o ON o.id = u.origin_id WHERE u.id = ?1",
-            )?
-            .query_row([unit_id], |r| {
-                Ok(Provenance {
-                    origin: r.get(0)?,
-                    document: r.get(1)?,
-                    date: r.get(2)?,
-                    tuid: r.get(3)?,
-                    position: r.get(4)?,
-                })
-            })?)
-    }
-
-    /// The source text of the unit stored before this one in the same origin.
-    fn stored_previous(&self, unit_id: i64, lang: &str) -> Result<Option<String>> {
-        Ok(self
-            .conn
-            .prepare_cached(
-                "SELECT v.text FROM unit u
-                 JOIN unit p ON p.origin_id = u.origin_id AND p.position = u.position - 1
-                 JOIN variant v ON v.unit_id = p.id AND v.lang = ?2
-                 WHERE u.id = ?1 LIMIT 1",
-            )?
-            .query_row(params![unit_id, lang], |r| r.get(0))
-            .optional()?)
-    }
-
-    /// Every stored segment in `lang` containing `phrase` (its words in order, compared as
-    /// the matcher compares them: case, Arabic diacritics and alef forms ignored), newest
-    /// first, with the aligned translation in `to` when given.
-    ///
-    /// # Errors
-    /// [`Error::Invalid`] for an empty phrase or a language the memory does not hold;
-    /// [`Error::Database`].
-    pub fn concordance(
+    fn concordance(
         &self,
         phrase: &str,
         lang: &LanguageTag,
         to: Option<&LanguageTag>,
         limit: usize,
     ) -> Result<Vec<ConcordanceHit>> {
-        let _read = ReadTransaction::begin(self.conn)?;
         let ptoks: Vec<token::Token> = token::tokenize(phrase)
             .into_iter()
             .filter(|t| t.is_content())
             .collect();
         if ptoks.is_empty() {
-            return Err(Error::Invalid("the phrase to look up has no words".into()));
+            return Err(Error::Query("the phrase to look up has no words".into()));
         }
         if ptoks.len() > MAX_TOKENS {
-            return Err(Error::Invalid(format!(
+            return Err(Error::Query(format!(
                 "phrase too long: {} words (at most {MAX_TOKENS})",
                 ptoks.len()
             )));
         }
         for l in std::iter::once(lang).chain(to) {
-            if !self.holds_language(l)? {
-                return Err(Error::Invalid(format!(
-                    "the memory holds no segments in \"{l}\" (see `tmm stats` for its languages)"
-                )));
+            if !self.s.holds_language(l)? {
+                return Err(Error::NoSegments {
+                    lang: l.to_string(),
+                });
             }
         }
         let key = index::lang_key(lang.as_str());
-        let (exact, like) = lang_clause(lang);
-        let recent = index::has_recent(self.conn)?;
         // Candidates hold every word of the phrase: intersect the lists, rarest first.
         let mut terms: Vec<(u64, u64)> = Vec::new();
         for t in &ptoks {
             let id = t.id();
             if !terms.iter().any(|&(x, _)| x == id) {
-                terms.push((id, index::document_frequency(self.conn, &key, id, recent)?));
+                terms.push((id, self.s.document_frequency(&key, id)?));
             }
         }
         terms.sort_by_key(|&(id, df)| (df, id));
         let mut ids: Vec<i64> = Vec::new();
         for (k, &(term, _)) in terms.iter().enumerate() {
             let mut list = Vec::new();
-            index::postings(self.conn, &key, term, recent, |id, _| list.push(id))?;
+            self.s.postings(&key, term, |id, _| list.push(id))?;
             list.sort_unstable();
             if k == 0 {
                 ids = list;
@@ -611,34 +531,21 @@ impl<'c> Matcher<'c> {
                 break;
             }
         }
-        if let Some(from) = index::uncovered_from(self.conn)? {
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT id FROM variant WHERE id >= ?1 AND (lang = ?2 OR lang LIKE ?3)",
-            )?;
-            let extra = stmt
-                .query_map(params![from, exact, like], |r| r.get::<_, i64>(0))?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            ids.extend(extra);
+        if let Some(from) = self.s.uncovered_from()? {
+            ids.extend(self.s.variant_ids_from(from, lang)?);
         }
         ids.sort_unstable_by(|a, b| b.cmp(a));
         ids.dedup();
         let mut hits = Vec::new();
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT unit_id, lang, text FROM variant WHERE id = ?1 AND (lang = ?2 OR lang LIKE ?3)",
-        )?;
         for id in ids {
             if hits.len() >= limit {
                 break;
             }
-            let Some((unit_id, vlang, text)): Option<(i64, String, String)> = stmt
-                .query_row(params![id, exact, like], |r| {
-                    Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-                })
-                .optional()?
-            else {
+            let id = VariantId(id);
+            let Some((unit_id, vlang, text)) = self.s.variant_in(id, lang)? else {
                 continue;
             };
-            if index::is_dead(self.conn, id)? {
+            if self.s.is_dead(id)? {
                 continue;
             }
             let spans = find_phrase(&ptoks, &text);
@@ -647,16 +554,10 @@ impl<'c> Matcher<'c> {
             }
             let target = match to {
                 None => None,
-                Some(to) => {
-                    let (e, l) = lang_clause(to);
-                    self.conn
-                        .prepare_cached(
-                            "SELECT lang, text FROM variant WHERE unit_id = ?1 AND (lang = ?2 OR lang LIKE ?3)
-                             ORDER BY position LIMIT 1",
-                        )?
-                        .query_row(params![unit_id, e, l], |r| Ok((r.get(0)?, r.get(1)?)))
-                        .optional()?
-                }
+                Some(to) => self
+                    .s
+                    .translation(unit_id, to)?
+                    .map(|(lang, text, _)| (lang, text)),
             };
             hits.push(ConcordanceHit {
                 unit_id,
@@ -664,7 +565,7 @@ impl<'c> Matcher<'c> {
                 text,
                 spans,
                 target,
-                from: self.provenance(unit_id)?,
+                from: self.s.provenance(unit_id)?,
             });
         }
         Ok(hits)
@@ -674,7 +575,7 @@ impl<'c> Matcher<'c> {
 /// A stored segment holding the phrase looked up.
 #[derive(Debug, Clone, Serialize)]
 pub struct ConcordanceHit {
-    pub unit_id: i64,
+    pub unit_id: UnitId,
     pub lang: String,
     pub text: String,
     /// Byte ranges of the phrase in `text`.
@@ -780,7 +681,7 @@ mod tests {
             ),
         )
         .unwrap();
-        let mut store = Store::open_in_memory()?;
+        let store = Store::open_temporary()?;
         store.import_tmx(&path, &ImportOptions::default(), &mut ())?;
         Ok((dir, store))
     }
@@ -798,7 +699,7 @@ mod tests {
             ),
             ("Something else entirely different here.", "Autre chose."),
         ])?;
-        let m = Matcher::new(store.connection());
+        let m = Matcher::new(&store);
         let mut o = SuggestOptions::new(tag("en"), tag("fr"));
         let q = Query {
             text: "The meeting is on 10 September 2013 in Vienna.",
@@ -826,7 +727,7 @@ mod tests {
     #[test]
     fn bad_queries_get_messages() -> Result<()> {
         let (_d, store) = store_with(&[("Hello world.", "Bonjour le monde.")])?;
-        let m = Matcher::new(store.connection());
+        let m = Matcher::new(&store);
         let o = SuggestOptions::new(tag("en"), tag("fr"));
         for text in ["", "   ", "..."] {
             let q = Query {
@@ -834,7 +735,7 @@ mod tests {
                 ..Default::default()
             };
             assert!(
-                matches!(m.suggest(&q, &o), Err(Error::Invalid(_))),
+                matches!(m.suggest(&q, &o), Err(Error::Query(_))),
                 "{text:?}"
             );
         }
@@ -865,7 +766,7 @@ mod tests {
 
     #[test]
     fn updated_units_leave_the_index() -> Result<()> {
-        let (dir, mut store) = store_with(&[("Hello big world.", "Bonjour le monde.")])?;
+        let (dir, store) = store_with(&[("Hello big world.", "Bonjour le monde.")])?;
         // The same source with a new translation, imported under `update`.
         let path = dir.path().join("b.tmx");
         std::fs::write(&path, r#"<tmx version="1.4"><header creationtool="t" creationtoolversion="1" segtype="sentence" o-tmf="t" adminlang="en" srclang="en" datatype="plaintext"/><body><tu><tuv xml:lang="en"><seg>Hello big world.</seg></tuv><tuv xml:lang="fr"><seg>Salut le monde.</seg></tuv></tu></body></tmx>"#).unwrap();
@@ -874,7 +775,7 @@ mod tests {
             ..Default::default()
         };
         store.import_tmx(&path, &opts, &mut ())?;
-        let m = Matcher::new(store.connection());
+        let m = Matcher::new(&store);
         let q = Query {
             text: "Hello big world.",
             ..Default::default()
@@ -898,7 +799,7 @@ mod tests {
             ),
             ("North cooperation.", "Coopération Nord."),
         ])?;
-        let m = Matcher::new(store.connection());
+        let m = Matcher::new(&store);
         let hits = m.concordance("south-south Cooperation", &tag("en"), Some(&tag("fr")), 10)?;
         assert_eq!(hits.len(), 1);
         assert_eq!(

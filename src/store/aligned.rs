@@ -7,13 +7,14 @@ use super::Store;
 use super::import::{Added, NewOrigin, UnitWriter, insert_origin};
 use crate::align::{Alignment, DocumentInfo};
 use crate::error::Result;
+use crate::model::OriginId;
 use crate::store::DuplicatePolicy;
 
 /// What storing an alignment did.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct AlignSummary {
     /// The new origin, `None` when every unit was already stored (nothing was written).
-    pub origin_id: Option<i64>,
+    pub origin_id: Option<OriginId>,
     pub rows: u64,
     pub added: u64,
     pub alternatives_added: u64,
@@ -32,7 +33,7 @@ impl Store {
     /// # Errors
     /// [`crate::Error::Database`] when SQLite fails; nothing is stored then.
     pub fn store_alignment(
-        &mut self,
+        &self,
         alignment: &Alignment,
         info: &DocumentInfo,
     ) -> Result<AlignSummary> {
@@ -54,47 +55,46 @@ impl Store {
                 .map_or_else(|| pivot.clone(), |n| n.to_string_lossy().into_owned())
         });
         let header = alignment.header(info);
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let origin_id = insert_origin(
-            &tx,
-            &NewOrigin {
-                kind: "align",
-                path: Some(&pivot),
-                name: &name,
-                content_hash: None,
-                size: None,
-                encoding: None,
-                tmx_version: None,
-                document: info.document.as_deref(),
-                title: info.title.as_deref(),
-                document_date: info.date.as_deref(),
-                header: &header,
-            },
-        )?;
-        {
-            let mut writer = UnitWriter::new(&tx, origin_id, DuplicatePolicy::Keep)?;
-            let srclang = alignment.languages[0].to_string();
-            for u in &units {
-                match writer.add_aligned(
-                    &u.unit,
-                    None,
-                    Some(&srclang),
-                    Some((&u.bead, u.confidence)),
-                )? {
-                    Added::New | Added::Updated => summary.added += 1,
-                    Added::Alternative => summary.alternatives_added += 1,
-                    Added::Duplicate => summary.duplicates_skipped += 1,
+        let stored = self.write(|conn| {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let origin_id = insert_origin(
+                &tx,
+                &NewOrigin {
+                    kind: "align",
+                    path: Some(&pivot),
+                    name: &name,
+                    content_hash: None,
+                    size: None,
+                    encoding: None,
+                    tmx_version: None,
+                    document: info.document.as_deref(),
+                    title: info.title.as_deref(),
+                    document_date: info.date.as_deref(),
+                    header: &header,
+                },
+            )?;
+            {
+                let mut writer = UnitWriter::new(&tx, DuplicatePolicy::Keep)?;
+                let srclang = alignment.languages[0].to_string();
+                for u in &units {
+                    match writer.add(origin_id, &u.unit, None, Some(&srclang))? {
+                        Added::New | Added::Updated => summary.added += 1,
+                        Added::Alternative => summary.alternatives_added += 1,
+                        Added::Duplicate => summary.duplicates_skipped += 1,
+                    }
                 }
+                writer.finish()?;
             }
-            writer.finish()?;
+            if summary.added + summary.alternatives_added > 0 {
+                tx.commit()?;
+                return Ok(Some(OriginId(origin_id)));
+            }
+            Ok(None)
+        })?;
+        if stored.is_some() {
+            self.catch_up_index(&mut |_, _| {})?;
         }
-        if summary.added + summary.alternatives_added > 0 {
-            tx.commit()?;
-            self.index_catch_up()?;
-            summary.origin_id = Some(origin_id);
-        }
+        summary.origin_id = stored;
         Ok(summary)
     }
 }
@@ -126,26 +126,31 @@ mod tests {
             title: Some("T".into()),
             date: Some("2012-09-12".into()),
         };
-        let mut store = Store::open_in_memory()?;
+        let store = Store::open_temporary()?;
         let summary = store.store_alignment(&alignment, &info)?;
         assert_eq!((summary.added, summary.rows), (3, 3));
-        let rows: Vec<(i64, String, f64, String)> = store
-            .connection()
-            .prepare(
-                "SELECT u.position, u.bead, u.confidence, v.text FROM unit u
+        // The bead and confidence are props, as `tmm align --tmx` writes them.
+        let rows: Vec<(i64, String, f64, String)> = store.read(|c| {
+            Ok(c.prepare(
+                "SELECT u.position, b.value, CAST(k.value AS REAL), v.text FROM unit u
+                 JOIN prop b ON b.unit_id = u.id AND b.tuv = 0 AND b.type = 'x-align-bead'
+                 JOIN prop k ON k.unit_id = u.id AND k.tuv = 0 AND k.type = 'x-align-confidence'
                  JOIN variant v ON v.unit_id = u.id AND v.lang = 'fr' ORDER BY u.position",
             )?
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-            .collect::<rusqlite::Result<_>>()?;
+            .collect::<rusqlite::Result<_>>()?)
+        })?;
         assert_eq!(rows[1].0, 1);
         assert_eq!(rows[1].1, "1-1");
         assert!(rows[1].2 > 0.5);
         assert_eq!(rows[1].3, "Le second là-bas.");
-        let (kind, document, date): (String, String, String) = store.connection().query_row(
-            "SELECT kind, document, document_date FROM origin",
-            [],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )?;
+        let (kind, document, date): (String, String, String) = store.read(|c| {
+            Ok(c.query_row(
+                "SELECT kind, document, document_date FROM origin",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )?)
+        })?;
         assert_eq!((kind.as_str(), document.as_str()), ("align", "SG/SM/1"));
         assert_eq!(date, "2012-09-12");
         // The same alignment again adds nothing, not even an origin.

@@ -4,13 +4,15 @@
 use std::io::Write;
 
 use rusqlite::types::Value;
-use rusqlite::{Row, Rows, params_from_iter};
+use rusqlite::{Connection, Row, Rows, params_from_iter};
 
 use super::{ATTRIBUTE_COLUMNS, Store};
 use crate::error::{Error, Result};
 use crate::formats::tmx::TmxWriter;
 use crate::lang::LanguageTag;
-use crate::model::{Attributes, Header, Note, Prop, Segment, TranslationUnit, UnitId, Variant};
+use crate::model::{
+    Attributes, Header, Note, OriginId, Prop, Segment, TranslationUnit, UnitId, Variant,
+};
 
 /// Which units and variants to read.
 #[derive(Debug, Clone, Default)]
@@ -21,7 +23,7 @@ pub struct ExportFilter {
     /// Keep only units whose source language is this one.
     pub source_lang: Option<LanguageTag>,
     /// Keep only units of this origin (see [`Store::find_origin`]).
-    pub origin: Option<i64>,
+    pub origin: Option<OriginId>,
 }
 
 /// What [`Store::export_tmx`] wrote.
@@ -37,15 +39,11 @@ pub struct TmxExport {
 #[derive(Debug, Clone)]
 pub struct StoredUnit {
     pub id: UnitId,
-    pub origin_id: i64,
+    pub origin_id: OriginId,
     pub unit: TranslationUnit,
 }
 
-/// True when a filter tag selects `tag`: the same tag, or `tag`'s primary language when the
-/// filter names only a language.
-pub fn lang_matches(filter: &LanguageTag, tag: &LanguageTag) -> bool {
-    filter == tag || (!filter.as_str().contains('-') && tag.primary() == filter.as_str())
-}
+pub use crate::lang::matches as lang_matches;
 
 impl ExportFilter {
     fn unit_where(&self) -> (String, Vec<Value>) {
@@ -53,7 +51,7 @@ impl ExportFilter {
         let mut params = Vec::new();
         if let Some(o) = self.origin {
             clauses.push("origin_id = ?".to_string());
-            params.push(Value::Integer(o));
+            params.push(Value::Integer(o.0));
         }
         if let Some(src) = &self.source_lang {
             clauses.push("(source_lang = ? OR source_lang LIKE ?)".to_string());
@@ -143,116 +141,9 @@ impl Store {
     pub fn for_each_unit(
         &self,
         filter: &ExportFilter,
-        mut f: impl FnMut(StoredUnit) -> Result<()>,
+        f: impl FnMut(StoredUnit) -> Result<()>,
     ) -> Result<u64> {
-        let (clause, params) = filter.unit_where();
-        let in_units = format!("unit_id IN (SELECT id FROM unit WHERE {clause})");
-        let mut unit_stmt = self.conn.prepare(&format!(
-            "SELECT id, origin_id, tuid, srclang, segtype, {ATTRIBUTE_COLUMNS}
-             FROM unit WHERE {clause} ORDER BY id"
-        ))?;
-        let mut variant_stmt = self.conn.prepare(&format!(
-            "SELECT unit_id, lang, lang_original, text, markup, {ATTRIBUTE_COLUMNS}
-             FROM variant WHERE {in_units} ORDER BY unit_id, position"
-        ))?;
-        let mut prop_stmt = self.conn.prepare(&format!(
-            "SELECT unit_id, tuv, type, lang, o_encoding, value FROM prop
-             WHERE {in_units} ORDER BY unit_id, tuv, ord"
-        ))?;
-        let mut note_stmt = self.conn.prepare(&format!(
-            "SELECT unit_id, tuv, lang, o_encoding, text FROM note
-             WHERE {in_units} ORDER BY unit_id, tuv, ord"
-        ))?;
-        let mut variants = Cursor::new(variant_stmt.query(params_from_iter(&params))?, |r| {
-            let lang: String = r.get(1)?;
-            Ok((
-                r.get(0)?,
-                Variant {
-                    // Stored tags are normalised already, or kept as written on purpose.
-                    lang: LanguageTag::verbatim(&lang),
-                    lang_original: r.get(2)?,
-                    segment: Segment {
-                        text: r.get(3)?,
-                        markup: r.get(4)?,
-                    },
-                    attributes: attributes(r, 5)?,
-                    props: Vec::new(),
-                    notes: Vec::new(),
-                },
-            ))
-        })?;
-        let mut props: Cursor<Annotation<Prop>> =
-            Cursor::new(prop_stmt.query(params_from_iter(&params))?, |r| {
-                Ok((
-                    r.get(0)?,
-                    (
-                        r.get(1)?,
-                        Prop {
-                            kind: r.get(2)?,
-                            lang: r.get(3)?,
-                            o_encoding: r.get(4)?,
-                            value: r.get(5)?,
-                        },
-                    ),
-                ))
-            })?;
-        let mut notes: Cursor<Annotation<Note>> =
-            Cursor::new(note_stmt.query(params_from_iter(&params))?, |r| {
-                Ok((
-                    r.get(0)?,
-                    (
-                        r.get(1)?,
-                        Note {
-                            lang: r.get(2)?,
-                            o_encoding: r.get(3)?,
-                            text: r.get(4)?,
-                        },
-                    ),
-                ))
-            })?;
-        let mut rows = unit_stmt.query(params_from_iter(&params))?;
-        let mut count = 0;
-        while let Some(r) = rows.next()? {
-            let id: i64 = r.get(0)?;
-            let mut attributes = attributes(r, 5)?;
-            attributes.segtype = r.get(4)?;
-            let mut unit = TranslationUnit {
-                tuid: r.get(2)?,
-                srclang: r.get(3)?,
-                attributes,
-                ..Default::default()
-            };
-            variants.take(id, |v| unit.variants.push(v))?;
-            props.take(id, |(tuv, p)| match tuv {
-                0 => unit.props.push(p),
-                n => {
-                    if let Some(v) = unit.variants.get_mut(n as usize - 1) {
-                        v.props.push(p)
-                    }
-                }
-            })?;
-            notes.take(id, |(tuv, n)| match tuv {
-                0 => unit.notes.push(n),
-                k => {
-                    if let Some(v) = unit.variants.get_mut(k as usize - 1) {
-                        v.notes.push(n)
-                    }
-                }
-            })?;
-            if !filter.langs.is_empty() {
-                unit.variants.retain(|v| filter.keeps(&v.lang));
-                if unit.variants.len() < 2 {
-                    continue;
-                }
-            }
-            count += 1;
-            f(StoredUnit {
-                id: UnitId(id),
-                origin_id: r.get(1)?,
-                unit,
-            })?;
-        }
-        Ok(count)
+        self.read(|conn| for_each_unit(conn, filter, f))
     }
 
     /// The header for an export: the origin's own header when every selected unit comes
@@ -261,57 +152,175 @@ impl Store {
     /// # Errors
     /// [`Error::Database`].
     pub fn export_header(&self, filter: &ExportFilter) -> Result<Header> {
-        let (clause, params) = filter.unit_where();
-        let origins: Vec<i64> = self
-            .conn
-            .prepare(&format!(
-                "SELECT DISTINCT origin_id FROM unit WHERE {clause} LIMIT 2"
-            ))?
-            .query_map(params_from_iter(&params), |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        let mut header = match origins.as_slice() {
-            [only] => self.origin_header(*only)?,
-            _ => {
-                let langs: Vec<String> = self
-                    .conn
-                    .prepare(&format!(
-                        "SELECT DISTINCT source_lang FROM unit WHERE {clause} LIMIT 2"
-                    ))?
-                    .query_map(params_from_iter(&params), |r| r.get(0))?
-                    .collect::<rusqlite::Result<_>>()?;
-                Header {
-                    srclang: Some(match langs.as_slice() {
-                        [one] => one.clone(),
-                        _ => "*all*".into(),
-                    }),
-                    adminlang: Some("en".into()),
-                    attributes: Attributes {
-                        creationtool: Some("tmm".into()),
-                        creationtoolversion: Some(env!("CARGO_PKG_VERSION").into()),
-                        datatype: Some("plaintext".into()),
-                        segtype: Some("sentence".into()),
-                        o_tmf: Some("tmm".into()),
-                        ..Default::default()
+        self.read(|conn| export_header(conn, filter))
+    }
+}
+
+fn for_each_unit(
+    conn: &Connection,
+    filter: &ExportFilter,
+    mut f: impl FnMut(StoredUnit) -> Result<()>,
+) -> Result<u64> {
+    let (clause, params) = filter.unit_where();
+    let in_units = format!("unit_id IN (SELECT id FROM unit WHERE {clause})");
+    let mut unit_stmt = conn.prepare(&format!(
+        "SELECT id, origin_id, tuid, srclang, segtype, {ATTRIBUTE_COLUMNS}
+             FROM unit WHERE {clause} ORDER BY id"
+    ))?;
+    let mut variant_stmt = conn.prepare(&format!(
+        "SELECT unit_id, lang, lang_original, text, markup, {ATTRIBUTE_COLUMNS}
+             FROM variant WHERE {in_units} ORDER BY unit_id, position"
+    ))?;
+    let mut prop_stmt = conn.prepare(&format!(
+        "SELECT unit_id, tuv, type, lang, o_encoding, value FROM prop
+             WHERE {in_units} ORDER BY unit_id, tuv, ord"
+    ))?;
+    let mut note_stmt = conn.prepare(&format!(
+        "SELECT unit_id, tuv, lang, o_encoding, text FROM note
+             WHERE {in_units} ORDER BY unit_id, tuv, ord"
+    ))?;
+    let mut variants = Cursor::new(variant_stmt.query(params_from_iter(&params))?, |r| {
+        let lang: String = r.get(1)?;
+        Ok((
+            r.get(0)?,
+            Variant {
+                // Stored tags are normalised already, or kept as written on purpose.
+                lang: LanguageTag::verbatim(&lang),
+                lang_original: r.get(2)?,
+                segment: Segment {
+                    text: r.get(3)?,
+                    markup: r.get(4)?,
+                },
+                attributes: attributes(r, 5)?,
+                props: Vec::new(),
+                notes: Vec::new(),
+            },
+        ))
+    })?;
+    let mut props: Cursor<Annotation<Prop>> =
+        Cursor::new(prop_stmt.query(params_from_iter(&params))?, |r| {
+            Ok((
+                r.get(0)?,
+                (
+                    r.get(1)?,
+                    Prop {
+                        kind: r.get(2)?,
+                        lang: r.get(3)?,
+                        o_encoding: r.get(4)?,
+                        value: r.get(5)?,
                     },
-                    ..Default::default()
+                ),
+            ))
+        })?;
+    let mut notes: Cursor<Annotation<Note>> =
+        Cursor::new(note_stmt.query(params_from_iter(&params))?, |r| {
+            Ok((
+                r.get(0)?,
+                (
+                    r.get(1)?,
+                    Note {
+                        lang: r.get(2)?,
+                        o_encoding: r.get(3)?,
+                        text: r.get(4)?,
+                    },
+                ),
+            ))
+        })?;
+    let mut rows = unit_stmt.query(params_from_iter(&params))?;
+    let mut count = 0;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let mut attributes = attributes(r, 5)?;
+        attributes.segtype = r.get(4)?;
+        let mut unit = TranslationUnit {
+            tuid: r.get(2)?,
+            srclang: r.get(3)?,
+            attributes,
+            ..Default::default()
+        };
+        variants.take(id, |v| unit.variants.push(v))?;
+        props.take(id, |(tuv, p)| match tuv {
+            0 => unit.props.push(p),
+            n => {
+                if let Some(v) = unit.variants.get_mut(n as usize - 1) {
+                    v.props.push(p)
                 }
             }
-        };
+        })?;
+        notes.take(id, |(tuv, n)| match tuv {
+            0 => unit.notes.push(n),
+            k => {
+                if let Some(v) = unit.variants.get_mut(k as usize - 1) {
+                    v.notes.push(n)
+                }
+            }
+        })?;
         if !filter.langs.is_empty() {
-            let kept = header
-                .srclang
-                .as_deref()
-                .and_then(|s| LanguageTag::parse(s).ok())
-                .is_some_and(|s| filter.keeps(&s));
-            if !kept {
-                header.srclang = Some("*all*".into());
+            unit.variants.retain(|v| filter.keeps(&v.lang));
+            if unit.variants.len() < 2 {
+                continue;
             }
         }
-        Ok(header)
+        count += 1;
+        f(StoredUnit {
+            id: UnitId(id),
+            origin_id: OriginId(r.get(1)?),
+            unit,
+        })?;
     }
+    Ok(count)
+}
 
-    fn origin_header(&self, origin_id: i64) -> Result<Header> {
-        let mut header = self.conn.query_row(
+fn export_header(conn: &Connection, filter: &ExportFilter) -> Result<Header> {
+    let (clause, params) = filter.unit_where();
+    let origins: Vec<i64> = conn
+        .prepare(&format!(
+            "SELECT DISTINCT origin_id FROM unit WHERE {clause} LIMIT 2"
+        ))?
+        .query_map(params_from_iter(&params), |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut header = match origins.as_slice() {
+        [only] => origin_header(conn, *only)?,
+        _ => {
+            let langs: Vec<String> = conn
+                .prepare(&format!(
+                    "SELECT DISTINCT source_lang FROM unit WHERE {clause} LIMIT 2"
+                ))?
+                .query_map(params_from_iter(&params), |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            Header {
+                srclang: Some(match langs.as_slice() {
+                    [one] => one.clone(),
+                    _ => "*all*".into(),
+                }),
+                adminlang: Some("en".into()),
+                attributes: Attributes {
+                    creationtool: Some("tmm".into()),
+                    creationtoolversion: Some(env!("CARGO_PKG_VERSION").into()),
+                    datatype: Some("plaintext".into()),
+                    segtype: Some("sentence".into()),
+                    o_tmf: Some("tmm".into()),
+                    ..Default::default()
+                },
+                ..Default::default()
+            }
+        }
+    };
+    if !filter.langs.is_empty() {
+        let kept = header
+            .srclang
+            .as_deref()
+            .and_then(|s| LanguageTag::parse(s).ok())
+            .is_some_and(|s| filter.keeps(&s));
+        if !kept {
+            header.srclang = Some("*all*".into());
+        }
+    }
+    Ok(header)
+}
+
+fn origin_header(conn: &Connection, origin_id: i64) -> Result<Header> {
+    let mut header = conn.query_row(
             &format!("SELECT srclang, adminlang, segtype, udes, {ATTRIBUTE_COLUMNS} FROM origin WHERE id = ?1"),
             [origin_id],
             |r| {
@@ -327,8 +336,7 @@ impl Store {
                 })
             },
         )?;
-        header.props = self
-            .conn
+    header.props = conn
             .prepare("SELECT type, lang, o_encoding, value FROM origin_prop WHERE origin_id = ?1 ORDER BY ord")?
             .query_map([origin_id], |r| {
                 Ok(Prop {
@@ -339,22 +347,22 @@ impl Store {
                 })
             })?
             .collect::<rusqlite::Result<_>>()?;
-        header.notes = self
-            .conn
-            .prepare(
-                "SELECT lang, o_encoding, text FROM origin_note WHERE origin_id = ?1 ORDER BY ord",
-            )?
-            .query_map([origin_id], |r| {
-                Ok(Note {
-                    lang: r.get(0)?,
-                    o_encoding: r.get(1)?,
-                    text: r.get(2)?,
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        Ok(header)
-    }
+    header.notes = conn
+        .prepare(
+            "SELECT lang, o_encoding, text FROM origin_note WHERE origin_id = ?1 ORDER BY ord",
+        )?
+        .query_map([origin_id], |r| {
+            Ok(Note {
+                lang: r.get(0)?,
+                o_encoding: r.get(1)?,
+                text: r.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(header)
+}
 
+impl Store {
     /// Writes the selected units as TMX 1.4b to `out`. A unit holding a character XML 1.0
     /// forbids outside its segment text (where it becomes a placeholder) cannot be written;
     /// it is left out and named in the result, and the others are written.
@@ -371,7 +379,7 @@ impl Store {
         let io = |e: std::io::Error| Error::io(out_name, e);
         let header = self.export_header(filter)?;
         let mut writer = TmxWriter::new(out, &header).map_err(|e| match e.kind() {
-            std::io::ErrorKind::InvalidData => Error::Invalid(format!("header: {e}")),
+            std::io::ErrorKind::InvalidData => Error::Output(format!("header: {e}")),
             _ => io(e),
         })?;
         writer.original_lang_tags = original_lang_tags;

@@ -3,18 +3,19 @@
 
 use std::collections::{BTreeSet, HashSet};
 use std::hash::Hasher;
-use std::io::Read;
+use std::ops::ControlFlow;
 use std::path::Path;
-use std::sync::atomic::Ordering;
 
 use rusqlite::types::ToSql;
-use rusqlite::{Statement, Transaction, params, params_from_iter};
+use rusqlite::{OptionalExtension, Statement, Transaction, params, params_from_iter};
 use serde::Serialize;
 use xxhash_rust::xxh3::Xxh3;
 
 use super::{ATTRIBUTE_COLUMNS, Store};
 use crate::error::{Error, Result};
-use crate::formats::tmx::{Item, TmxReader, now_date};
+use crate::formats::Item;
+use crate::formats::tmx::now_date;
+use crate::formats::{self, Format, Input, ReadOptions, Source};
 use crate::lang::LanguageTag;
 use crate::model::{Attributes, Header, Note, Prop, Segment, TranslationUnit, Variant};
 
@@ -61,10 +62,16 @@ impl std::fmt::Display for Warning {
 }
 
 /// Receives progress and warnings during an import; the command-line program draws a
-/// progress bar, a library user may ignore both.
+/// progress bar, a server stops an import whose client went away, a library user may
+/// ignore all of it.
 pub trait ImportObserver {
-    /// Called every few hundred units: bytes read of `total`, units read so far.
-    fn progress(&mut self, _bytes: u64, _total: u64, _units: u64) {}
+    /// Called every few hundred units: bytes read of `total` (0 when unknown), units read
+    /// so far. Returning `Break` stops the import; nothing of it is stored.
+    fn progress(&mut self, _bytes: u64, _total: u64, _units: u64) -> ControlFlow<()> {
+        ControlFlow::Continue(())
+    }
+    /// Called while the committed units are indexed: variants done of `total`.
+    fn indexing(&mut self, _done: u64, _total: u64) {}
     /// Called for each warning as it is found.
     fn warning(&mut self, _warning: &Warning) {}
 }
@@ -90,9 +97,23 @@ pub struct ImportSummary {
     pub skipped: std::collections::BTreeMap<String, u64>,
     pub languages: BTreeSet<String>,
     pub warnings: Vec<Warning>,
+    /// Set when the units were stored but indexing them afterwards failed: queries scan
+    /// them until the index is rebuilt.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index_error: Option<String>,
 }
 
 impl ImportSummary {
+    /// Counts what the writer did with one unit.
+    pub(crate) fn count(&mut self, added: Added) {
+        match added {
+            Added::New => self.added += 1,
+            Added::Alternative => self.alternatives_added += 1,
+            Added::Updated => self.updated += 1,
+            Added::Duplicate => self.duplicates_skipped += 1,
+        }
+    }
+
     /// Adds another file's summary to this one.
     pub fn merge(&mut self, other: ImportSummary) {
         self.files += other.files;
@@ -107,6 +128,7 @@ impl ImportSummary {
         }
         self.languages.extend(other.languages);
         self.warnings.extend(other.warnings);
+        self.index_error = self.index_error.take().or(other.index_error);
     }
 }
 
@@ -135,21 +157,45 @@ pub(crate) enum Added {
 }
 
 impl Store {
-    /// Imports one TMX file in one transaction: either all its valid units are stored or,
-    /// on any error, nothing of it.
+    /// Imports a TMX file in one transaction (see [`import`](Self::import)).
     ///
     /// # Errors
-    /// [`Error::Io`], [`Error::Format`] or [`Error::Syntax`] for a file that cannot be read
-    /// as TMX; [`Error::InvalidUnit`] for an invalid unit under `strict`; [`Error::Database`].
+    /// As [`import`](Self::import), and [`Error::Io`] when the file cannot be opened.
     pub fn import_tmx(
-        &mut self,
+        &self,
         path: &Path,
         options: &ImportOptions,
         observer: &mut dyn ImportObserver,
     ) -> Result<ImportSummary> {
-        let file = path.display().to_string();
-        let (hash, size) = file_hash(path)?;
-        let mut reader = TmxReader::open(path)?;
+        let read = ReadOptions {
+            format: Some(Format::Tmx),
+            ..Default::default()
+        };
+        self.import(formats::open(Input::open(path)?, &read)?, options, observer)
+    }
+
+    /// Imports what a reader yields in one transaction: either all its valid units are
+    /// stored or, on any error (or when the observer asks to stop), nothing of it. The
+    /// reader runs in a second thread while this one stores. A file whose bytes were
+    /// imported before is recognised by its hash, and its units join the earlier origin.
+    ///
+    /// # Errors
+    /// [`Error::Syntax`] for input that is not well-formed; [`Error::InvalidUnit`] for an
+    /// invalid unit under `strict`; [`Error::Cancelled`] when the observer stopped it;
+    /// [`Error::Database`].
+    pub fn import(
+        &self,
+        source: Source,
+        options: &ImportOptions,
+        observer: &mut dyn ImportObserver,
+    ) -> Result<ImportSummary> {
+        let Source {
+            mut units,
+            name,
+            size,
+            tap,
+        } = source;
+        let file = name.display().to_string();
         let mut summary = ImportSummary {
             files: 1,
             ..Default::default()
@@ -166,200 +212,235 @@ impl Store {
             observer.warning(&w);
             summary.warnings.push(w);
         };
-        for message in reader.warnings.clone() {
-            warn(observer, &mut summary, None, message);
+        let info = units.info().clone();
+        for message in &info.warnings {
+            warn(observer, &mut summary, None, message.clone());
         }
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let existing: Option<i64> = tx
-            .query_row(
-                "SELECT id FROM origin WHERE content_hash = ?1 AND size = ?2 LIMIT 1",
-                params![hash, size],
-                |r| r.get(0),
-            )
-            .ok();
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| file.clone());
-        let origin_id = match existing {
-            Some(id) => id,
-            None => insert_origin(
-                &tx,
-                &NewOrigin {
-                    kind: "tmx",
-                    path: Some(&file),
-                    name: &name,
-                    content_hash: Some(hash),
-                    size: Some(size),
-                    encoding: Some(reader.encoding),
-                    tmx_version: reader.version.as_deref(),
-                    document: None,
-                    title: None,
-                    document_date: None,
-                    header: &reader.header,
-                },
-            )?,
-        };
-        let default_srclang = reader.header.srclang.clone();
+        let default_srclang = info.header.srclang.clone();
         let default_source = default_srclang
             .as_deref()
             .and_then(|s| LanguageTag::parse(s).ok());
-        let bytes = reader.bytes_counter();
-        let mut writer = UnitWriter::new(&tx, origin_id, options.on_duplicate)?;
-        if options.defer_index {
-            writer.index.defer(&tx)?;
-        }
-        // The reader parses in its own thread while this one stores: the two halves of an
-        // import cost about the same, and the machine has two cores.
-        std::thread::scope(|scope| -> Result<()> {
-            let (send, receive) = std::sync::mpsc::sync_channel::<Result<Vec<Item>>>(8);
-            scope.spawn(move || {
-                loop {
-                    let mut batch = Vec::with_capacity(256);
-                    let mut end = false;
-                    while batch.len() < 256 {
-                        match reader.next_item() {
-                            Ok(Some(item)) => batch.push(item),
-                            Ok(None) => {
-                                end = true;
-                                break;
-                            }
-                            Err(e) => {
-                                let _ = send.send(Err(e));
-                                return;
+        let base_name = name
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| file.clone());
+        let total = size.unwrap_or(0);
+        let empty_header = Header::default();
+        self.write(|conn| {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let new_origin = |tx: &Transaction, document: Option<&str>| {
+                insert_origin(
+                    tx,
+                    &NewOrigin {
+                        kind: info.format.name(),
+                        path: Some(&file),
+                        name: &base_name,
+                        content_hash: None,
+                        size: None,
+                        encoding: Some(info.encoding),
+                        tmx_version: info.version.as_deref(),
+                        document,
+                        title: None,
+                        document_date: None,
+                        header: if document.is_none() {
+                            &info.header
+                        } else {
+                            &empty_header
+                        },
+                    },
+                )
+            };
+            // One origin per document the file holds (most hold one, named by the file).
+            let mut origins: Vec<(Option<String>, i64)> = Vec::new();
+            let mut writer = UnitWriter::new(&tx, options.on_duplicate)?;
+            if options.defer_index {
+                writer.index.defer(&tx)?;
+            }
+            // The reader parses in its own thread while this one stores: the two halves of
+            // an import cost about the same, and the machine has two cores.
+            std::thread::scope(|scope| -> Result<()> {
+                let (send, receive) = std::sync::mpsc::sync_channel::<Result<Vec<Item>>>(8);
+                scope.spawn(move || {
+                    loop {
+                        let mut batch = Vec::with_capacity(256);
+                        let mut end = false;
+                        while batch.len() < 256 {
+                            match units.next_item() {
+                                Ok(Some(item)) => batch.push(item),
+                                Ok(None) => {
+                                    end = true;
+                                    break;
+                                }
+                                Err(e) => {
+                                    let _ = send.send(Err(e));
+                                    return;
+                                }
                             }
                         }
-                    }
-                    // A closed channel means the store side stopped on an error.
-                    if (!batch.is_empty() && send.send(Ok(batch)).is_err()) || end {
-                        return;
-                    }
-                }
-            });
-            for batch in receive {
-                for item in batch? {
-                    summary.units_read += 1;
-                    match item {
-                        Item::Skipped { kind, .. } => {
-                            summary.units_read -= 1;
-                            *summary.skipped.entry(kind.to_string()).or_default() += 1;
+                        // A closed channel means the store side stopped on an error.
+                        if (!batch.is_empty() && send.send(Ok(batch)).is_err()) || end {
+                            return;
                         }
-                        Item::Invalid { line, message } => {
-                            if options.strict {
-                                return Err(Error::InvalidUnit {
-                                    path: path.to_path_buf(),
-                                    line,
-                                    message,
-                                });
+                    }
+                });
+                for batch in receive {
+                    for item in batch? {
+                        let read = match item {
+                            Item::Skipped { kind, .. } => {
+                                *summary.skipped.entry(kind.to_string()).or_default() += 1;
+                                continue;
                             }
-                            summary.invalid += 1;
+                            Item::Invalid { line, message } => {
+                                summary.units_read += 1;
+                                if options.strict {
+                                    return Err(Error::InvalidUnit {
+                                        path: name.clone(),
+                                        line,
+                                        message,
+                                    });
+                                }
+                                summary.invalid += 1;
+                                warn(
+                                    observer,
+                                    &mut summary,
+                                    Some(line),
+                                    format!("unit skipped: {message}"),
+                                );
+                                continue;
+                            }
+                            Item::Unit(read) => read,
+                        };
+                        summary.units_read += 1;
+                        for w in read.warnings {
+                            warn(observer, &mut summary, Some(read.line), w);
+                        }
+                        if let Err(why) = crate::formats::tmx::check_writable(&read.unit) {
                             warn(
                                 observer,
                                 &mut summary,
-                                Some(line),
-                                format!("unit skipped: {message}"),
+                                Some(read.line),
+                                format!("{why}; stored, but a TMX export will leave this unit out"),
                             );
                         }
-                        Item::Unit(read) => {
-                            for w in read.warnings {
-                                warn(observer, &mut summary, Some(read.line), w);
+                        let has_source = match read.unit.srclang.as_deref() {
+                            Some("*all*") => true,
+                            Some(s) => LanguageTag::parse(s)
+                                .is_ok_and(|t| read.unit.variant(&t).is_some()),
+                            None if default_srclang.as_deref() == Some("*all*") => true,
+                            // No source language declared: nothing to check against.
+                            None => {
+                                default_srclang.is_none()
+                                    || default_source
+                                        .as_ref()
+                                        .is_some_and(|t| read.unit.variant(t).is_some())
                             }
-                            if let Err(why) = crate::formats::tmx::check_writable(&read.unit) {
-                                warn(
-                                    observer,
-                                    &mut summary,
-                                    Some(read.line),
-                                    format!(
-                                        "{why}; stored, but a TMX export will leave this unit out"
-                                    ),
-                                );
-                            }
-                            let has_source = match read.unit.srclang.as_deref() {
-                                Some("*all*") => true,
-                                Some(s) => LanguageTag::parse(s)
-                                    .is_ok_and(|t| read.unit.variant(&t).is_some()),
-                                None if default_srclang.as_deref() == Some("*all*") => true,
-                                // No source language declared: nothing to check against.
-                                None => {
-                                    default_srclang.is_none()
-                                        || default_source
-                                            .as_ref()
-                                            .is_some_and(|t| read.unit.variant(t).is_some())
-                                }
-                            };
-                            if !has_source {
-                                let src =
-                                    read.unit.srclang.as_deref().or(default_srclang.as_deref());
-                                warn(
-                                    observer,
-                                    &mut summary,
-                                    Some(read.line),
-                                    format!(
-                                        "unit has no variant in its source language \"{}\"; its first variant is used as source",
-                                        src.unwrap_or("")
-                                    ),
-                                );
-                            }
-                            for v in &read.unit.variants {
-                                if !summary.languages.contains(v.lang.as_str()) {
-                                    summary.languages.insert(v.lang.to_string());
-                                }
-                            }
-                            match writer.add(
-                                &read.unit,
+                        };
+                        if !has_source {
+                            let src = read.unit.srclang.as_deref().or(default_srclang.as_deref());
+                            warn(
+                                observer,
+                                &mut summary,
                                 Some(read.line),
-                                default_srclang.as_deref(),
-                            )? {
-                                Added::New => summary.added += 1,
-                                Added::Alternative => summary.alternatives_added += 1,
-                                Added::Updated => summary.updated += 1,
-                                Added::Duplicate => summary.duplicates_skipped += 1,
+                                format!(
+                                    "unit has no variant in its source language \"{}\"; its first variant is used as source",
+                                    src.unwrap_or("")
+                                ),
+                            );
+                        }
+                        for v in &read.unit.variants {
+                            if !summary.languages.contains(v.lang.as_str()) {
+                                summary.languages.insert(v.lang.to_string());
                             }
                         }
+                        let origin = match origins.iter().find(|o| o.0 == read.document) {
+                            Some(o) => o.1,
+                            None => {
+                                let id = new_origin(&tx, read.document.as_deref())?;
+                                origins.push((read.document.clone(), id));
+                                id
+                            }
+                        };
+                        summary.count(writer.add(
+                            origin,
+                            &read.unit,
+                            Some(read.line),
+                            default_srclang.as_deref(),
+                        )?);
+                    }
+                    if observer
+                        .progress(tap.bytes(), total, summary.units_read)
+                        .is_break()
+                    {
+                        return Err(Error::Cancelled);
                     }
                 }
-                observer.progress(
-                    bytes.load(Ordering::Relaxed),
-                    size as u64,
-                    summary.units_read,
-                );
+                Ok(())
+            })?;
+            let bytes = tap.bytes();
+            if observer.progress(bytes, bytes, summary.units_read).is_break() {
+                return Err(Error::Cancelled);
             }
+            if origins.is_empty() {
+                origins.push((None, new_origin(&tx, None)?));
+            }
+            let (hash, size) = (tap.digest(), bytes as i64);
+            for (document, id) in &origins {
+                settle_origin(&tx, *id, document.as_deref(), hash, size)?;
+            }
+            writer.finish()?;
+            tx.commit()?;
             Ok(())
         })?;
-        observer.progress(size as u64, size as u64, summary.units_read);
-        writer.finish()?;
-        tx.commit()?;
-        if !options.defer_index {
-            self.index_catch_up()?;
+        if !options.defer_index
+            && let Err(e) = self.catch_up_index(&mut |done, total| observer.indexing(done, total))
+        {
+            summary.index_error = Some(e.to_string());
         }
         Ok(summary)
     }
-
-    /// Indexes what a bulk import left out of the match index, after its commit, in chunks
-    /// of bounded memory.
-    pub(crate) fn index_catch_up(&self) -> Result<()> {
-        crate::matching::index::catch_up(&self.conn, &mut |_, _| {})?;
-        Ok(())
-    }
 }
 
-/// xxh3 of a file's bytes, and its size.
-fn file_hash(path: &Path) -> Result<(i64, i64)> {
-    let mut file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut hasher = Xxh3::new();
-    let mut buf = vec![0u8; 1 << 16];
-    let mut size = 0i64;
-    loop {
-        let n = file.read(&mut buf).map_err(|e| Error::io(path, e))?;
-        if n == 0 {
-            break;
+/// Records the file's hash on the origin of a finished import, or, when the same bytes were
+/// imported before (as this document), moves the units this import added to that origin,
+/// after its own, and drops the new one.
+fn settle_origin(
+    tx: &Transaction,
+    id: i64,
+    document: Option<&str>,
+    hash: i64,
+    size: i64,
+) -> Result<()> {
+    let earlier: Option<i64> = tx
+        .prepare_cached(
+            "SELECT id FROM origin WHERE content_hash = ?1 AND size = ?2 AND id <> ?3
+             AND document IS ?4 ORDER BY id LIMIT 1",
+        )?
+        .query_row(params![hash, size, id, document], |r| r.get(0))
+        .optional()?;
+    match earlier {
+        None => {
+            tx.execute(
+                "UPDATE origin SET content_hash = ?1, size = ?2 WHERE id = ?3",
+                params![hash, size, id],
+            )?;
         }
-        size += n as i64;
-        hasher.update(&buf[..n]);
+        Some(earlier) => {
+            let next: i64 = tx.query_row(
+                "SELECT coalesce(max(position) + 1, 0) FROM unit WHERE origin_id = ?1",
+                [earlier],
+                |r| r.get(0),
+            )?;
+            tx.execute(
+                "UPDATE unit SET origin_id = ?1, position = position + ?2 WHERE origin_id = ?3",
+                params![earlier, next, id],
+            )?;
+            for table in ["origin_prop", "origin_note"] {
+                tx.execute(&format!("DELETE FROM {table} WHERE origin_id = ?1"), [id])?;
+            }
+            tx.execute("DELETE FROM origin WHERE id = ?1", [id])?;
+        }
     }
-    Ok((hasher.digest() as i64, size))
+    Ok(())
 }
 
 /// Inserts an origin row with its header props and notes; returns its id.
@@ -445,44 +526,34 @@ pub(crate) fn extra_json(a: &Attributes) -> Option<String> {
 /// Adds units to the store inside a transaction, deciding duplicates.
 pub(crate) struct UnitWriter<'t> {
     tx: &'t Transaction<'t>,
-    origin_id: i64,
     policy: DuplicatePolicy,
-    position: i64,
+    /// The next position in each origin written to.
+    positions: Vec<(i64, i64)>,
     /// Source hashes of every stored unit, so a new source needs no lookup.
     known_sources: HashSet<i64>,
     insert_unit: Statement<'t>,
     insert_variant: Statement<'t>,
     insert_prop: Statement<'t>,
     insert_note: Statement<'t>,
-    index: crate::matching::index::IndexWriter,
+    pub(crate) index: super::index::IndexWriter,
 }
 
 impl<'t> UnitWriter<'t> {
-    pub(crate) fn new(
-        tx: &'t Transaction<'t>,
-        origin_id: i64,
-        policy: DuplicatePolicy,
-    ) -> Result<Self> {
-        let position = tx.query_row(
-            "SELECT coalesce(max(position) + 1, 0) FROM unit WHERE origin_id = ?1",
-            [origin_id],
-            |r| r.get(0),
-        )?;
+    pub(crate) fn new(tx: &'t Transaction<'t>, policy: DuplicatePolicy) -> Result<Self> {
         let known_sources = tx
             .prepare("SELECT source_hash FROM unit")?
             .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?;
         Ok(UnitWriter {
             tx,
-            origin_id,
             policy,
-            position,
+            positions: Vec::new(),
             known_sources,
             insert_unit: tx.prepare(&insert_sql(
                 "unit",
                 "id, origin_id, position, line, tuid, srclang, source_lang, source_hash, \
-                 content_hash, segtype, bead, confidence",
-                12,
+                 content_hash, segtype",
+                10,
             ))?,
             insert_variant: tx.prepare(&insert_sql(
                 "variant",
@@ -491,8 +562,23 @@ impl<'t> UnitWriter<'t> {
             ))?,
             insert_prop: tx.prepare("INSERT INTO prop (unit_id, tuv, ord, type, lang, o_encoding, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?,
             insert_note: tx.prepare("INSERT INTO note (unit_id, tuv, ord, lang, o_encoding, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?,
-            index: crate::matching::index::IndexWriter::new(tx)?,
+            index: super::index::IndexWriter::new(tx)?,
         })
+    }
+
+    /// The next position in `origin`, counting on from what it holds.
+    fn next_position(&mut self, origin: i64) -> Result<i64> {
+        if let Some(p) = self.positions.iter_mut().find(|p| p.0 == origin) {
+            p.1 += 1;
+            return Ok(p.1 - 1);
+        }
+        let next: i64 = self.tx.query_row(
+            "SELECT coalesce(max(position) + 1, 0) FROM unit WHERE origin_id = ?1",
+            [origin],
+            |r| r.get(0),
+        )?;
+        self.positions.push((origin, next + 1));
+        Ok(next)
     }
 
     /// Ends the writer, whose statements borrow the transaction; call before committing.
@@ -500,23 +586,13 @@ impl<'t> UnitWriter<'t> {
         Ok(())
     }
 
-    /// Stores one unit unless the policy says it is a duplicate.
+    /// Stores one unit in `origin` unless the policy says it is a duplicate.
     pub(crate) fn add(
         &mut self,
+        origin: i64,
         unit: &TranslationUnit,
         line: Option<u64>,
         default_srclang: Option<&str>,
-    ) -> Result<Added> {
-        self.add_aligned(unit, line, default_srclang, None)
-    }
-
-    /// As [`add`](Self::add), recording an alignment bead and confidence.
-    pub(crate) fn add_aligned(
-        &mut self,
-        unit: &TranslationUnit,
-        line: Option<u64>,
-        default_srclang: Option<&str>,
-        bead: Option<(&str, f64)>,
     ) -> Result<Added> {
         let Some(source) = unit.source_variant(default_srclang) else {
             return Ok(Added::Duplicate);
@@ -538,12 +614,11 @@ impl<'t> UnitWriter<'t> {
             }
         };
         self.insert(
+            origin,
             unit,
             line,
             source,
-            source_hash,
-            content_hash,
-            bead,
+            (source_hash, content_hash),
             replace,
             outcome,
         )
@@ -592,12 +667,11 @@ impl<'t> UnitWriter<'t> {
     #[allow(clippy::too_many_arguments)]
     fn insert(
         &mut self,
+        origin: i64,
         unit: &TranslationUnit,
         line: Option<u64>,
         source: &Variant,
-        source_hash: i64,
-        content_hash: i64,
-        bead: Option<(&str, f64)>,
+        (source_hash, content_hash): (i64, i64),
         replace: Option<i64>,
         outcome: Added,
     ) -> Result<Added> {
@@ -614,10 +688,11 @@ impl<'t> UnitWriter<'t> {
         }
         let a = &unit.attributes;
         let extra = extra_json(a);
-        let head: [&dyn ToSql; 12] = [
+        let position = self.next_position(origin)?;
+        let head: [&dyn ToSql; 10] = [
             &replace,
-            &self.origin_id,
-            &self.position,
+            &origin,
+            &position,
             &line.map(|l| l as i64),
             &unit.tuid,
             &unit.srclang,
@@ -625,14 +700,11 @@ impl<'t> UnitWriter<'t> {
             &source_hash,
             &content_hash,
             &a.segtype,
-            &bead.map(|b| b.0),
-            &bead.map(|b| b.1),
         ];
         self.insert_unit.execute(params_from_iter(
             head.into_iter().chain(attribute_values(a, &extra)),
         ))?;
         let unit_id = self.tx.last_insert_rowid();
-        self.position += 1;
         self.insert_annotations(unit_id, 0, &unit.props, &unit.notes)?;
 
         for (i, v) in unit.variants.iter().enumerate() {

@@ -6,24 +6,31 @@
 //! while an import writes.
 
 mod aligned;
-mod bilingual;
 mod export;
 mod import;
+mod index;
+mod snapshot;
 
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+pub use crate::model::{OriginId, UnitId, VariantId};
 
 pub use aligned::AlignSummary;
-pub use bilingual::{Delimited, DelimitedOptions};
 pub use export::{ExportFilter, StoredUnit, TmxExport, lang_matches};
 pub use import::{DuplicatePolicy, ImportObserver, ImportOptions, ImportSummary, Warning};
+pub use snapshot::{Provenance, Snapshot, StoredVariant};
 
-/// Migrations, in order: entry `n` brings a database from version `n` to `n + 1`.
-const MIGRATIONS: &[&str] = &[include_str!("../../schema.sql")];
+/// The schema of a new database, at [`SCHEMA_VERSION`].
+const SCHEMA: &str = include_str!("../../schema.sql");
+
+/// Migrations, in order: entry `n - 1` brings a database from version `n` to `n + 1`. A test
+/// checks that migrating a database of every older version gives the schema of a new one.
+const MIGRATIONS: &[&str] = &[include_str!("migrations/2.sql")];
 
 /// `PRAGMA application_id` of a tmm database ("TMM1"), so other programs' files are told apart.
 const APPLICATION_ID: i64 = 0x544D_4D31;
@@ -34,13 +41,32 @@ pub(crate) const ATTRIBUTE_COLUMNS: &str = "datatype, o_tmf, o_encoding, usageco
     creationtool, creationtoolversion, creationdate, creationid, changedate, changeid, extra";
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64 + 1;
 
-/// A translation memory in one SQLite file.
+/// A translation memory in one SQLite file: a handle that is cheap to clone and can be shared
+/// between threads. Reads run on a pool of read-only connections, each in one read
+/// transaction, so they see the memory as of a commit and never wait for a writer; writes
+/// queue for the one writer connection.
+#[derive(Clone)]
 pub struct Store {
-    conn: Connection,
-    path: Option<PathBuf>,
+    inner: Arc<Inner>,
 }
+
+struct Inner {
+    /// The database file.
+    path: PathBuf,
+    /// Set for a temporary store: the folder holding its file, removed on drop.
+    _temporary: Option<tempfile::TempDir>,
+    /// The one writer; `None` when the file may only be read.
+    writer: Option<Mutex<Connection>>,
+    /// Idle read connections.
+    readers: Mutex<Vec<Connection>>,
+    /// Open the file immutable (a read-only folder: no WAL index can be made).
+    immutable: bool,
+}
+
+/// Idle read connections kept for reuse; more are opened while many threads read.
+const POOL_IDLE: usize = 16;
 
 /// What `tmm stats` reports.
 #[derive(Debug, Clone, Serialize)]
@@ -57,7 +83,7 @@ pub struct Stats {
 /// One origin (imported file or aligned document) in [`Stats`].
 #[derive(Debug, Clone, Serialize)]
 pub struct OriginStats {
-    pub id: i64,
+    pub id: OriginId,
     pub kind: String,
     pub name: String,
     pub document: Option<String>,
@@ -70,221 +96,385 @@ impl Store {
     ///
     /// # Errors
     /// [`Error::Io`] when the folder cannot be created, [`Error::Database`] when SQLite fails,
+    /// [`Error::NotTmmDatabase`] for another program's SQLite file,
     /// [`Error::SchemaTooNew`] when a newer tmm wrote the file.
     pub fn open(path: &Path) -> Result<Self> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
         let conn = Connection::open(path)?;
-        Self::setup(conn, Some(path.to_path_buf()))
+        Self::with_writer(conn, path.to_path_buf(), None)
     }
 
-    /// A store in memory, for tests and one-off work.
+    /// A throwaway store in a temporary file, removed when the last handle is dropped: for
+    /// tests and one-off work.
     ///
     /// # Errors
-    /// [`Error::Database`] when SQLite fails.
-    pub fn open_in_memory() -> Result<Self> {
-        Self::setup(Connection::open_in_memory()?, None)
+    /// [`Error::Io`] when no temporary file can be made; [`Error::Database`].
+    pub fn open_temporary() -> Result<Self> {
+        let dir = tempfile::tempdir().map_err(|e| Error::io(std::env::temp_dir(), e))?;
+        let path = dir.path().join("tm.db");
+        let conn = Connection::open(&path)?;
+        Self::with_writer(conn, path, Some(dir))
     }
 
-    /// Opens an existing database for reading: never creates one, and works on a file the
-    /// user may only read (without bringing an old schema up to date).
+    /// Opens an existing database: never creates one. A file the user may only read is
+    /// opened for reading (without bringing an old schema up to date); writes then fail.
     ///
     /// # Errors
-    /// [`Error::Invalid`] when there is no database at `path`, or it is not tmm's;
+    /// [`Error::NoDatabase`] when there is no file at `path`; [`Error::NotTmmDatabase`];
+    /// [`Error::SchemaTooOld`] for an old schema that cannot be upgraded read-only;
     /// [`Error::Database`] when SQLite fails.
     pub fn open_existing(path: &Path) -> Result<Self> {
         if !path.is_file() {
-            return Err(Error::Invalid(format!(
-                "{}: no database here (`tmm import` creates one)",
-                path.display()
-            )));
+            return Err(Error::NoDatabase {
+                path: path.to_path_buf(),
+            });
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        match Connection::open_with_flags(path, flags) {
-            Ok(conn) => Self::setup(conn, Some(path.to_path_buf())),
-            Err(_) => {
-                let conn = Connection::open_with_flags(
-                    path,
-                    OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                )?;
-                conn.busy_timeout(std::time::Duration::from_secs(10))?;
-                let store = Store {
-                    conn,
-                    path: Some(path.to_path_buf()),
-                };
-                store.check_application()?;
-                let version: i64 = store
-                    .conn
-                    .pragma_query_value(None, "user_version", |r| r.get(0))?;
-                if version != SCHEMA_VERSION {
-                    return Err(Error::Invalid(format!(
-                        "{}: schema version {version}, this tmm reads {SCHEMA_VERSION}; open it once with write access to upgrade it",
-                        path.display()
-                    )));
-                }
-                Ok(store)
-            }
+        let writable = std::fs::OpenOptions::new().append(true).open(path).is_ok();
+        if writable && let Ok(conn) = Connection::open_with_flags(path, flags) {
+            return Self::with_writer(conn, path.to_path_buf(), None);
         }
+        // A folder the user may not write to cannot hold the WAL index: read the file as
+        // immutable then.
+        let dir_writable = path
+            .parent()
+            .map(|d| {
+                if d.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    d
+                }
+            })
+            .and_then(|d| std::fs::metadata(d).ok())
+            .is_some_and(|m| !m.permissions().readonly())
+            && writable;
+        let store = Store {
+            inner: Arc::new(Inner {
+                path: path.to_path_buf(),
+                _temporary: None,
+                writer: None,
+                readers: Mutex::new(Vec::new()),
+                immutable: !dir_writable,
+            }),
+        };
+        store.read(|c| {
+            check_application(c, path)?;
+            let version: i64 = c.pragma_query_value(None, "user_version", |r| r.get(0))?;
+            if version != SCHEMA_VERSION {
+                return Err(Error::SchemaTooOld {
+                    path: path.to_path_buf(),
+                    found: version,
+                    supported: SCHEMA_VERSION,
+                });
+            }
+            Ok(())
+        })?;
+        Ok(store)
     }
 
-    fn setup(conn: Connection, path: Option<PathBuf>) -> Result<Self> {
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        let mut store = Store { conn, path };
-        store.check_application()?;
-        let conn = &store.conn;
+    fn with_writer(
+        conn: Connection,
+        path: PathBuf,
+        temporary: Option<tempfile::TempDir>,
+    ) -> Result<Self> {
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        check_application(&conn, &path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "cache_size", -32768)?;
         conn.pragma_update(None, "temp_store", "MEMORY")?;
-        store.migrate()?;
-        Ok(store)
+        let mut conn = conn;
+        migrate(&mut conn)?;
+        Ok(Store {
+            inner: Arc::new(Inner {
+                path,
+                _temporary: temporary,
+                writer: Some(Mutex::new(conn)),
+                readers: Mutex::new(Vec::new()),
+                immutable: false,
+            }),
+        })
     }
 
-    /// Refuses a SQLite file that belongs to another application.
-    fn check_application(&self) -> Result<()> {
-        let id: i64 = self
-            .conn
-            .pragma_query_value(None, "application_id", |r| r.get(0))?;
-        let version: i64 = self
-            .conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))?;
-        let tables: i64 = self
-            .conn
-            .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
-        let foreign = (id != 0 && id != APPLICATION_ID) || (version == 0 && tables > 0);
-        if foreign {
-            let name = self
-                .path
-                .as_deref()
-                .map(|p| p.display().to_string())
-                .unwrap_or_default();
-            return Err(Error::Invalid(format!(
-                "{name}: a SQLite database of another application; tmm leaves it alone"
-            )));
+    /// Runs `f` on a read connection inside one read transaction: it sees the memory as of
+    /// one commit, whatever is written meanwhile.
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let conn = match self.inner.readers.lock().ok().and_then(|mut p| p.pop()) {
+            Some(c) => c,
+            None => self.open_reader()?,
+        };
+        conn.execute_batch("BEGIN")?;
+        let result = f(&conn);
+        // Nothing was written: ending the transaction cannot lose anything.
+        let ended = conn.execute_batch("COMMIT");
+        if ended.is_ok()
+            && let Ok(mut pool) = self.inner.readers.lock()
+            && pool.len() < POOL_IDLE
+        {
+            pool.push(conn);
         }
-        Ok(())
+        let value = result?;
+        ended?;
+        Ok(value)
     }
 
-    fn migrate(&mut self) -> Result<()> {
-        let version: i64 = self
-            .conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))?;
-        if version > SCHEMA_VERSION {
-            return Err(Error::SchemaTooNew {
-                found: version,
-                supported: SCHEMA_VERSION,
-            });
-        }
-        if version == SCHEMA_VERSION {
-            return Ok(());
-        }
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Exclusive)?;
-        for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-            tx.execute_batch(sql)?;
-            tx.pragma_update(None, "user_version", i as i64 + 1)?;
-        }
-        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
-        tx.commit()?;
-        Ok(())
+    fn open_reader(&self) -> Result<Connection> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            | OpenFlags::SQLITE_OPEN_URI;
+        let conn = if self.inner.immutable {
+            let uri = format!("file:{}?immutable=1", uri_path(&self.inner.path));
+            Connection::open_with_flags(uri, flags)?
+        } else {
+            Connection::open_with_flags(&self.inner.path, flags)?
+        };
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        conn.pragma_update(None, "cache_size", -16384)?;
+        // Reading through a memory map saves a copy per page read.
+        conn.pragma_update(None, "mmap_size", 1i64 << 32)?;
+        Ok(conn)
     }
 
-    /// The underlying connection, for queries the store does not wrap.
-    pub fn connection(&self) -> &Connection {
-        &self.conn
+    /// Runs `f` with the one writer connection, waiting for it as long as it takes; `f`
+    /// opens its own transaction.
+    ///
+    /// # Errors
+    /// [`Error::Io`] (permission denied) when the store was opened read-only, or what `f`
+    /// returns.
+    pub(crate) fn write<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
+        self.write_within(None, f)
+    }
+
+    /// As [`write`](Self::write), giving up with [`Error::Busy`] when the writer stays busy
+    /// for longer than `wait`.
+    pub(crate) fn write_within<T>(
+        &self,
+        wait: Option<std::time::Duration>,
+        f: impl FnOnce(&mut Connection) -> Result<T>,
+    ) -> Result<T> {
+        let Some(writer) = &self.inner.writer else {
+            return Err(Error::io(
+                &self.inner.path,
+                std::io::Error::new(
+                    std::io::ErrorKind::PermissionDenied,
+                    "the database is open read-only",
+                ),
+            ));
+        };
+        let mut guard = match wait {
+            None => writer
+                .lock()
+                .map_err(|_| Error::Internal("a writer panicked"))?,
+            Some(wait) => {
+                let deadline = std::time::Instant::now() + wait;
+                loop {
+                    match writer.try_lock() {
+                        Ok(g) => break g,
+                        Err(std::sync::TryLockError::Poisoned(_)) => {
+                            return Err(Error::Internal("a writer panicked"));
+                        }
+                        Err(std::sync::TryLockError::WouldBlock) => {
+                            if std::time::Instant::now() >= deadline {
+                                return Err(Error::Busy);
+                            }
+                            std::thread::sleep(std::time::Duration::from_millis(2));
+                        }
+                    }
+                }
+            }
+        };
+        f(&mut guard)
     }
 
     /// The database file, or `None` for an in-memory store.
-    pub fn path(&self) -> Option<&Path> {
-        self.path.as_deref()
-    }
-
     /// Counts of units, variants per language and origins, and the size on disk.
     ///
     /// # Errors
     /// [`Error::Database`] when SQLite fails.
     pub fn stats(&self) -> Result<Stats> {
-        let c = &self.conn;
-        let units = c.query_row("SELECT count(*) FROM unit", [], |r| r.get(0))?;
-        let variants = c.query_row("SELECT count(*) FROM variant", [], |r| r.get(0))?;
-        let languages = c
-            .prepare("SELECT lang, count(*) FROM variant GROUP BY lang ORDER BY 2 DESC, 1")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        let origins = c
-            .prepare(
-                "SELECT o.id, o.kind, o.name, o.document, o.imported_at,
-                        (SELECT count(*) FROM unit u WHERE u.origin_id = o.id)
-                 FROM origin o ORDER BY o.id",
-            )?
-            .query_map([], |r| {
-                Ok(OriginStats {
-                    id: r.get(0)?,
-                    kind: r.get(1)?,
-                    name: r.get(2)?,
-                    document: r.get(3)?,
-                    imported_at: r.get(4)?,
-                    units: r.get(5)?,
-                })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
-        let database_bytes = match &self.path {
-            Some(p) => {
-                let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
-                let mut wal = p.as_os_str().to_owned();
-                wal.push("-wal");
-                size(p) + size(Path::new(&wal))
-            }
-            None => {
-                let pages: i64 = c.pragma_query_value(None, "page_count", |r| r.get(0))?;
-                let page: i64 = c.pragma_query_value(None, "page_size", |r| r.get(0))?;
-                (pages * page) as u64
-            }
-        };
-        Ok(Stats {
-            units,
-            variants,
-            languages,
-            origins,
-            database_bytes,
-        })
+        let mut stats = self.read(|c| {
+            let units = c.query_row("SELECT count(*) FROM unit", [], |r| r.get(0))?;
+            let variants = c.query_row("SELECT count(*) FROM variant", [], |r| r.get(0))?;
+            let languages = c
+                .prepare("SELECT lang, count(*) FROM variant GROUP BY lang ORDER BY 2 DESC, 1")?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(Stats {
+                units,
+                variants,
+                languages,
+                origins: origins(c)?,
+                database_bytes: 0,
+            })
+        })?;
+        let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+        let mut wal = self.inner.path.as_os_str().to_owned();
+        wal.push("-wal");
+        stats.database_bytes = size(&self.inner.path) + size(Path::new(&wal));
+        Ok(stats)
+    }
+
+    /// Every origin (imported file or aligned document) with its unit count, oldest first.
+    ///
+    /// # Errors
+    /// [`Error::Database`].
+    pub fn origins(&self) -> Result<Vec<OriginStats>> {
+        self.read(origins)
     }
 
     /// The id of the origin named by `key`: its id, file name, path or document symbol.
     ///
     /// # Errors
-    /// [`Error::Invalid`] when no origin matches.
-    pub fn find_origin(&self, key: &str) -> Result<i64> {
-        let found = self
-            .conn
-            .query_row(
+    /// [`Error::UnknownOrigin`] when no origin matches.
+    pub fn find_origin(&self, key: &str) -> Result<OriginId> {
+        let found = self.read(|c| {
+            Ok(c.query_row(
                 "SELECT id FROM origin
                  WHERE CAST(id AS TEXT) = ?1 OR name = ?1 OR path = ?1 OR document = ?1
                  ORDER BY id DESC LIMIT 1",
                 [key],
                 |r| r.get(0),
             )
-            .optional()?;
-        found.ok_or_else(|| {
-            Error::Invalid(format!(
-                "no origin \"{key}\" in the store (see `tmm stats` for the list)"
-            ))
+            .optional()?)
+        })?;
+        found.map(OriginId).ok_or_else(|| Error::UnknownOrigin {
+            key: key.to_string(),
         })
     }
+}
+
+impl Store {
+    /// How many units the memory holds.
+    ///
+    /// # Errors
+    /// [`Error::Database`].
+    pub fn unit_count(&self) -> Result<u64> {
+        self.read(|c| {
+            Ok(c.query_row("SELECT count(*) FROM unit", [], |r| r.get::<_, i64>(0))? as u64)
+        })
+    }
+
+    /// Each origin's file name and document symbol (its own, or its header's `x-document`).
+    ///
+    /// # Errors
+    /// [`Error::Database`].
+    pub fn origin_labels(
+        &self,
+    ) -> Result<std::collections::HashMap<OriginId, (String, Option<String>)>> {
+        self.read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT o.id, o.name, coalesce(o.document,
+                    (SELECT p.value FROM origin_prop p WHERE p.origin_id = o.id
+                     AND p.type = 'x-document' ORDER BY p.ord LIMIT 1))
+                 FROM origin o",
+            )?;
+            let map = stmt
+                .query_map([], |r| Ok((OriginId(r.get(0)?), (r.get(1)?, r.get(2)?))))?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(map)
+        })
+    }
+}
+
+fn origins(c: &Connection) -> Result<Vec<OriginStats>> {
+    Ok(c.prepare(
+        "SELECT o.id, o.kind, o.name, o.document, o.imported_at,
+                (SELECT count(*) FROM unit u WHERE u.origin_id = o.id)
+         FROM origin o ORDER BY o.id",
+    )?
+    .query_map([], |r| {
+        Ok(OriginStats {
+            id: OriginId(r.get(0)?),
+            kind: r.get(1)?,
+            name: r.get(2)?,
+            document: r.get(3)?,
+            imported_at: r.get(4)?,
+            units: r.get(5)?,
+        })
+    })?
+    .collect::<rusqlite::Result<_>>()?)
+}
+
+/// How long a connection waits for another process's lock before SQLite gives up.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// A path as the path part of a SQLite `file:` URI.
+fn uri_path(path: &Path) -> String {
+    let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut out = String::new();
+    for b in abs.to_string_lossy().bytes() {
+        match b {
+            b'?' | b'#' | b'%' => out.push_str(&format!("%{b:02X}")),
+            _ => out.push(b as char),
+        }
+    }
+    out
+}
+
+/// Refuses a SQLite file that belongs to another application.
+fn check_application(conn: &Connection, path: &Path) -> Result<()> {
+    let id: i64 = conn.pragma_query_value(None, "application_id", |r| r.get(0))?;
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))?;
+    if (id != 0 && id != APPLICATION_ID) || (version == 0 && tables > 0) {
+        return Err(Error::NotTmmDatabase {
+            path: path.to_path_buf(),
+        });
+    }
+    Ok(())
+}
+
+/// Brings the schema to [`SCHEMA_VERSION`]: a new file gets `schema.sql` whole, an older one
+/// each migration after its version, in one transaction.
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version > SCHEMA_VERSION {
+        return Err(Error::SchemaTooNew {
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    if version == SCHEMA_VERSION {
+        return Ok(());
+    }
+    // A migration may rebuild a table others refer to: foreign keys are checked once, after
+    // it (the pragma cannot change inside a transaction).
+    conn.pragma_update(None, "foreign_keys", false)?;
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Exclusive)?;
+    if version == 0 {
+        tx.execute_batch(SCHEMA)?;
+    } else {
+        for sql in &MIGRATIONS[version as usize - 1..] {
+            tx.execute_batch(sql)?;
+        }
+    }
+    let broken: i64 = tx.query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+        r.get(0)
+    })?;
+    if broken > 0 {
+        return Err(Error::Internal(
+            "a migration broke a foreign key; nothing was changed",
+        ));
+    }
+    tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    tx.pragma_update(None, "application_id", APPLICATION_ID)?;
+    tx.commit()?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::ExportFilter;
 
     #[test]
     fn new_store_is_at_the_current_schema_version() -> Result<()> {
-        let store = Store::open_in_memory()?;
-        let v: i64 = store
-            .connection()
-            .pragma_query_value(None, "user_version", |r| r.get(0))?;
+        let store = Store::open_temporary()?;
+        let v: i64 =
+            store.read(|c| Ok(c.pragma_query_value(None, "user_version", |r| r.get(0))?))?;
         assert_eq!(v, SCHEMA_VERSION);
         assert_eq!(store.stats()?.units, 0);
         Ok(())
@@ -295,8 +485,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("tm.db");
         Store::open(&path)?
-            .connection()
-            .pragma_update(None, "user_version", SCHEMA_VERSION + 1)?;
+            .write(|c| Ok(c.pragma_update(None, "user_version", SCHEMA_VERSION + 1)?))?;
         assert!(matches!(
             Store::open(&path),
             Err(Error::SchemaTooNew { .. })
@@ -318,18 +507,130 @@ mod tests {
     fn readers_keep_working_while_an_import_writes() -> Result<()> {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("tm.db");
-        let mut writer = Store::open(&path)?;
+        let writer = Store::open(&path)?;
         let reader = Store::open(&path)?;
-        let tx = writer.conn.transaction()?;
-        tx.execute(
-            "INSERT INTO origin (kind, name, imported_at) VALUES ('tmx', 'a', '20260101T000000Z')",
-            [],
-        )?;
-        // The write transaction is open: the other connection still reads, and sees the
-        // store as it was.
-        assert_eq!(reader.stats()?.origins.len(), 0);
-        tx.commit()?;
+        writer.write(|c| {
+            let tx = c.transaction()?;
+            tx.execute(
+                "INSERT INTO origin (kind, name, imported_at) VALUES ('tmx', 'a', '20260101T000000Z')",
+                [],
+            )?;
+            // The write transaction is open: the other handle, and this one, still read,
+            // and see the store as it was.
+            assert_eq!(reader.stats()?.origins.len(), 0);
+            assert_eq!(writer.stats()?.origins.len(), 0);
+            tx.commit()?;
+            Ok(())
+        })?;
         assert_eq!(reader.stats()?.origins.len(), 1);
+        Ok(())
+    }
+
+    /// Every table's columns and every index, as SQLite describes them.
+    fn shape(store: &Store) -> Result<Vec<String>> {
+        store.read(|c| {
+            let tables: Vec<(String, String)> = c
+                .prepare(
+                    "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'
+                     ORDER BY type, name",
+                )?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut out = Vec::new();
+            for (kind, name) in tables {
+                let pragma = if kind == "table" {
+                    "table_xinfo"
+                } else {
+                    "index_xinfo"
+                };
+                let cols: Vec<String> = c
+                    .prepare(&format!("SELECT * FROM pragma_{pragma}('{name}')"))?
+                    .query_map([], |r| {
+                        let n = r.as_ref().column_count();
+                        Ok((0..n)
+                            .map(|i| format!("{:?}", r.get_ref(i).map(|v| v.data_type())))
+                            .collect::<Vec<_>>()
+                            .join(",")
+                            + &format!("{:?}", r.get::<_, rusqlite::types::Value>(1)))
+                    })?
+                    .collect::<rusqlite::Result<_>>()?;
+                out.push(format!("{kind} {name}: {}", cols.join(" | ")));
+            }
+            Ok(out)
+        })
+    }
+
+    /// A database written by tmm 0.1 (schema 1), with an import and an alignment.
+    fn version_1_copy(dir: &Path) -> PathBuf {
+        let path = dir.join("v1.db");
+        std::fs::copy(
+            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/db/v1.db"),
+            &path,
+        )
+        .unwrap();
+        path
+    }
+
+    #[test]
+    fn a_version_1_database_migrates_to_the_schema_of_a_new_one() -> Result<()> {
+        let dir = tempfile::tempdir().unwrap();
+        let old = Store::open(&version_1_copy(dir.path()))?;
+        let new = Store::open_temporary()?;
+        assert_eq!(shape(&old)?, shape(&new)?);
+        let v: i64 = old.read(|c| Ok(c.pragma_query_value(None, "user_version", |r| r.get(0))?))?;
+        assert_eq!(v, SCHEMA_VERSION);
+        Ok(())
+    }
+
+    // Regression: the bead and confidence of aligned units sat in columns no export read.
+    #[test]
+    fn a_migrated_database_exports_what_it_did_plus_the_alignment_props() -> Result<()> {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&version_1_copy(dir.path()))?;
+        assert_eq!(store.stats()?.units, 14);
+        let mut out = Vec::new();
+        store.export_tmx(
+            &ExportFilter::default(),
+            &mut out,
+            Path::new("out.tmx"),
+            false,
+        )?;
+        let out = String::from_utf8(out).unwrap();
+        let (align, rest): (Vec<&str>, Vec<&str>) = out
+            .split_inclusive('\n')
+            .partition(|l| l.contains("<prop type=\"x-align-"));
+        assert_eq!(align.len(), 14, "a bead and a confidence per aligned unit");
+        assert!(
+            align[0].contains("<prop type=\"x-align-bead\">1-1</prop>"),
+            "{}",
+            align[0]
+        );
+        let before = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/db/v1.export.tmx"
+        ))
+        .unwrap();
+        assert_eq!(rest.concat(), before);
+        Ok(())
+    }
+
+    // Regression: a database made before the index had no match_* tables and failed.
+    #[test]
+    fn a_database_without_the_index_tables_gets_them_and_waits_for_a_rebuild() -> Result<()> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = version_1_copy(dir.path());
+        {
+            let c = Connection::open(&path)?;
+            c.execute_batch(
+                "DROP TABLE match_term; DROP TABLE match_recent; DROP TABLE match_dead;
+                 DROP TABLE match_state;",
+            )?;
+        }
+        let store = Store::open(&path)?;
+        // The old segments wait for the rebuild, and queries scan them meanwhile.
+        assert_eq!(store.index_pending()?, store.stats()?.variants as u64);
+        store.rebuild_index(&mut |_, _| {})?;
+        assert_eq!(store.index_pending()?, 0);
         Ok(())
     }
 }

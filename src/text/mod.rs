@@ -68,6 +68,34 @@ fn utf16(bytes: &[u8], little_endian: bool) -> std::result::Result<String, Strin
     Ok(text.into_owned())
 }
 
+/// How a new document is cut into the segments to match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Segmentation {
+    /// Paragraphs: blank-line separated, or one per line when the text has no blank line.
+    #[default]
+    Paragraph,
+    /// The sentences of each paragraph, split by the rules of the text's language, as
+    /// `tmm align` splits them.
+    Sentence,
+}
+
+/// The segments of a new document in `lang`: its paragraphs, or their sentences.
+pub fn segments(text: &str, lang: &crate::lang::LanguageTag, unit: Segmentation) -> Vec<String> {
+    let paragraphs = paragraphs(text);
+    match unit {
+        Segmentation::Paragraph => paragraphs,
+        Segmentation::Sentence => {
+            let splitter = SentenceSplitter::new(lang);
+            paragraphs
+                .iter()
+                .flat_map(|p| splitter.split(p))
+                .map(str::to_string)
+                .collect()
+        }
+    }
+}
+
 /// Cuts a document into paragraphs: blocks separated by blank lines, or one paragraph per
 /// line when the text has no blank line. Lines inside a block are joined with a space
 /// (without one between two CJK characters); empty paragraphs are dropped.

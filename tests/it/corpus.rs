@@ -188,7 +188,7 @@ fn bad_requests_fail_with_a_clear_error_and_no_file() {
 fn moses_line_counts_match_on_the_whole_shared_corpus() {
     let mut files = Vec::new();
     tmx_files(&corpus().join("tmx"), &mut files);
-    let mut store = Store::open_in_memory().unwrap();
+    let store = Store::open_temporary().unwrap();
     for f in &files {
         let name = f.file_name().unwrap().to_string_lossy();
         if !BROKEN.contains(&name.as_ref()) {

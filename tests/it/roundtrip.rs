@@ -89,7 +89,7 @@ fn every_well_formed_corpus_file_round_trips() {
     let mut failures = Vec::new();
     for file in &files {
         let name = file.file_name().unwrap().to_string_lossy().into_owned();
-        let mut store = Store::open_in_memory().unwrap();
+        let store = Store::open_temporary().unwrap();
         let imported = store.import_tmx(file, &ImportOptions::default(), &mut ());
         if BROKEN.contains(&name.as_str()) {
             assert!(imported.is_err(), "{name}: broken file was imported");
@@ -103,7 +103,7 @@ fn every_well_formed_corpus_file_round_trips() {
         let first_path = tmp.path().join(format!("{checked}-{name}.tmx"));
         std::fs::write(&first_path, &first).unwrap();
         crate::export::assert_dtd_valid(&first_path);
-        let mut again = Store::open_in_memory().unwrap();
+        let again = Store::open_temporary().unwrap();
         if let Err(e) = again.import_tmx(&first_path, &ImportOptions::default(), &mut ()) {
             failures.push(format!("{name}: re-import failed: {e}"));
             continue;

@@ -38,7 +38,7 @@ fn main() -> ExitCode {
             if is_broken_pipe(&err) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("tmm: error: {err:#}");
+            eprintln!("tmm: error: {}", worded_chain(&err));
             ExitCode::FAILURE
         }
     }
@@ -67,6 +67,42 @@ fn database_path(given: Option<PathBuf>) -> anyhow::Result<PathBuf> {
     let dirs = directories::ProjectDirs::from("org", "tmm", "tmm")
         .context("cannot find a data directory for the database; give --db PATH")?;
     Ok(dirs.data_dir().join("tmm.db"))
+}
+
+/// A library error worded for the command line: options by their flags, with a hint at
+/// the command that helps.
+pub fn worded(e: &tmm::Error) -> String {
+    use tmm::Error as E;
+    match e {
+        E::InvalidOption { option, reason } => format!("{}: {reason}", flag(option)),
+        E::NoSegments { .. } => format!("{e} (`tmm stats` lists its languages)"),
+        E::UnknownOrigin { .. } => format!("{e} (`tmm stats` lists them)"),
+        E::NoDatabase { .. } => format!("{e} (`tmm import` or `tmm align` creates one)"),
+        _ => e.to_string(),
+    }
+}
+
+/// The flag of the library option `option`.
+fn flag(option: &str) -> String {
+    match option {
+        "from" | "to" => "--from and --to".into(),
+        "langs" => "--from and --to, or --langs".into(),
+        "date" => "--since/--until".into(),
+        "output" => "-o".into(),
+        "documents" => "the documents".into(),
+        other => format!("--{}", other.replace('_', "-")),
+    }
+}
+
+/// An error and its causes, `: `-separated, each library error worded by [`worded`].
+fn worded_chain(err: &anyhow::Error) -> String {
+    err.chain()
+        .map(|e| match e.downcast_ref::<tmm::Error>() {
+            Some(t) => worded(t),
+            None => e.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(": ")
 }
 
 /// True when stderr is a terminal, so progress bars and colour make sense.

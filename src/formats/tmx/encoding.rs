@@ -4,8 +4,6 @@
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE};
 use encoding_rs_io::DecodeReaderBytesBuilder;
@@ -20,39 +18,48 @@ pub(crate) struct Decoded {
     pub warning: Option<String>,
 }
 
-/// Counts the raw bytes read from the file, for progress.
-struct RawCount<R> {
-    inner: R,
-    count: Arc<AtomicU64>,
-}
+/// Bytes looked at to decide the encoding.
+const HEAD: usize = 512;
 
-impl<R: Read> Read for RawCount<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.count.fetch_add(n as u64, Ordering::Relaxed);
-        Ok(n)
+/// Reads the first bytes of `input` (fewer at its end) and gives them back with the rest.
+pub(crate) fn peek(
+    name: &Path,
+    mut input: Box<dyn Read + Send>,
+    n: usize,
+) -> Result<(Vec<u8>, Box<dyn Read + Send>)> {
+    let mut head = vec![0u8; n];
+    let mut filled = 0;
+    while filled < n {
+        match input.read(&mut head[filled..]) {
+            Ok(0) => break,
+            Ok(k) => filled += k,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Error::io(name, e)),
+        }
     }
+    head.truncate(filled);
+    let rest: Box<dyn Read + Send> = Box::new(std::io::Cursor::new(head.clone()).chain(input));
+    Ok((head, rest))
 }
 
-/// Opens `path` and returns its content as UTF-8; `count` follows the bytes read.
-pub(crate) fn open(path: &Path, count: Arc<AtomicU64>) -> Result<Decoded> {
+/// Opens the file at `path` as UTF-8 (to read it again, for an error's position).
+pub(crate) fn open(path: &Path) -> Result<Decoded> {
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let mut head = Vec::with_capacity(512);
-    file.take(512)
-        .read_to_end(&mut head)
-        .map_err(|e| Error::io(path, e))?;
+    decode(path, Box::new(file))
+}
+
+/// Turns `input` into UTF-8, deciding its encoding from its first bytes; `name` is for
+/// messages.
+pub(crate) fn decode(name: &Path, input: Box<dyn Read + Send>) -> Result<Decoded> {
+    let (head, input) = peek(name, input, HEAD)?;
     let (encoding, warning) = sniff(&head).map_err(|message| Error::Format {
-        path: path.to_path_buf(),
+        path: name.to_path_buf(),
         message,
     })?;
-    let file = RawCount {
-        inner: File::open(path).map_err(|e| Error::io(path, e))?,
-        count,
-    };
     let reader: Box<dyn BufRead + Send> = if encoding == UTF_8 {
-        let mut r = BufReader::with_capacity(1 << 16, file);
+        let mut r = BufReader::with_capacity(1 << 16, input);
         // The parser sees no BOM; it is not part of the document.
-        let buf = r.fill_buf().map_err(|e| Error::io(path, e))?;
+        let buf = r.fill_buf().map_err(|e| Error::io(name, e))?;
         if buf.starts_with(b"\xEF\xBB\xBF") {
             r.consume(3);
         }
@@ -61,7 +68,7 @@ pub(crate) fn open(path: &Path, count: Arc<AtomicU64>) -> Result<Decoded> {
         let decoder = DecodeReaderBytesBuilder::new()
             .encoding(Some(encoding))
             .bom_override(true)
-            .build(file);
+            .build(input);
         Box::new(BufReader::with_capacity(1 << 16, decoder))
     };
     Ok(Decoded {

@@ -10,8 +10,6 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 use std::io::{BufRead, Read};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use quick_xml::XmlVersion;
 use quick_xml::escape::resolve_predefined_entity;
@@ -19,7 +17,7 @@ use quick_xml::events::{BytesRef, BytesStart, Event};
 
 use super::{check_date, encoding, escape_attribute, escape_text};
 use crate::error::{Error, Result};
-use crate::formats::{Item, ReadUnit};
+use crate::formats::{Format, Item, ReadUnit, SourceInfo, UnitSource};
 use crate::lang::LanguageTag;
 use crate::model::{Attributes, Header, Note, Prop, Segment, TranslationUnit, Variant};
 
@@ -33,10 +31,82 @@ pub(crate) const SEGMENT_PROP: &str = "x-tmm-segment";
 /// Inline elements whose content is native code, not text.
 const NATIVE: &[&str] = &["bpt", "ept", "it", "ph", "ut", "sub"];
 
-/// Counts the lines and bytes the parser has consumed.
+/// Counts the lines the parser has consumed and, for a stream that cannot be read again,
+/// keeps what is needed to place an error: the current and the previous line, and the
+/// offset of the first byte that is not UTF-8.
 struct Counted<R> {
     inner: R,
     newlines: u64,
+    /// Track positions in memory (the input cannot be read a second time).
+    track: bool,
+    consumed: u64,
+    lines: [(u64, Vec<u8>); 2],
+    pending_utf8: Vec<u8>,
+    first_invalid: Option<u64>,
+    /// Until the root element is read: refuse NUL bytes and more than this many bytes.
+    prologue_limit: Option<u64>,
+}
+
+/// Bytes of a line kept to count an error's column.
+const LINE_KEPT: usize = 16 * 1024;
+
+impl<R> Counted<R> {
+    fn new(inner: R, track: bool) -> Self {
+        Counted {
+            inner,
+            newlines: 0,
+            track,
+            consumed: 0,
+            lines: [(0, Vec::new()), (0, Vec::new())],
+            pending_utf8: Vec::new(),
+            first_invalid: None,
+            prologue_limit: Some(PROLOGUE_LIMIT),
+        }
+    }
+
+    fn track(&mut self, bytes: &[u8]) {
+        let mut start = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'\n' {
+                let cur = &mut self.lines[1].1;
+                let room = LINE_KEPT.saturating_sub(cur.len());
+                cur.extend_from_slice(&bytes[start..i.min(start + room)]);
+                self.lines.swap(0, 1);
+                self.lines[1].0 = self.consumed + i as u64 + 1;
+                self.lines[1].1.clear();
+                start = i + 1;
+            }
+        }
+        let cur = &mut self.lines[1].1;
+        let room = LINE_KEPT.saturating_sub(cur.len());
+        cur.extend_from_slice(&bytes[start..bytes.len().min(start + room)]);
+        if self.first_invalid.is_none() {
+            self.pending_utf8.extend_from_slice(bytes);
+            match std::str::from_utf8(&self.pending_utf8) {
+                Ok(_) => self.pending_utf8.clear(),
+                Err(e) if e.error_len().is_some() => {
+                    let at = self.consumed - self.pending_utf8.len() as u64 + bytes.len() as u64;
+                    self.first_invalid = Some(at + e.valid_up_to() as u64);
+                }
+                Err(e) => {
+                    self.pending_utf8.drain(..e.valid_up_to());
+                }
+            }
+        }
+    }
+
+    /// Line and column of `offset` when it lies in the last two lines read.
+    fn locate(&self, offset: u64) -> Option<(u64, u64)> {
+        let line = self.newlines + 1;
+        for (k, (start, bytes)) in self.lines.iter().enumerate().rev() {
+            if offset >= *start {
+                let upto = ((offset - start) as usize).min(bytes.len());
+                let column = bytes[..upto].iter().filter(|&&b| b & 0xC0 != 0x80).count() as u64;
+                return Some((line - (1 - k as u64), column + 1));
+            }
+        }
+        None
+    }
 }
 
 impl<R: BufRead> Read for Counted<R> {
@@ -54,15 +124,31 @@ impl<R: BufRead> Read for Counted<R> {
 
 impl<R: BufRead> BufRead for Counted<R> {
     fn fill_buf(&mut self) -> std::io::Result<&[u8]> {
+        if let Some(limit) = self.prologue_limit {
+            let consumed = self.consumed;
+            let buf = self.inner.fill_buf()?;
+            let refuse = |m: &str| Err(std::io::Error::new(std::io::ErrorKind::InvalidData, m));
+            if buf.contains(&0) {
+                return refuse("a NUL byte before the root element: this is not XML text");
+            }
+            if consumed > limit {
+                return refuse("no root element in the first megabyte: this is not TMX");
+            }
+            return Ok(buf);
+        }
         self.inner.fill_buf()
     }
     fn consume(&mut self, n: usize) {
         if let Ok(buf) = self.inner.fill_buf() {
-            self.newlines += buf[..n.min(buf.len())]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count() as u64;
+            let taken = &buf[..n.min(buf.len())];
+            let newlines = taken.iter().filter(|&&b| b == b'\n').count() as u64;
+            if self.track {
+                let taken = taken.to_vec();
+                self.track(&taken);
+            }
+            self.newlines += newlines;
         }
+        self.consumed += n as u64;
         self.inner.consume(n);
     }
 }
@@ -75,23 +161,22 @@ struct Child {
     line: u64,
 }
 
-/// A streaming TMX reader over one file.
+/// A streaming TMX reader over one file or stream.
 pub struct TmxReader {
+    /// The name messages give the input.
     path: PathBuf,
+    /// The file, when it can be read again to place an error.
+    file: Option<PathBuf>,
     xml: quick_xml::Reader<Counted<Box<dyn BufRead + Send>>>,
     buf: Vec<u8>,
-    raw_bytes: Arc<AtomicU64>,
-    /// The `<header>`; empty when the file has none.
-    pub header: Header,
-    /// The `version` of `<tmx>`, as written.
-    pub version: Option<String>,
-    /// The encoding the file was read in.
-    pub encoding: &'static str,
-    /// File-level warnings (encoding, version, header).
-    pub warnings: Vec<String>,
+    info: SourceInfo,
     in_body: bool,
     finished: bool,
 }
+
+/// Bytes read before the root element at the most: an endless stream that is not TMX (such
+/// as `/dev/zero`) is refused after this many.
+const PROLOGUE_LIMIT: u64 = 1 << 20;
 
 impl TmxReader {
     /// Opens a TMX file and reads its header.
@@ -100,22 +185,31 @@ impl TmxReader {
     /// [`Error::Io`] when the file cannot be read, [`Error::Format`] when it is not TMX or its
     /// encoding is unknown, [`Error::Syntax`] when it is not well-formed before `<body>`.
     pub fn open(path: &Path) -> Result<Self> {
-        let raw_bytes = Arc::new(AtomicU64::new(0));
-        let decoded = encoding::open(path, raw_bytes.clone())?;
-        let mut xml = quick_xml::Reader::from_reader(Counted {
-            inner: decoded.reader,
-            newlines: 0,
-        });
+        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        Self::new(path, Some(path), Box::new(file))
+    }
+
+    /// Reads TMX from any stream and reads its header; `name` is what messages call it, and
+    /// `file` the file it is, when it can be read again to place an error exactly.
+    ///
+    /// # Errors
+    /// As [`open`](Self::open).
+    pub fn new(name: &Path, file: Option<&Path>, input: Box<dyn Read + Send>) -> Result<Self> {
+        let decoded = encoding::decode(name, input)?;
+        let mut xml = quick_xml::Reader::from_reader(Counted::new(decoded.reader, file.is_none()));
         xml.config_mut().trim_text(false);
         let mut reader = TmxReader {
-            path: path.to_path_buf(),
+            path: name.to_path_buf(),
+            file: file.map(Path::to_path_buf),
             xml,
             buf: Vec::with_capacity(4096),
-            raw_bytes,
-            header: Header::default(),
-            version: None,
-            encoding: decoded.encoding,
-            warnings: decoded.warning.into_iter().collect(),
+            info: SourceInfo {
+                format: Format::Tmx,
+                header: Header::default(),
+                version: None,
+                encoding: decoded.encoding,
+                warnings: decoded.warning.into_iter().collect(),
+            },
             in_body: false,
             finished: false,
         };
@@ -123,17 +217,17 @@ impl TmxReader {
         Ok(reader)
     }
 
-    /// Bytes of the file read so far.
-    pub fn bytes_read(&self) -> u64 {
-        self.raw_bytes.load(Ordering::Relaxed)
+    /// What the file says about itself: header, version, encoding, warnings.
+    pub fn info(&self) -> &SourceInfo {
+        &self.info
     }
 
-    /// A counter of the bytes read that stays valid while the reader works in another thread.
-    pub fn bytes_counter(&self) -> Arc<AtomicU64> {
-        self.raw_bytes.clone()
+    /// The `<header>`; empty when the file has none.
+    pub fn header(&self) -> &Header {
+        &self.info.header
     }
 
-    /// The file being read.
+    /// The input being read.
     pub fn path(&self) -> &Path {
         &self.path
     }
@@ -219,12 +313,14 @@ impl TmxReader {
                 }
                 Ok(Event::DocType(d)) => {
                     if d.xml10_content().contains("<!ENTITY") {
-                        self.warnings
+                        self.info
+                            .warnings
                             .push("the DOCTYPE declares entities; tmm does not expand them".into());
                     }
                 }
                 Ok(Event::Start(e)) if !seen_root => {
                     seen_root = true;
+                    self.xml.get_mut().prologue_limit = None;
                     let name = local(&e).to_string();
                     let attrs = self.attributes(&e)?;
                     self.read_root(&name, attrs)?;
@@ -247,20 +343,21 @@ impl TmxReader {
                 }
                 Ok(Event::Start(e)) if local(&e) == "body" => {
                     if !seen_header {
-                        self.warnings.push("no <header>".into());
+                        self.info.warnings.push("no <header>".into());
                     }
                     self.in_body = true;
                     return Ok(());
                 }
                 Ok(Event::Empty(e)) if local(&e) == "body" => {
                     if !seen_header {
-                        self.warnings.push("no <header>".into());
+                        self.info.warnings.push("no <header>".into());
                     }
                     return Ok(());
                 }
                 Ok(Event::Start(e)) => {
                     let name = local(&e).to_string();
-                    self.warnings
+                    self.info
+                        .warnings
                         .push(format!("unexpected <{name}> before <body>, skipped"));
                     self.skip_element(&name)?;
                 }
@@ -279,16 +376,18 @@ impl TmxReader {
                 message: format!("not a TMX file: the root element is <{name}>"),
             });
         }
-        self.version = attrs
+        self.info.version = attrs
             .into_iter()
             .find(|(k, _)| k == "version")
             .map(|(_, v)| v);
-        match self.version.as_deref() {
+        match self.info.version.as_deref() {
             None => self
+                .info
                 .warnings
                 .push("<tmx> has no version; read as TMX 1.4".into()),
             Some("1.1" | "1.2" | "1.3" | "1.4" | "1.4a" | "1.4b") => {}
             Some(v) => self
+                .info
                 .warnings
                 .push(format!("unknown TMX version \"{v}\"; read as TMX 1.4")),
         }
@@ -365,9 +464,10 @@ impl TmxReader {
             warnings.extend(leftover);
             header.udes = (!udes.is_empty()).then_some(udes);
         }
-        self.warnings
+        self.info
+            .warnings
             .extend(warnings.into_iter().map(|w| format!("header: {w}")));
-        self.header = header;
+        self.info.header = header;
         Ok(())
     }
 
@@ -432,6 +532,7 @@ impl TmxReader {
             unit,
             line,
             warnings,
+            document: None,
         })))
     }
 
@@ -832,16 +933,17 @@ impl TmxReader {
         let (offset, message) = if encoding {
             // The parser reports where its buffer began; find the first bad byte instead.
             (
-                first_invalid_utf8(&self.path).unwrap_or(self.xml.error_position()),
+                self.first_invalid_utf8()
+                    .unwrap_or(self.xml.error_position()),
                 format!(
                     "not valid {}: the bytes do not match the file's encoding (declare it, or save as UTF-8)",
-                    self.encoding
+                    self.info.encoding
                 ),
             )
         } else {
             (self.xml.error_position(), e.to_string())
         };
-        let (line, column) = locate(&self.path, offset);
+        let (line, column) = self.locate(offset);
         Error::Syntax {
             path: self.path.clone(),
             line,
@@ -854,8 +956,29 @@ impl TmxReader {
         self.syntax_at(self.xml.buffer_position(), message)
     }
 
+    /// The first byte of the input's UTF-8 view that is not UTF-8.
+    fn first_invalid_utf8(&self) -> Option<u64> {
+        match &self.file {
+            Some(file) => first_invalid_utf8(file),
+            None => self.xml.get_ref().first_invalid,
+        }
+    }
+
+    /// Line and column (1-based) of a byte offset of the input's UTF-8 view: counted again
+    /// from the file, or from the lines a stream kept (else the current line).
+    fn locate(&self, offset: u64) -> (u64, u64) {
+        match &self.file {
+            Some(file) => locate(file, offset),
+            None => self
+                .xml
+                .get_ref()
+                .locate(offset)
+                .unwrap_or((self.line(), 1)),
+        }
+    }
+
     fn syntax_at(&self, offset: u64, message: &str) -> Error {
-        let (line, column) = locate(&self.path, offset);
+        let (line, column) = self.locate(offset);
         Error::Syntax {
             path: self.path.clone(),
             line,
@@ -867,7 +990,7 @@ impl TmxReader {
 
 /// The offset of the first byte of the file's UTF-8 view that is not valid UTF-8.
 fn first_invalid_utf8(path: &Path) -> Option<u64> {
-    let mut reader = encoding::open(path, Arc::default()).ok()?.reader;
+    let mut reader = encoding::open(path).ok()?.reader;
     let mut offset = 0u64;
     let mut pending: Vec<u8> = Vec::new();
     let mut buf = vec![0u8; 1 << 16];
@@ -895,7 +1018,7 @@ fn first_invalid_utf8(path: &Path) -> Option<u64> {
 
 /// Line and column (1-based, in characters) of a byte offset in the file's UTF-8 view.
 fn locate(path: &Path, offset: u64) -> (u64, u64) {
-    let Ok(decoded) = encoding::open(path, Arc::default()) else {
+    let Ok(decoded) = encoding::open(path) else {
         return (0, 0);
     };
     let mut line = 1;
@@ -910,6 +1033,15 @@ fn locate(path: &Path, offset: u64) -> (u64, u64) {
         }
     }
     (line, column)
+}
+
+impl UnitSource for TmxReader {
+    fn info(&self) -> &SourceInfo {
+        &self.info
+    }
+    fn next_item(&mut self) -> Result<Option<Item>> {
+        TmxReader::next_item(self)
+    }
 }
 
 /// `<name k="v" ...>` with the values escaped.
@@ -1134,9 +1266,9 @@ mod tests {
     #[test]
     fn markup_text_props_and_foreign_attributes_are_kept() {
         let (reader, items) = read(DOC.as_bytes());
-        assert_eq!(reader.header.notes[0].text, "n");
+        assert_eq!(reader.header().notes[0].text, "n");
         assert_eq!(
-            reader.header.attributes.extra,
+            reader.header().attributes.extra,
             vec![("x:flag".into(), "1".into())]
         );
         let u = units(&items)[0];
@@ -1165,7 +1297,7 @@ mod tests {
             .flat_map(|u| u.to_be_bytes())
             .collect();
         let (reader, items) = read(&utf16);
-        assert_eq!(reader.encoding, "UTF-16BE");
+        assert_eq!(reader.info().encoding, "UTF-16BE");
         let (_, utf8_items) = read(DOC.as_bytes());
         assert_eq!(units(&items), units(&utf8_items));
     }
@@ -1203,7 +1335,13 @@ mod tests {
     fn version_1_1_and_missing_version_are_read_with_a_warning_for_the_latter() {
         let (reader, items) =
             read(b"<tmx><header/><body><tu><tuv lang=\"EN\"><seg>a</seg></tuv></tu></body></tmx>");
-        assert!(reader.warnings.iter().any(|w| w.contains("no version")));
+        assert!(
+            reader
+                .info()
+                .warnings
+                .iter()
+                .any(|w| w.contains("no version"))
+        );
         assert_eq!(units(&items)[0].variants[0].lang.as_str(), "en");
     }
 }

@@ -5,10 +5,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use tmm::align::{AlignOptions, Alignment, BEAD, CONFIDENCE, Document, DocumentInfo, Unit};
+use tmm::align::{AlignOptions, Alignment, Document, DocumentInfo, Unit};
 use tmm::formats::tmx::TmxWriter;
 use tmm::lang::LanguageTag;
-use tmm::model::Prop;
 use tmm::output::OutputFile;
 use tmm::store::Store;
 use tmm::text::SentenceSplitter;
@@ -157,7 +156,7 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let mut store = Store::open(db).with_context(|| format!("opening {}", db.display()))?;
+    let store = Store::open(db).with_context(|| format!("opening {}", db.display()))?;
     let summary = store.store_alignment(&alignment, &info)?;
     outln!(
         "{} {}s aligned ({} marked low confidence, {} with one language only): {} units added, {} alternatives added, {} already stored",
@@ -172,7 +171,7 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Writes the units as TMX with their bead and confidence as props; returns how many.
+/// Writes the units as TMX (bead and confidence are among their props); returns how many.
 fn write_tmx(alignment: &Alignment, info: &DocumentInfo, path: &Path) -> anyhow::Result<usize> {
     if path.as_os_str() == "-" {
         return write_units(alignment, info, std::io::stdout().lock());
@@ -192,19 +191,7 @@ fn write_units(
     let mut writer = TmxWriter::new(BufWriter::new(out), &alignment.header(info))?;
     let units = alignment.units(info);
     for u in &units {
-        let mut unit = u.unit.clone();
-        for (kind, value) in [
-            (BEAD, u.bead.clone()),
-            (CONFIDENCE, format!("{:.3}", u.confidence)),
-        ] {
-            unit.props.push(Prop {
-                kind: kind.into(),
-                lang: None,
-                o_encoding: None,
-                value,
-            });
-        }
-        writer.write_unit(&unit)?;
+        writer.write_unit(&u.unit)?;
     }
     writer.finish()?.flush()?;
     Ok(units.len())

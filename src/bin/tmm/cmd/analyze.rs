@@ -26,8 +26,8 @@ pub struct Args {
 }
 
 pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
-    let store = Store::open(db).with_context(|| format!("opening {}", db.display()))?;
-    let matcher = Matcher::new(store.connection());
+    let store = Store::open_existing(db)?;
+    let matcher = Matcher::new(&store);
     let segments = read_segments(&args.file, &args.common.from, args.common.unit)?;
     let options = args.common.options(1);
     let a = analysis::analyze(&matcher, &segments, &options)

@@ -4,7 +4,6 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
-use anyhow::Context;
 use tmm::lang::LanguageTag;
 use tmm::matching::Matcher;
 use tmm::store::Store;
@@ -33,8 +32,8 @@ pub struct Args {
 }
 
 pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
-    let store = Store::open(db).with_context(|| format!("opening {}", db.display()))?;
-    let matcher = Matcher::new(store.connection());
+    let store = Store::open_existing(db)?;
+    let matcher = Matcher::new(&store);
     let hits = matcher.concordance(&args.phrase, &args.lang, args.to.as_ref(), args.limit)?;
     let mut out = std::io::stdout().lock();
     if args.json {

@@ -1,31 +1,31 @@
 //! `tmm import`: TMX files, bilingual TSV/CSV spreadsheets and JSON Lines into the store.
 
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
 use anyhow::bail;
 use indicatif::{ProgressBar, ProgressStyle};
+use tmm::formats::{self, Format, Input, ReadOptions};
 use tmm::lang::LanguageTag;
-use tmm::store::{
-    Delimited, DelimitedOptions, DuplicatePolicy, ImportObserver, ImportOptions, ImportSummary,
-    Store, Warning,
-};
+use tmm::store::{DuplicatePolicy, ImportObserver, ImportOptions, ImportSummary, Store, Warning};
 
 /// Import TMX files (TMX 1.1–1.4b; UTF-8, UTF-16 or 8-bit), bilingual TSV or CSV
 /// spreadsheets, or JSON Lines written by `tmm export --format jsonl`; one transaction per
-/// file.
+/// file. `-` reads standard input; a folder imports every TMX file under it, in name order.
 ///
 /// Examples: `tmm import tmx/un-ssc-2012.tmx`; `tmm import --format tsv --from en --to fr
-/// glossary.tsv`
+/// glossary.tsv`; `cat memory.tmx | tmm import -`
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Files to import
+    /// Files to import (`-` for standard input, a folder for every TMX file under it)
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
-    /// Input format; auto goes by the extension (.tsv, .csv, .jsonl, else TMX). TSV is
-    /// tab-separated with `\t \n \r \\` escaped, as `tmm export --format tsv` writes it;
-    /// CSV is comma-separated with "quoted" fields, as spreadsheets write it
+    /// Input format; auto goes by the content (TMX, JSON Lines) and, for spreadsheets, by
+    /// the extension (.csv, else TSV). TSV is tab-separated with `\t \n \r \\` escaped, as
+    /// `tmm export --format tsv` writes it; CSV is comma-separated with "quoted" fields, as
+    /// spreadsheets write it
     #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
     format: InputFormat,
     /// TSV/CSV: the language of the first column
@@ -68,18 +68,13 @@ enum InputFormat {
 }
 
 impl InputFormat {
-    fn of(self, path: &Path) -> InputFormat {
-        if self != InputFormat::Auto {
-            return self;
-        }
-        let ext = path
-            .extension()
-            .map(|e| e.to_string_lossy().to_ascii_lowercase());
-        match ext.as_deref() {
-            Some("tsv" | "tab") => InputFormat::Tsv,
-            Some("csv") => InputFormat::Csv,
-            Some("jsonl") => InputFormat::Jsonl,
-            _ => InputFormat::Tmx,
+    fn format(self) -> Option<Format> {
+        match self {
+            InputFormat::Auto => None,
+            InputFormat::Tmx => Some(Format::Tmx),
+            InputFormat::Tsv => Some(Format::Tsv),
+            InputFormat::Csv => Some(Format::Csv),
+            InputFormat::Jsonl => Some(Format::Jsonl),
         }
     }
 }
@@ -97,14 +92,58 @@ struct Progress {
 }
 
 impl ImportObserver for Progress {
-    fn progress(&mut self, bytes: u64, total: u64, units: u64) {
+    fn progress(&mut self, bytes: u64, total: u64, units: u64) -> ControlFlow<()> {
         if let Some(bar) = &self.bar {
-            bar.set_length(total);
+            if total > 0 {
+                bar.set_length(total);
+            }
             bar.set_position(bytes);
             bar.set_message(format!("{units} units"));
         }
+        ControlFlow::Continue(())
+    }
+    fn indexing(&mut self, done: u64, total: u64) {
+        if let Some(bar) = &self.bar {
+            bar.set_length(total);
+            bar.set_position(done);
+            bar.set_message("indexing");
+        }
     }
     fn warning(&mut self, _: &Warning) {}
+}
+
+/// The files a command line names: folders are walked for TMX files, in name order.
+fn expand(files: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut out = Vec::new();
+    for f in files {
+        if f.is_dir() {
+            let mut found = Vec::new();
+            walk(f, &mut found).with_context(|| format!("reading the folder {}", f.display()))?;
+            found.sort();
+            if found.is_empty() {
+                bail!("{}: no TMX file in this folder", f.display());
+            }
+            out.extend(found);
+        } else {
+            out.push(f.clone());
+        }
+    }
+    Ok(out)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("tmx"))
+        {
+            out.push(path);
+        }
+    }
+    Ok(())
 }
 
 pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
@@ -117,33 +156,29 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         strict: args.strict,
         defer_index: args.defer_index,
     };
-    let columns = match (&args.from, &args.to) {
+    let (from, to) = match (&args.from, &args.to) {
         (Some(from), Some(to)) => {
             let (from, to) = (LanguageTag::parse(from)?, LanguageTag::parse(to)?);
             if from == to {
                 bail!("--from and --to are both {from}: the two columns need two languages");
             }
-            Some((from, to))
+            (Some(from), Some(to))
         }
-        (None, None) => None,
+        (None, None) => (None, None),
         _ => bail!("--from and --to go together: the languages of the first and second column"),
     };
-    if columns.is_none() {
-        if let Some(file) = args
-            .files
-            .iter()
-            .find(|f| matches!(args.format.of(f), InputFormat::Tsv | InputFormat::Csv))
-        {
-            bail!(
-                "{}: a TSV or CSV file needs --from and --to (the languages of its two columns)",
-                file.display()
-            );
-        }
-    }
-    let mut store = Store::open(db).with_context(|| format!("opening {}", db.display()))?;
+    let read = ReadOptions {
+        format: args.format.format(),
+        from,
+        to,
+        header: args.no_header.then_some(false),
+        delimiter: None,
+    };
+    let files = expand(&args.files)?;
+    let store = Store::open(db).with_context(|| format!("opening {}", db.display()))?;
     let mut total = ImportSummary::default();
     let mut failed = 0;
-    for file in &args.files {
+    for file in &files {
         let bar = crate::stderr_is_terminal().then(|| {
             let bar = ProgressBar::new(0);
             bar.set_style(
@@ -157,35 +192,24 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
             bar
         });
         let mut progress = Progress { bar };
-        let layout = match args.format.of(file) {
-            InputFormat::Tsv => Some(Delimited::Tsv),
-            InputFormat::Csv => Some(Delimited::Csv),
-            _ => None,
-        };
-        let result = match (args.format.of(file), layout, &columns) {
-            (_, Some(layout), Some((from, to))) => store.import_delimited(
-                file,
-                &DelimitedOptions {
-                    layout,
-                    from: from.clone(),
-                    to: to.clone(),
-                    header: args.no_header.then_some(false),
-                },
-                &options,
-                &mut progress,
-            ),
-            (_, Some(_), None) => unreachable!("checked before the loop"),
-            (InputFormat::Jsonl, ..) => store.import_jsonl(file, &options, &mut progress),
-            _ => store.import_tmx(file, &options, &mut progress),
-        };
+        let result = Input::open(file)
+            .and_then(|input| formats::open(input, &read))
+            .and_then(|source| store.import(source, &options, &mut progress));
         if let Some(bar) = progress.bar {
             bar.finish_and_clear();
         }
         match result {
             Ok(summary) => total.merge(summary),
+            Err(tmm::Error::InvalidOption { option: "from", .. }) => {
+                eprintln!(
+                    "tmm: error: {}: a TSV or CSV file needs --from and --to (the languages of its two columns)",
+                    file.display()
+                );
+                failed += 1;
+            }
             Err(e) => {
                 // One bad file does not stop the others; each is its own transaction.
-                eprintln!("tmm: error: {e}");
+                eprintln!("tmm: error: {}", crate::worded(&e));
                 failed += 1;
             }
         }
@@ -195,10 +219,15 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     } else if total.files > 0 {
         print_summary(&total, args.verbose)?;
     }
+    if let Some(e) = &total.index_error {
+        eprintln!(
+            "tmm: the units are stored, but indexing them failed ({e}); suggestions find them by scanning until `tmm index` has run"
+        );
+    }
     if failed > 0 {
         // A lone failed file has said everything in its error line.
-        if args.files.len() > 1 {
-            eprintln!("tmm: {failed} of {} files not imported", args.files.len());
+        if files.len() > 1 {
+            eprintln!("tmm: {failed} of {} files not imported", files.len());
         }
         return Ok(ExitCode::FAILURE);
     }
@@ -227,6 +256,9 @@ fn print_summary(s: &ImportSummary, verbose: bool) -> std::io::Result<()> {
         s.invalid,
         s.warnings.len()
     )?;
+    for (kind, n) in &s.skipped {
+        outln!("skipped: {n} {kind}")?;
+    }
     if !s.languages.is_empty() {
         outln!(
             "languages: {}",

@@ -24,7 +24,7 @@ pub struct Args {
 }
 
 pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
-    let store = Store::open(db).with_context(|| format!("opening {}", db.display()))?;
+    let store = Store::open_existing(db)?;
     let stats = build(&store)?;
     if args.json {
         outln!("{}", serde_json::to_string_pretty(&stats)?)?;
@@ -41,8 +41,9 @@ pub fn build(store: &Store) -> anyhow::Result<index::IndexStats> {
             eprint!("\rindexing {done}/{total} segments");
         }
     };
-    let stats =
-        index::rebuild(store.connection(), &mut progress).context("building the match index")?;
+    let stats = store
+        .rebuild_index(&mut progress)
+        .context("building the match index")?;
     if terminal {
         eprintln!();
     }

@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
+use anyhow::bail;
 use serde::Serialize;
 use tmm::lang::LanguageTag;
 use tmm::matching::{DiffOp, Matcher, Query, SuggestOptions, Suggestion};
@@ -94,18 +94,16 @@ pub fn read_segments(
     unit: SegmentUnit,
 ) -> anyhow::Result<Vec<String>> {
     let text = tmm::text::read_text(file)?;
-    let paragraphs = tmm::text::paragraphs(&text);
-    Ok(match unit {
-        SegmentUnit::Paragraph => paragraphs,
-        SegmentUnit::Sentence => {
-            let splitter = tmm::text::SentenceSplitter::new(lang);
-            paragraphs
-                .iter()
-                .flat_map(|p| splitter.split(p))
-                .map(str::to_string)
-                .collect()
+    Ok(tmm::text::segments(&text, lang, unit.into()))
+}
+
+impl From<SegmentUnit> for tmm::text::Segmentation {
+    fn from(u: SegmentUnit) -> Self {
+        match u {
+            SegmentUnit::Paragraph => tmm::text::Segmentation::Paragraph,
+            SegmentUnit::Sentence => tmm::text::Segmentation::Sentence,
         }
-    })
+    }
 }
 
 #[derive(Serialize)]
@@ -118,8 +116,8 @@ struct SegmentMatches<'a> {
 }
 
 pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
-    let store = Store::open(db).with_context(|| format!("opening {}", db.display()))?;
-    let matcher = Matcher::new(store.connection());
+    let store = Store::open_existing(db)?;
+    let matcher = Matcher::new(&store);
     let options = args.common.options(args.limit);
     let segments = match (&args.text, &args.file) {
         (Some(t), _) => vec![t.clone()],

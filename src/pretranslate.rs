@@ -1,0 +1,164 @@
+//! Pretranslation: a draft of a new document from its best matches, as TMX (the score, match
+//! type and origin as props, every warning `suggest` gives as notes) or as TSV with tmm's
+//! escaping.
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::formats::{tmx::TmxWriter, tsv};
+use crate::matching::{Matcher, Query, SuggestOptions, Suggestion, match_type};
+use crate::model::{Attributes, Header, Note, Prop, TranslationUnit, Variant};
+
+/// The formats a draft is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DraftFormat {
+    /// TMX 1.4b: each segment a unit, with the translation when one was found.
+    Tmx,
+    /// `source<TAB>target<TAB>score<TAB>type` with a header row, escaped as
+    /// [`crate::formats::tsv`] escapes.
+    Tsv,
+}
+
+/// What a pretranslation did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Draft {
+    pub segments: u64,
+    /// Segments that got a translation from the memory.
+    pub filled: u64,
+    /// Segments left to translate.
+    pub empty: u64,
+    /// Segments that could not be matched at all (empty, too long), 1-based, and why.
+    pub refused: Vec<(usize, String)>,
+}
+
+fn prop(kind: &str, value: impl Into<String>) -> Prop {
+    Prop {
+        kind: kind.into(),
+        lang: None,
+        o_encoding: None,
+        value: value.into(),
+    }
+}
+
+/// The translation to put in the draft: with the new numbers in place when they differ.
+fn target_of(s: &Suggestion) -> &str {
+    s.adapted.as_ref().map_or(&s.target, |a| &a.text)
+}
+
+/// Writes a draft of `segments` (in document order, so each has its neighbours as context)
+/// to `out`, each filled with its best match at or above `options.min`.
+///
+/// # Errors
+/// [`Error::NoSegments`] for a language the memory does not hold; [`Error::Io`] on `out`
+/// (named `out_name`); [`Error::Database`].
+pub fn pretranslate(
+    matcher: &Matcher,
+    segments: &[String],
+    options: &SuggestOptions,
+    format: DraftFormat,
+    out: impl Write,
+    out_name: &std::path::Path,
+) -> Result<Draft> {
+    let io = |e: std::io::Error| Error::io(out_name, e);
+    let options = SuggestOptions {
+        limit: 1,
+        ..options.clone()
+    };
+    let header = Header {
+        srclang: Some(options.from.to_string()),
+        adminlang: Some("en".into()),
+        attributes: Attributes {
+            creationtool: Some("tmm".into()),
+            creationtoolversion: Some(env!("CARGO_PKG_VERSION").into()),
+            datatype: Some("plaintext".into()),
+            segtype: Some("paragraph".into()),
+            o_tmf: Some("tmm".into()),
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let mut out = Some(out);
+    let mut tmx = match format {
+        DraftFormat::Tmx => out
+            .take()
+            .map(|o| TmxWriter::new(o, &header))
+            .transpose()
+            .map_err(io)?,
+        DraftFormat::Tsv => None,
+    };
+    let mut lines = out;
+    if let Some(o) = lines.as_mut() {
+        writeln!(o, "source\ttarget\tscore\ttype").map_err(io)?;
+    }
+    let mut draft = Draft {
+        segments: segments.len() as u64,
+        ..Default::default()
+    };
+    for (i, text) in segments.iter().enumerate() {
+        let query = Query {
+            text,
+            previous: i.checked_sub(1).map(|p| segments[p].as_str()),
+            position: Some(i),
+        };
+        let best = match matcher.suggest(&query, &options) {
+            Ok(m) => m.suggestions.into_iter().next(),
+            Err(Error::Query(why)) => {
+                draft.refused.push((i + 1, why));
+                None
+            }
+            Err(e) => return Err(e),
+        };
+        let score = best.as_ref().map(|b| b.score);
+        if best.is_some() {
+            draft.filled += 1;
+        } else {
+            draft.empty += 1;
+        }
+        let notes = best.as_ref().map(Suggestion::notes).unwrap_or_default();
+        if let Some(o) = lines.as_mut() {
+            writeln!(
+                o,
+                "{}\t{}\t{}\t{}",
+                tsv::escape(text),
+                tsv::escape(best.as_ref().map_or("", target_of)),
+                score.map(|s| s.to_string()).unwrap_or_default(),
+                match_type(score),
+            )
+            .map_err(io)?;
+        }
+        if let Some(w) = tmx.as_mut() {
+            let mut unit = TranslationUnit {
+                srclang: Some(options.from.to_string()),
+                props: vec![prop("x-match-type", match_type(score))],
+                variants: vec![Variant::new(options.from.clone(), text.as_str())],
+                ..Default::default()
+            };
+            if let Some(b) = &best {
+                unit.props.push(prop("x-match-score", b.score.to_string()));
+                let doc = b.from.document.as_deref().unwrap_or(&b.from.origin);
+                unit.props.push(prop("x-match-origin", doc));
+                unit.notes = notes
+                    .into_iter()
+                    .map(|text| Note {
+                        lang: None,
+                        o_encoding: None,
+                        text,
+                    })
+                    .collect();
+                unit.variants
+                    .push(Variant::new(options.to.clone(), target_of(b)));
+            }
+            w.write_unit(&unit).map_err(io)?;
+        }
+    }
+    if let Some(w) = tmx {
+        w.finish().map_err(io)?.flush().map_err(io)?;
+    }
+    if let Some(mut o) = lines {
+        o.flush().map_err(io)?;
+    }
+    Ok(draft)
+}

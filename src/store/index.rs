@@ -1,0 +1,431 @@
+//! The match index in the SQLite file (tables `match_*`, see `schema.sql`):
+//! - `match_term`: a few rows (chunks) per term, written by a rebuild (`tmm index`) and bulk
+//!   imports, each a blob of postings ([`crate::matching::index`]) in id order, so a term is
+//!   one B-tree range; a chunk holds at most [`CHUNK_VARIANTS`] variants' postings, which
+//!   bounds the memory of building them;
+//! - `match_recent`: one row per posting for variants imported since, written in the import
+//!   transaction by [`IndexWriter`];
+//! - `match_dead`: variants deleted since (the `update` policy), skipped by queries.
+//!
+//! A bulk import (more than [`live_limit`] variants in one transaction) leaves its variants
+//! marked as not covered; [`catch_up`] then appends their postings in chunks, after the
+//! commit, with memory bounded whatever the import's size.
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+use super::Store;
+use crate::error::Result;
+use crate::matching::index::{
+    BATCH, CHUNK_VARIANTS, IndexStats, PostingsBuilder, Worker, decode_postings, lang_key,
+    len_byte, live_limit, terms,
+};
+use crate::model::VariantId;
+
+fn state(conn: &Connection, key: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT value FROM match_state WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()?)
+}
+
+fn set_state(conn: &Connection, key: &str, value: Option<i64>) -> Result<()> {
+    match value {
+        Some(v) => conn.execute(
+            "INSERT INTO match_state (key, value) VALUES (?1, ?2)
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            params![key, v],
+        )?,
+        None => conn.execute("DELETE FROM match_state WHERE key = ?1", [key])?,
+    };
+    Ok(())
+}
+
+/// The first variant id the index does not cover, if a bulk import left some out.
+pub(crate) fn uncovered_from(conn: &Connection) -> Result<Option<VariantId>> {
+    Ok(state(conn, "uncovered_from")?.map(VariantId))
+}
+
+/// How many variants the index does not cover (0 when it is up to date).
+fn pending(conn: &Connection) -> Result<u64> {
+    Ok(match uncovered_from(conn)? {
+        None => 0,
+        Some(from) => conn.query_row(
+            "SELECT count(*) FROM variant WHERE id >= ?1",
+            [from.0],
+            |r| r.get::<_, i64>(0),
+        )? as u64,
+    })
+}
+
+/// Keeps the index up to date inside an import transaction: one call per inserted variant
+/// and one per deleted unit.
+///
+/// The first variants (see [`live_limit`]) go into `match_recent` row by row. Past that the
+/// import is a bulk one: its variants are marked as not covered, and [`catch_up`] indexes
+/// them after the commit, in chunks of bounded memory; until then queries scan them.
+pub(crate) struct IndexWriter {
+    live: bool,
+    limit: u64,
+    added: u64,
+    /// The first variant this writer indexed row by row.
+    first_live: Option<i64>,
+}
+
+impl IndexWriter {
+    /// Reads the index state in the transaction.
+    pub(crate) fn new(tx: &Transaction) -> Result<Self> {
+        let stored: i64 =
+            tx.query_row("SELECT coalesce(max(id), 0) FROM variant", [], |r| r.get(0))?;
+        Ok(IndexWriter {
+            live: uncovered_from(tx)?.is_none(),
+            limit: live_limit(stored),
+            added: 0,
+            first_live: None,
+        })
+    }
+
+    /// Leaves the variants of this transaction for `tmm index` (queries scan them
+    /// meanwhile): a bulk import then costs no indexing at all.
+    pub(crate) fn defer(&mut self, tx: &Transaction) -> Result<()> {
+        if uncovered_from(tx)?.is_none() {
+            let next: i64 =
+                tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM variant", [], |r| {
+                    r.get(0)
+                })?;
+            set_state(tx, "uncovered_from", Some(next))?;
+        }
+        self.live = false;
+        Ok(())
+    }
+
+    /// Indexes a variant just inserted with id `variant_id`.
+    pub(crate) fn add(
+        &mut self,
+        tx: &Transaction,
+        variant_id: i64,
+        lang: &str,
+        text: &str,
+    ) -> Result<()> {
+        if !self.live {
+            return Ok(());
+        }
+        self.added += 1;
+        if self.added > self.limit {
+            // A bulk import: this import's variants, the ones indexed row by row included,
+            // are left for catch_up, so that queries need not read match_recent.
+            self.live = false;
+            let first = self.first_live.unwrap_or(variant_id);
+            set_state(tx, "uncovered_from", Some(first))?;
+            tx.execute("DELETE FROM match_recent WHERE variant_id >= ?1", [first])?;
+            return Ok(());
+        }
+        self.first_live.get_or_insert(variant_id);
+        tx.prepare_cached("DELETE FROM match_dead WHERE variant_id = ?1")?
+            .execute([variant_id])?;
+        let (terms, len) = terms(text);
+        let lang = lang_key(lang);
+        let mut stmt = tx.prepare_cached(
+            "INSERT OR REPLACE INTO match_recent (lang, term, variant_id, len) VALUES (?1, ?2, ?3, ?4)",
+        )?;
+        for (term, _) in terms {
+            stmt.execute(params![lang, term as i64, variant_id, len_byte(len)])?;
+        }
+        Ok(())
+    }
+
+    /// Drops the variants of a unit about to be deleted.
+    pub(crate) fn remove_unit(&mut self, tx: &Transaction, unit_id: i64) -> Result<()> {
+        tx.prepare_cached(
+            "INSERT OR IGNORE INTO match_dead (variant_id) SELECT id FROM variant WHERE unit_id = ?1",
+        )?
+        .execute([unit_id])?;
+        Ok(())
+    }
+}
+
+/// Writes a builder's postings as one new chunk per term.
+fn write_chunks(tx: &Connection, builder: PostingsBuilder) -> Result<IndexStats> {
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO match_term (lang, term, df, postings) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    let (stats, span) = builder.into_chunks(|lang, term, df, blob| {
+        insert.execute(params![lang, term as i64, df, blob])?;
+        Ok(())
+    })?;
+    if let Some((first, last)) = span {
+        // An id of a deleted variant used again by a new one is alive again.
+        tx.prepare_cached("DELETE FROM match_dead WHERE variant_id BETWEEN ?1 AND ?2")?
+            .execute([first, last])?;
+    }
+    Ok(stats)
+}
+
+/// Indexes the variants a bulk import left uncovered, appending their chunks to the index;
+/// does nothing when all are covered.
+pub(crate) fn catch_up(
+    conn: &Connection,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<IndexStats> {
+    match uncovered_from(conn)? {
+        None => Ok(IndexStats::default()),
+        Some(from) => build(conn, Some(from.0), progress),
+    }
+}
+
+/// Indexes every variant (`from` is `None`: the index is emptied first) or those from id
+/// `from` on, a chunk per [`CHUNK_VARIANTS`] variants, in one transaction: this thread reads
+/// the rows, another tokenises them.
+fn build(
+    conn: &Connection,
+    from: Option<i64>,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<IndexStats> {
+    let tx = Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
+    let first = from.unwrap_or(i64::MIN);
+    let total: i64 = tx.query_row(
+        "SELECT count(*) FROM variant WHERE id >= ?1",
+        [first],
+        |r| r.get(0),
+    )?;
+    if from.is_none() {
+        tx.execute_batch(
+            "DELETE FROM match_term; DELETE FROM match_recent; DELETE FROM match_dead;",
+        )?;
+    } else {
+        tx.execute("DELETE FROM match_recent WHERE variant_id >= ?1", [first])?;
+    }
+    let mut stats = IndexStats::default();
+    let mut worker = Worker::start();
+    {
+        let mut stmt =
+            tx.prepare("SELECT id, lang, text FROM variant WHERE id >= ?1 ORDER BY id")?;
+        let mut rows = stmt.query([first])?;
+        let mut done = 0u64;
+        let mut batch = Vec::with_capacity(BATCH);
+        while let Some(row) = rows.next()? {
+            batch.push((
+                row.get(0)?,
+                row.get_ref(1)?.as_str().unwrap_or("").to_string(),
+                row.get_ref(2)?.as_str().unwrap_or("").to_string(),
+            ));
+            if batch.len() == BATCH {
+                worker.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+            }
+            done += 1;
+            if done % CHUNK_VARIANTS == 0 {
+                let full = std::mem::replace(&mut worker, Worker::start());
+                full.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+                stats.add(write_chunks(&tx, full.finish()?)?);
+            }
+            if done % 65_536 == 0 {
+                progress(done, total as u64);
+            }
+        }
+        worker.send(batch);
+    }
+    stats.add(write_chunks(&tx, worker.finish()?)?);
+    set_state(&tx, "uncovered_from", None)?;
+    tx.commit()?;
+    progress(stats.variants, total as u64);
+    Ok(stats)
+}
+
+/// True when variants were indexed row by row since the last build (queries then read
+/// `match_recent` too).
+pub(crate) fn has_recent(conn: &Connection) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM match_recent LIMIT 1")?
+        .query_row([], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+/// A term's postings: `(variant id, length)` from the compact list and, when `recent`, the
+/// rows added since.
+pub(crate) fn postings(
+    conn: &Connection,
+    lang: &str,
+    term: u64,
+    recent: bool,
+    mut f: impl FnMut(i64, u8),
+) -> Result<()> {
+    {
+        // A term's chunks, oldest first: their ids follow on.
+        let mut stmt = conn.prepare_cached(
+            "SELECT postings FROM match_term WHERE lang = ?1 AND term = ?2 ORDER BY id",
+        )?;
+        let mut rows = stmt.query(params![lang, term as i64])?;
+        while let Some(r) = rows.next()? {
+            decode_postings(r.get_ref(0)?.as_blob().unwrap_or_default(), &mut f);
+        }
+    }
+    if !recent {
+        return Ok(());
+    }
+    let mut stmt = conn
+        .prepare_cached("SELECT variant_id, len FROM match_recent WHERE lang = ?1 AND term = ?2")?;
+    let mut rows = stmt.query(params![lang, term as i64])?;
+    while let Some(r) = rows.next()? {
+        f(r.get(0)?, r.get::<_, i64>(1)? as u8);
+    }
+    Ok(())
+}
+
+/// How many variants hold a term (compact list plus, when `recent`, the rows added since).
+pub(crate) fn document_frequency(
+    conn: &Connection,
+    lang: &str,
+    term: u64,
+    recent: bool,
+) -> Result<u64> {
+    let df: Option<i64> = conn
+        .prepare_cached("SELECT sum(df) FROM match_term WHERE lang = ?1 AND term = ?2")?
+        .query_row(params![lang, term as i64], |r| r.get(0))?;
+    if !recent {
+        return Ok(df.unwrap_or(0) as u64);
+    }
+    let recent: i64 = conn
+        .prepare_cached("SELECT count(*) FROM match_recent WHERE lang = ?1 AND term = ?2")?
+        .query_row(params![lang, term as i64], |r| r.get(0))?;
+    Ok((df.unwrap_or(0) + recent) as u64)
+}
+
+/// True when a variant was deleted since the last build.
+pub(crate) fn is_dead(conn: &Connection, variant_id: i64) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM match_dead WHERE variant_id = ?1")?
+        .query_row([variant_id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}
+
+impl Store {
+    /// Builds the match index from scratch over every stored variant, in one transaction;
+    /// `progress(done, total)` is called every 65,536 variants.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn rebuild_index(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<IndexStats> {
+        self.write(|conn| build(conn, None, progress))
+    }
+
+    /// Indexes what a bulk import left out of the match index (a no-op when it is up to
+    /// date), in chunks of bounded memory.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn catch_up_index(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<IndexStats> {
+        self.write(|conn| catch_up(conn, progress))
+    }
+
+    /// How many stored variants the match index does not cover yet (queries scan them).
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn index_pending(&self) -> Result<u64> {
+        self.read(pending)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key_id_of(word: &str) -> u64 {
+        crate::matching::token::key_id(word)
+    }
+
+    /// Every (lang, term) → variant ids the index holds, compact and recent.
+    fn all_postings(
+        conn: &Connection,
+    ) -> Result<std::collections::BTreeMap<(String, i64), Vec<i64>>> {
+        let keys: Vec<(String, i64)> = conn
+            .prepare("SELECT lang, term FROM match_term UNION SELECT lang, term FROM match_recent")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut out = std::collections::BTreeMap::new();
+        for (lang, term) in keys {
+            let mut ids = Vec::new();
+            postings(conn, &lang, term as u64, true, |id, _| ids.push(id))?;
+            ids.sort_unstable();
+            out.insert((lang, term), ids);
+        }
+        Ok(out)
+    }
+
+    fn big_tmx(path: &std::path::Path, units: usize, seed: u64) {
+        let words = [
+            "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
+            "lambda", "mu",
+        ];
+        let mut x = seed;
+        let mut next = || {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (x >> 33) as usize
+        };
+        let mut body = String::new();
+        for _ in 0..units {
+            let sentence = |next: &mut dyn FnMut() -> usize| {
+                (0..3 + next() % 6)
+                    .map(|_| words[next() % words.len()])
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            let en = format!("{} {}", sentence(&mut next), next());
+            let fr = sentence(&mut next);
+            body.push_str(&format!("<tu><tuv xml:lang=\"en\"><seg>{en}</seg></tuv><tuv xml:lang=\"fr\"><seg>{fr}</seg></tuv></tu>"));
+        }
+        std::fs::write(path, format!(r#"<tmx version="1.4"><header creationtool="t" creationtoolversion="1" segtype="sentence" o-tmf="t" adminlang="en" srclang="en" datatype="plaintext"/><body>{body}</body></tmx>"#)).unwrap();
+    }
+
+    #[test]
+    fn bulk_imports_index_what_a_rebuild_would() -> Result<()> {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::Store::open(&dir.path().join("tm.db"))?;
+        // A small import (row by row), then two bulk ones (the second appends to the lists).
+        for (name, units, seed) in [("a.tmx", 50, 1), ("b.tmx", 1_200, 2), ("c.tmx", 1_300, 3)] {
+            let path = dir.path().join(name);
+            big_tmx(&path, units, seed);
+            store.import_tmx(&path, &Default::default(), &mut ())?;
+        }
+        store.write(|conn| {
+            let conn = &*conn;
+            assert_eq!(pending(conn)?, 0);
+            // Only the small import's 100 variants went in row by row.
+            let recent: i64 = conn.query_row(
+                "SELECT count(DISTINCT variant_id) FROM match_recent",
+                [],
+                |r| r.get(0),
+            )?;
+            assert_eq!(recent, 100);
+            let maintained = all_postings(conn)?;
+            build(conn, None, &mut |_, _| {})?;
+            assert!(!has_recent(conn)?);
+            assert_eq!(maintained, all_postings(conn)?);
+            Ok(())
+        })
+    }
+
+    #[test]
+    fn a_terms_chunks_read_as_one_list() -> Result<()> {
+        let conn = Connection::open_in_memory()?;
+        conn.execute_batch(include_str!("../../schema.sql"))?;
+        let mut first = PostingsBuilder::default();
+        first.add(1, "en", "south cooperation");
+        first.add(2, "en", "south south");
+        let mut second = PostingsBuilder::default();
+        second.add(9, "en-GB", "South");
+        write_chunks(&conn, first)?;
+        write_chunks(&conn, second)?;
+        let term = key_id_of("south");
+        let mut ids = Vec::new();
+        postings(&conn, "en", term, false, |id, _| ids.push(id))?;
+        assert_eq!(ids, [1, 2, 9]);
+        assert_eq!(document_frequency(&conn, "en", term, false)?, 3);
+        let chunks: i64 = conn.query_row("SELECT count(*) FROM match_term", [], |r| r.get(0))?;
+        assert_eq!(chunks, 3, "south twice, cooperation once");
+        Ok(())
+    }
+}

@@ -1,0 +1,300 @@
+//! Typed reads for matching and lookup, on one consistent view of the memory.
+//!
+//! [`Store::snapshot`] runs a closure on a [`Snapshot`]: a read connection inside one read
+//! transaction, so every statement of a query sees the same commit, never waits for a
+//! writer, and never writes.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use super::{Store, index};
+use crate::error::Result;
+use crate::lang::LanguageTag;
+use crate::model::{UnitId, VariantId};
+
+/// Where a stored unit came from.
+#[derive(Debug, Clone, Serialize)]
+pub struct Provenance {
+    pub origin: String,
+    pub document: Option<String>,
+    /// The unit's change or creation date, else the document's date.
+    pub date: Option<String>,
+    pub tuid: Option<String>,
+    /// The unit's 0-based position in its origin.
+    pub position: i64,
+}
+
+/// A stored variant: its unit, language, text and inline markup.
+#[derive(Debug, Clone)]
+pub struct StoredVariant {
+    pub unit_id: UnitId,
+    pub lang: String,
+    pub text: String,
+    pub markup: Option<String>,
+}
+
+/// One consistent view of the memory for the length of a query.
+pub struct Snapshot<'c> {
+    conn: &'c Connection,
+    recent: bool,
+}
+
+/// `lang = exact OR lang LIKE like`: a tag selects itself, a bare language its regions.
+fn lang_clause(lang: &LanguageTag) -> (String, String) {
+    let exact = lang.to_string();
+    let like = if lang.as_str().contains('-') {
+        exact.clone()
+    } else {
+        format!("{exact}-%")
+    };
+    (exact, like)
+}
+
+impl Store {
+    /// Runs `f` on one consistent view of the memory.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`], or what `f` returns.
+    pub fn snapshot<T>(&self, f: impl FnOnce(&Snapshot) -> Result<T>) -> Result<T> {
+        self.read(|conn| {
+            let snapshot = Snapshot {
+                conn,
+                recent: index::has_recent(conn)?,
+            };
+            f(&snapshot)
+        })
+    }
+
+    /// True when the memory holds segments in `lang` (`fr` also finds `fr-FR`).
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn holds_language(&self, lang: &LanguageTag) -> Result<bool> {
+        self.snapshot(|s| s.holds_language(lang))
+    }
+}
+
+impl Snapshot<'_> {
+    /// True when the memory holds segments in `lang`.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn holds_language(&self, lang: &LanguageTag) -> Result<bool> {
+        let key = crate::matching::index::lang_key(lang.as_str());
+        let indexed = self
+            .conn
+            .prepare_cached("SELECT 1 FROM match_term WHERE lang = ?1 LIMIT 1")?
+            .query_row([&key], |_| Ok(()))
+            .optional()?
+            .is_some()
+            || (self.recent
+                && self
+                    .conn
+                    .prepare_cached("SELECT 1 FROM match_recent WHERE lang = ?1 LIMIT 1")?
+                    .query_row([&key], |_| Ok(()))
+                    .optional()?
+                    .is_some());
+        if indexed {
+            return Ok(true);
+        }
+        // Not indexed (or only its uncovered part): look at the variants themselves.
+        let (exact, like) = lang_clause(lang);
+        Ok(self
+            .conn
+            .prepare_cached("SELECT 1 FROM variant WHERE lang = ?1 OR lang LIKE ?2 LIMIT 1")?
+            .query_row([exact, like], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    /// How many indexed variants of language key `lang` hold `term`.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn document_frequency(&self, lang: &str, term: u64) -> Result<u64> {
+        index::document_frequency(self.conn, lang, term, self.recent)
+    }
+
+    /// Calls `f(variant id, length in tokens)` for each indexed variant of language key
+    /// `lang` holding `term`.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn postings(&self, lang: &str, term: u64, f: impl FnMut(i64, u8)) -> Result<()> {
+        index::postings(self.conn, lang, term, self.recent, f)
+    }
+
+    /// True when the variant was deleted since the index was built.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn is_dead(&self, id: VariantId) -> Result<bool> {
+        index::is_dead(self.conn, id.0)
+    }
+
+    /// The first variant the index does not cover yet, if any.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn uncovered_from(&self) -> Result<Option<VariantId>> {
+        index::uncovered_from(self.conn)
+    }
+
+    /// The text of variant `id` when it is in `lang`.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn text_in(&self, id: VariantId, lang: &LanguageTag) -> Result<Option<String>> {
+        let (exact, like) = lang_clause(lang);
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT text FROM variant WHERE id = ?1 AND (lang = ?2 OR lang LIKE ?3)",
+            )?
+            .query_row(params![id.0, exact, like], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Calls `f` with every variant in `lang` (from id `from` on, when given).
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn scan(
+        &self,
+        lang: &LanguageTag,
+        from: Option<VariantId>,
+        mut f: impl FnMut(VariantId, &str),
+    ) -> Result<u64> {
+        let (exact, like) = lang_clause(lang);
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, text FROM variant WHERE id >= ?3 AND (lang = ?1 OR lang LIKE ?2)",
+        )?;
+        let mut rows = stmt.query(params![exact, like, from.map_or(i64::MIN, |v| v.0)])?;
+        let mut n = 0;
+        while let Some(r) = rows.next()? {
+            n += 1;
+            f(VariantId(r.get(0)?), r.get_ref(1)?.as_str().unwrap_or(""));
+        }
+        Ok(n)
+    }
+
+    /// The variant `id`, if it exists.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn variant(&self, id: VariantId) -> Result<Option<StoredVariant>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT unit_id, lang, text, markup FROM variant WHERE id = ?1")?
+            .query_row([id.0], |r| {
+                Ok(StoredVariant {
+                    unit_id: UnitId(r.get(0)?),
+                    lang: r.get(1)?,
+                    text: r.get(2)?,
+                    markup: r.get(3)?,
+                })
+            })
+            .optional()?)
+    }
+
+    /// The unit's first variant in `lang`: its tag, text and markup.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn translation(
+        &self,
+        unit: UnitId,
+        lang: &LanguageTag,
+    ) -> Result<Option<(String, String, Option<String>)>> {
+        let (exact, like) = lang_clause(lang);
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT lang, text, markup FROM variant
+                 WHERE unit_id = ?1 AND (lang = ?2 OR lang LIKE ?3)
+                 ORDER BY position LIMIT 1",
+            )?
+            .query_row(params![unit.0, exact, like], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .optional()?)
+    }
+
+    /// Where the unit came from.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn provenance(&self, unit: UnitId) -> Result<Provenance> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT o.name, coalesce(o.document,
+                        (SELECT value FROM origin_prop p WHERE p.origin_id = o.id AND p.type = 'x-document')),
+                    coalesce(u.changedate, u.creationdate, o.document_date, o.creationdate, o.imported_at),
+                    u.tuid, u.position
+                 FROM unit u JOIN origin o ON o.id = u.origin_id WHERE u.id = ?1",
+            )?
+            .query_row([unit.0], |r| {
+                Ok(Provenance {
+                    origin: r.get(0)?,
+                    document: r.get(1)?,
+                    date: r.get(2)?,
+                    tuid: r.get(3)?,
+                    position: r.get(4)?,
+                })
+            })?)
+    }
+
+    /// The text in `lang` of the unit stored before this one in the same origin.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn previous_text(&self, unit: UnitId, lang: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT v.text FROM unit u
+                 JOIN unit p ON p.origin_id = u.origin_id AND p.position = u.position - 1
+                 JOIN variant v ON v.unit_id = p.id AND v.lang = ?2
+                 WHERE u.id = ?1 LIMIT 1",
+            )?
+            .query_row(params![unit.0, lang], |r| r.get(0))
+            .optional()?)
+    }
+
+    /// Ids of the variants in `lang` from id `from` on.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn variant_ids_from(&self, from: VariantId, lang: &LanguageTag) -> Result<Vec<i64>> {
+        let (exact, like) = lang_clause(lang);
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT id FROM variant WHERE id >= ?1 AND (lang = ?2 OR lang LIKE ?3)",
+            )?
+            .query_map(params![from.0, exact, like], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// The variant `id` when it is in `lang`: its unit, tag and text.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn variant_in(
+        &self,
+        id: VariantId,
+        lang: &LanguageTag,
+    ) -> Result<Option<(UnitId, String, String)>> {
+        let (exact, like) = lang_clause(lang);
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT unit_id, lang, text FROM variant WHERE id = ?1 AND (lang = ?2 OR lang LIKE ?3)",
+            )?
+            .query_row(params![id.0, exact, like], |r| {
+                Ok((UnitId(r.get(0)?), r.get(1)?, r.get(2)?))
+            })
+            .optional()?)
+    }
+}
