@@ -292,7 +292,7 @@ mod tests {
 
     #[test]
     fn okapi_sample_rules_cascade_default_and_english() {
-        let Some(spec) = corpus("srx::tests::okapi_sample_rules_cascade_default_and_english")
+        let Some(spec) = corpus("text::srx::tests::okapi_sample_rules_cascade_default_and_english")
         else {
             return;
         };
@@ -312,7 +312,7 @@ mod tests {
 
     #[test]
     fn real_tool_rule_files_load() {
-        let Some(spec) = corpus("srx::tests::real_tool_rule_files_load") else {
+        let Some(spec) = corpus("text::srx::tests::real_tool_rule_files_load") else {
             return;
         };
         for name in ["omegat-defaultRules.srx", "okapi-defaultSegmentation.srx"] {

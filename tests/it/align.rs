@@ -519,7 +519,9 @@ fn bad_input_is_refused_naming_the_file_and_nothing_is_stored() {
     // The right paragraphs in the wrong order: monotone alignment cannot pair them. (The
     // seed's seven paragraphs reversed keep their middle one in place, so they align with
     // three rows marked low instead: only the corpus's fifteen make this case.)
-    if let Some(corpus) = corpus("the shuffled-paragraph case of align::bad_input_is_refused…") {
+    if let Some(corpus) = corpus(
+        "the shuffled-paragraph case of align::bad_input_is_refused_naming_the_file_and_nothing_is_stored",
+    ) {
         let mut shuffled = un_lines(&corpus, "fr");
         shuffled.reverse();
         let shuffled = write_paragraphs(&sb, "shuffled.txt", &shuffled);
@@ -604,7 +606,9 @@ fn srx_split_of_the_seed(sb: &Sandbox, srx: &Path) -> crate::util::Run {
 
 #[test]
 fn srx_rules_of_real_tools_split_the_seed_message_as_documented() {
-    let Some(corpus) = corpus("the SRX test align::srx_rules_of_real_tools_split…") else {
+    let Some(corpus) =
+        corpus("the SRX test align::srx_rules_of_real_tools_split_the_seed_message_as_documented")
+    else {
         return;
     };
     let sb = Sandbox::new();
