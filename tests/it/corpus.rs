@@ -1,5 +1,6 @@
 //! Parallel-corpus export and bilingual import through the real binary: round trips on the
-//! shipped sample, Moses files on the whole shared corpus, and clean failures.
+//! shipped sample, Moses files on all the project's TMX fixtures and on the whole shared
+//! corpus (when present), and clean failures.
 
 use std::collections::BTreeMap;
 
@@ -7,8 +8,10 @@ use tmm::corpus::{self, CorpusOptions, Format, Output};
 use tmm::lang::LanguageTag;
 use tmm::store::{ImportOptions, Store};
 
-use crate::roundtrip::{BROKEN, tmx_files};
-use crate::util::{Sandbox, corpus, root};
+use std::path::PathBuf;
+
+use crate::roundtrip::{BROKEN, BROKEN_FIXTURES, tmx_files};
+use crate::util::{Sandbox, corpus, fixture, root};
 
 fn sample() -> String {
     root().join("tmx/un-ssc-2012.tmx").display().to_string()
@@ -186,12 +189,27 @@ fn bad_requests_fail_with_a_clear_error_and_no_file() {
 /// line counts, one segment per line.
 #[test]
 fn moses_line_counts_match_on_the_whole_shared_corpus() {
+    let Some(corpus) = corpus("the whole-corpus Moses test") else {
+        return;
+    };
     let mut files = Vec::new();
-    tmx_files(&corpus().join("tmx"), &mut files);
+    tmx_files(&corpus.join("tmx"), &mut files);
+    moses_line_counts_match(&files, BROKEN);
+}
+
+/// The same on every TMX fixture of the project, stored together.
+#[test]
+fn moses_line_counts_match_on_all_the_fixtures() {
+    let mut files = Vec::new();
+    tmx_files(&fixture("tmx"), &mut files);
+    moses_line_counts_match(&files, BROKEN_FIXTURES);
+}
+
+fn moses_line_counts_match(files: &[PathBuf], broken: &[&str]) {
     let store = Store::open_temporary().unwrap();
-    for f in &files {
+    for f in files {
         let name = f.file_name().unwrap().to_string_lossy();
-        if !BROKEN.contains(&name.as_ref()) {
+        if !broken.contains(&name.as_ref()) {
             store
                 .import_tmx(f, &ImportOptions::default(), &mut ())
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
