@@ -10,7 +10,7 @@
 CREATE TABLE origin (
     id                  INTEGER PRIMARY KEY,
     kind                TEXT    NOT NULL
-                        CHECK (kind IN ('tmx', 'align', 'tsv', 'csv', 'jsonl', 'xliff', 'po')),
+                        CHECK (kind IN ('tmx', 'align', 'tsv', 'csv', 'jsonl', 'xliff', 'po', 'edit')),
     path                TEXT,               -- as given on the command line
     name                TEXT    NOT NULL,   -- file name, used by --origin
     content_hash        INTEGER,            -- xxh3 of the file's bytes

@@ -506,6 +506,7 @@ pub fn export(
         langs: options.langs.clone(),
         source_lang: options.source_lang.clone(),
         origin: options.origin,
+        ..Default::default()
     };
     let mut pipeline = Pipeline {
         options,

@@ -24,6 +24,8 @@ pub struct ExportFilter {
     pub source_lang: Option<LanguageTag>,
     /// Keep only units of this origin (see [`Store::find_origin`]).
     pub origin: Option<OriginId>,
+    /// Keep only this unit.
+    pub unit: Option<UnitId>,
 }
 
 /// What [`Store::export_tmx`] wrote.
@@ -52,6 +54,10 @@ impl ExportFilter {
         if let Some(o) = self.origin {
             clauses.push("origin_id = ?".to_string());
             params.push(Value::Integer(o.0));
+        }
+        if let Some(u) = self.unit {
+            clauses.push("id = ?".to_string());
+            params.push(Value::Integer(u.0));
         }
         if let Some(src) = &self.source_lang {
             clauses.push("(source_lang = ? OR source_lang LIKE ?)".to_string());

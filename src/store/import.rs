@@ -597,12 +597,7 @@ impl<'t> UnitWriter<'t> {
         let Some(source) = unit.source_variant(default_srclang) else {
             return Ok(Added::Duplicate);
         };
-        let source_hash = {
-            let mut h = Xxh3::new();
-            h.update(source.lang.as_str().as_bytes());
-            hash_segment(&mut h, &source.segment);
-            h.digest() as i64
-        };
+        let source_hash = source_hash(source);
         let content_hash = content_hash(unit);
         // Most units are new: look in the table only when the source was seen before.
         let (replace, outcome) = if self.known_sources.insert(source_hash) {
@@ -613,13 +608,14 @@ impl<'t> UnitWriter<'t> {
                 None => return Ok(Added::Duplicate),
             }
         };
+        // A unit updated from a file goes where that file puts it.
         self.insert(
             origin,
             unit,
             line,
             source,
             (source_hash, content_hash),
-            replace,
+            replace.map(|id| (id, false)),
             outcome,
         )
     }
@@ -663,7 +659,59 @@ impl<'t> UnitWriter<'t> {
         ))
     }
 
-    /// Inserts a unit (replacing the unit `replace`) with its variants, props and notes.
+    /// Deletes a unit with its variants, props and notes, and takes it out of the index;
+    /// returns its position, `None` when there was no such unit.
+    pub(crate) fn remove(&mut self, id: i64) -> Result<Option<i64>> {
+        let position: Option<i64> = self
+            .tx
+            .prepare_cached("SELECT position FROM unit WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?;
+        if position.is_none() {
+            return Ok(None);
+        }
+        self.index.remove_unit(self.tx, id)?;
+        for table in ["variant", "prop", "note"] {
+            self.tx
+                .prepare_cached(&format!("DELETE FROM {table} WHERE unit_id = ?1"))?
+                .execute([id])?;
+        }
+        self.tx
+            .prepare_cached("DELETE FROM unit WHERE id = ?1")?
+            .execute([id])?;
+        Ok(position)
+    }
+
+    /// Replaces unit `id` by `unit`, keeping its id, origin and position; false when there
+    /// is no such unit.
+    pub(crate) fn replace(&mut self, id: i64, unit: &TranslationUnit) -> Result<bool> {
+        let Some(origin): Option<i64> = self
+            .tx
+            .prepare_cached("SELECT origin_id FROM unit WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?
+        else {
+            return Ok(false);
+        };
+        let Some(source) = unit.source_variant(None) else {
+            return Ok(false);
+        };
+        let hashes = (source_hash(source), content_hash(unit));
+        self.known_sources.insert(hashes.0);
+        self.insert(
+            origin,
+            unit,
+            None,
+            source,
+            hashes,
+            Some((id, true)),
+            Added::Updated,
+        )?;
+        Ok(true)
+    }
+
+    /// Inserts a unit with its variants, props and notes, replacing the unit `replace.0`
+    /// (in its place when `replace.1`).
     #[allow(clippy::too_many_arguments)]
     fn insert(
         &mut self,
@@ -672,23 +720,21 @@ impl<'t> UnitWriter<'t> {
         line: Option<u64>,
         source: &Variant,
         (source_hash, content_hash): (i64, i64),
-        replace: Option<i64>,
+        replace: Option<(i64, bool)>,
         outcome: Added,
     ) -> Result<Added> {
-        if let Some(id) = replace {
-            self.index.remove_unit(self.tx, id)?;
-            for table in ["variant", "prop", "note"] {
-                self.tx
-                    .prepare_cached(&format!("DELETE FROM {table} WHERE unit_id = ?1"))?
-                    .execute([id])?;
-            }
-            self.tx
-                .prepare_cached("DELETE FROM unit WHERE id = ?1")?
-                .execute([id])?;
+        let mut position = None;
+        if let Some((id, keep)) = replace {
+            let old = self.remove(id)?;
+            position = old.filter(|_| keep);
         }
+        let replace = replace.map(|r| r.0);
         let a = &unit.attributes;
         let extra = extra_json(a);
-        let position = self.next_position(origin)?;
+        let position = match position {
+            Some(p) => p,
+            None => self.next_position(origin)?,
+        };
         let head: [&dyn ToSql; 10] = [
             &replace,
             &origin,
@@ -778,6 +824,14 @@ fn variant_extra_json(a: &Attributes) -> Option<String> {
     }
 }
 
+/// The hash that finds stored units with the same source: its language and segment.
+fn source_hash(source: &Variant) -> i64 {
+    let mut h = Xxh3::new();
+    h.update(source.lang.as_str().as_bytes());
+    hash_segment(&mut h, &source.segment);
+    h.digest() as i64
+}
+
 /// Hashes a segment's markup, or its text when it has none (two spellings of one thing).
 fn hash_segment(h: &mut Xxh3, segment: &Segment) {
     match &segment.markup {
@@ -794,7 +848,7 @@ fn hash_segment(h: &mut Xxh3, segment: &Segment) {
 
 /// A hash of everything that makes a unit what it is, leaving out dates, user ids and usage
 /// counts, so a re-exported or re-dated copy of a stored unit is recognised as the same.
-fn content_hash(unit: &TranslationUnit) -> i64 {
+pub(crate) fn content_hash(unit: &TranslationUnit) -> i64 {
     fn field(h: &mut Xxh3, s: Option<&str>) {
         match s {
             Some(s) => {

@@ -6,6 +6,7 @@
 //! while an import writes.
 
 mod aligned;
+mod edit;
 mod export;
 mod import;
 mod index;
@@ -21,6 +22,7 @@ use crate::error::{Error, Result};
 pub use crate::model::{OriginId, UnitId, VariantId};
 
 pub use aligned::AlignSummary;
+pub use edit::EDIT_KIND;
 pub use export::{ExportFilter, StoredUnit, TmxExport, lang_matches};
 pub use import::{DuplicatePolicy, ImportObserver, ImportOptions, ImportSummary, Warning};
 pub use snapshot::{Provenance, Snapshot, StoredVariant};

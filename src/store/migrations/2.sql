@@ -40,7 +40,7 @@ ALTER TABLE unit DROP COLUMN confidence;
 CREATE TABLE origin_v2 (
     id                  INTEGER PRIMARY KEY,
     kind                TEXT    NOT NULL
-                        CHECK (kind IN ('tmx', 'align', 'tsv', 'csv', 'jsonl', 'xliff', 'po')),
+                        CHECK (kind IN ('tmx', 'align', 'tsv', 'csv', 'jsonl', 'xliff', 'po', 'edit')),
     path                TEXT,
     name                TEXT    NOT NULL,
     content_hash        INTEGER,

@@ -180,6 +180,7 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
             langs,
             source_lang,
             origin,
+            unit: None,
         };
         return export_tmx(&store, &filter, &args);
     }
