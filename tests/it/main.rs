@@ -12,3 +12,4 @@ mod import;
 mod matching;
 mod roundtrip;
 mod srx;
+mod store;

@@ -127,7 +127,7 @@ impl<R: BufRead> BufRead for Counted<R> {
         if let Some(limit) = self.prologue_limit {
             let consumed = self.consumed;
             let buf = self.inner.fill_buf()?;
-            let refuse = |m: &str| Err(std::io::Error::new(std::io::ErrorKind::InvalidData, m));
+            let refuse = |m: &str| Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, m));
             if buf.contains(&0) {
                 return refuse("a NUL byte before the root element: this is not XML text");
             }

@@ -1,0 +1,229 @@
+//! The shareable store: many readers while an import writes, and imports from streams.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use tmm::lang::LanguageTag;
+use tmm::matching::{Matcher, Query, SuggestOptions};
+use tmm::store::{ImportOptions, Store};
+
+use crate::util::{Sandbox, root};
+
+fn tag(s: &str) -> LanguageTag {
+    LanguageTag::parse(s).unwrap()
+}
+
+/// The words of unit `i` of [`big_tmx`].
+fn words_of(i: usize) -> String {
+    let words = [
+        "cooperation",
+        "development",
+        "partnership",
+        "growth",
+        "equity",
+        "knowledge",
+        "technology",
+        "regional",
+        "countries",
+        "south",
+    ];
+    // The digits of `i` spelled as words, so that no two units share all their words.
+    let digits = format!("{i:05}");
+    digits
+        .bytes()
+        .map(|d| words[usize::from(d - b'0')])
+        .chain(["for", "the", "regions"])
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A TMX file of `n` English–French units, each with a number of its own, so that a query
+/// finds them once they are stored.
+fn big_tmx(path: &std::path::Path, n: usize) {
+    let mut body = String::with_capacity(n * 200);
+    for i in 0..n {
+        let en = words_of(i);
+        body.push_str(&format!(
+            "<tu><tuv xml:lang=\"en\"><seg>batch {en} unit {i}</seg></tuv><tuv xml:lang=\"fr\"><seg>lot {en} unité {i}</seg></tuv></tu>\n"
+        ));
+    }
+    std::fs::write(
+        path,
+        format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?>
+<tmx version="1.4"><header creationtool="t" creationtoolversion="1" segtype="sentence" o-tmf="t" adminlang="en" srclang="en" datatype="plaintext"/>
+<body>
+{body}</body></tmx>
+"#
+        ),
+    )
+    .unwrap();
+}
+
+#[test]
+fn eight_readers_see_none_or_all_of_an_import_and_never_fail() {
+    let sb = Sandbox::new();
+    let store = Store::open(&sb.db()).unwrap();
+    store
+        .import_tmx(
+            &root().join("tmx/un-ssc-2012.tmx"),
+            &ImportOptions::default(),
+            &mut (),
+        )
+        .unwrap();
+    let base = store.stats().unwrap().units;
+    let n = 6_000;
+    let big = sb.path("big.tmx");
+    big_tmx(&big, n);
+    let done = Arc::new(AtomicBool::new(false));
+    let readers: Vec<_> = (0..8)
+        .map(|r| {
+            let store = store.clone();
+            let done = done.clone();
+            std::thread::spawn(move || {
+                let matcher = Matcher::new(&store);
+                let options = SuggestOptions::new(tag("en"), tag("fr"));
+                let (mut rounds, mut saw_all) = (0u64, false);
+                loop {
+                    // A round that starts once the import has returned must see all of it.
+                    let finished = done.load(Ordering::SeqCst);
+                    let units = store.stats().expect("stats").units;
+                    assert!(
+                        units == base || units == base + n as i64,
+                        "reader {r} saw {units} units: part of an import"
+                    );
+                    saw_all |= units == base + n as i64;
+                    let stored = matcher
+                        .suggest(
+                            &Query {
+                                text: "VIENNA, 12 September (UN Information Service) - The past decade has shown the power of partnerships to advance development. More children are in school, more mothers survive pregnancy and childbirth, and more infants and toddlers live to adulthood.",
+                                ..Default::default()
+                            },
+                            &options,
+                        )
+                        .expect("suggest");
+                    assert!(!stored.suggestions.is_empty(), "reader {r} lost the sample");
+                    let hits = matcher
+                        .concordance("South-South", &tag("en"), Some(&tag("fr")), 5)
+                        .expect("concordance");
+                    assert!(!hits.is_empty());
+                    rounds += 1;
+                    if finished && rounds >= 3 {
+                        break;
+                    }
+                }
+                (rounds, saw_all)
+            })
+        })
+        .collect();
+    let summary = store
+        .import_tmx(&big, &ImportOptions::default(), &mut ())
+        .unwrap();
+    assert_eq!(summary.added, n as u64);
+    done.store(true, Ordering::SeqCst);
+    for r in readers {
+        let (rounds, saw_all) = r.join().expect("a reader failed");
+        assert!(rounds >= 3);
+        assert!(saw_all, "every reader ends up seeing the whole import");
+    }
+    // The new units are found once the import has returned.
+    let text = format!("batch {} unit 4321", words_of(4321));
+    let found = Matcher::new(&store)
+        .suggest(
+            &Query {
+                text: &text,
+                ..Default::default()
+            },
+            &SuggestOptions::new(tag("en"), tag("fr")),
+        )
+        .unwrap();
+    assert!(
+        found
+            .suggestions
+            .iter()
+            .any(|s| s.score == 100 && s.target.ends_with("unité 4321")),
+        "{:?}",
+        found.suggestions.first()
+    );
+}
+
+#[test]
+fn a_tmx_piped_to_import_dash_is_imported_like_the_file() {
+    let sb = Sandbox::new();
+    let sample = root().join("tmx/un-ssc-2012.tmx");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tmm"))
+        .arg("--db")
+        .arg(sb.db())
+        .args(["import", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(&std::fs::read(&sample).unwrap()).unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("7 units read, 7 added"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // The same bytes from the file are recognised as already imported.
+    sb.tmm(&["import", sample.to_str().unwrap()])
+        .ok()
+        .stdout_has("7 duplicates skipped");
+    let stats = sb.tmm(&["stats", "--json"]).ok().stdout();
+    let stats: serde_json::Value = serde_json::from_str(&stats).unwrap();
+    assert_eq!(stats["origins"].as_array().unwrap().len(), 1, "{stats}");
+}
+
+#[test]
+fn a_broken_tmx_on_standard_input_names_its_line_and_stores_nothing() {
+    let sb = Sandbox::new();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tmm"))
+        .arg("--db")
+        .arg(sb.db())
+        .args(["import", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin
+            .write_all(b"<tmx version=\"1.4\"><header srclang=\"en\"/>\n<body>\n<tu><tuv xml:lang=\"en\"><seg>a</seg></tuv><tuv xml:lang=\"fr\"><seg>b</seg></tuv></tu>\n<tu><tuv xml:lang=\"en\"><seg>x</sog></tuv></tu>\n</body></tmx>\n")
+            .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("-:4:"), "{err}");
+    let stats: serde_json::Value =
+        serde_json::from_str(&sb.tmm(&["stats", "--json"]).ok().stdout()).unwrap();
+    assert_eq!(stats["units"], 0);
+}
+
+// Regression: an endless stream that is not TMX was read without end.
+#[test]
+fn dev_zero_is_refused_at_once() {
+    let sb = Sandbox::new();
+    let started = std::time::Instant::now();
+    sb.tmm(&["import", "/dev/zero"])
+        .fails()
+        .stderr_has("/dev/zero: binary data");
+    sb.tmm(&["import", "--format", "tmx", "/dev/zero"])
+        .fails()
+        .stderr_has("NUL byte");
+    // Refused within the first bytes, not after reading for a while (generous bound).
+    assert!(started.elapsed().as_secs() < 30);
+}
