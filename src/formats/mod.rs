@@ -8,8 +8,10 @@
 //! `UnitSource` the same way, so a new format adds a reader here and nothing in the store.
 
 pub mod jsonl;
+pub mod po;
 pub mod tmx;
 pub mod tsv;
+pub mod xliff;
 
 use crate::error::Result;
 use crate::model::{Header, TranslationUnit};

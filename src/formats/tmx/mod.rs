@@ -5,7 +5,7 @@
 //! 8-bit encoding their declaration names (windows-1252, ISO-8859-x); a declaration that
 //! contradicts the bytes is overruled by the bytes, with a warning.
 
-mod encoding;
+pub(crate) mod encoding;
 pub mod reader;
 pub mod writer;
 
