@@ -9,3 +9,4 @@ mod export;
 mod import;
 mod matching;
 mod roundtrip;
+mod xliff;

@@ -131,6 +131,15 @@ struct Open {
 /// [`Error::Syntax`] when the text is not well-formed XML: empty, truncated, mismatched
 /// tags, text or a second element after the root, an entity other than XML's five.
 pub(crate) fn parse(name: &Path, text: &str) -> Result<Document> {
+    if let Some((at, c)) = text.char_indices().find(|(_, c)| is_forbidden_char(*c)) {
+        let (line, column) = locate(text, at);
+        return Err(Error::Syntax {
+            path: name.to_path_buf(),
+            line,
+            column,
+            message: format!("the character U+{:04X} is not allowed in XML 1.0", c as u32),
+        });
+    }
     let mut xml = quick_xml::Reader::from_str(text);
     xml.config_mut().trim_text(false);
     xml.config_mut().check_end_names = true;
@@ -415,6 +424,14 @@ mod tests {
         assert!(err("<a/><b/>").2.contains("second element"));
         assert!(err("<a>&nbsp;</a>").2.contains("custom entities"));
         assert!(err("<a/>text").2.contains("outside"));
+        assert_eq!(
+            err("<a>\n ok\u{3}</a>"),
+            (
+                2,
+                4,
+                "the character U+0003 is not allowed in XML 1.0".into()
+            )
+        );
     }
 
     #[test]

@@ -554,8 +554,16 @@ impl Run<'_> {
                         escape_text(w)
                     ));
                 }
+                // The schema keys `mid` on the direct <mrk> children of <seg-source> only.
+                let direct = seg_source.is_some_and(|ss| ss.elements().any(|e| e.start == m.start));
                 for c in &cands {
-                    extra.push_str(&alt_trans_1_2(&p, &ws, c, Some(mid), &lang_attr));
+                    extra.push_str(&alt_trans_1_2(
+                        &p,
+                        &ws,
+                        c,
+                        direct.then_some(mid),
+                        &lang_attr,
+                    ));
                 }
                 match existing {
                     Some(t) if t.start_end == t.end => {
@@ -659,7 +667,15 @@ impl Run<'_> {
             }
         }
         if !extra.is_empty() {
-            let at = tu.elements().last().map_or(tu.start_end, |e| e.end);
+            // After the last XLIFF child: the schema wants foreign elements (sdl:seg-defs) last.
+            let at = tu
+                .elements()
+                .filter(|e| {
+                    e.ns.as_deref()
+                        .is_none_or(|n| n.starts_with("urn:oasis:names:tc:xliff:document:"))
+                })
+                .last()
+                .map_or(tu.start_end, |e| e.end);
             self.edit(at, at, extra);
         }
     }
