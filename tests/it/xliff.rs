@@ -367,6 +367,85 @@ fn xliff_to_tmx_and_back_gives_the_same_units() {
 }
 
 #[test]
+fn exported_xliff_restores_the_original_inline_codes() {
+    let en = LanguageTag::parse("en").unwrap();
+    for (name, target, v2) in [
+        ("xliff/memoq.mqxliff", "fr", false),
+        ("xliff/modules.xlf", "ja", true),
+        ("xliff/modules.xlf", "ja", false),
+    ] {
+        let (_, items) = read_items(&fixture(name), XliffOptions::default()).unwrap();
+        let target = LanguageTag::parse(target).unwrap();
+        let wanted = units(&items);
+        let bytes = if v2 {
+            let mut w = Xliff2Writer::new(Vec::new(), &en, &target, "m").unwrap();
+            for u in &wanted {
+                assert!(w.write_unit(u).unwrap());
+            }
+            w.finish().unwrap()
+        } else {
+            let mut w = XliffWriter::new(Vec::new(), &en, &target, "m").unwrap();
+            for u in &wanted {
+                assert!(w.write_unit(u).unwrap());
+            }
+            w.finish().unwrap()
+        };
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        let mut r = XliffReader::new(
+            "w.xlf".into(),
+            Box::new(Cursor::new(bytes)),
+            XliffOptions::default(),
+        )
+        .unwrap();
+        let mut back = Vec::new();
+        while let Some(i) = r.next_item().unwrap() {
+            if let Item::Unit(u) = i {
+                back.push(u.unit);
+            }
+        }
+        assert_eq!(back.len(), wanted.len(), "{name}: {text}");
+        for (a, b) in wanted.iter().zip(&back) {
+            for (va, vb) in a.variants.iter().zip(&b.variants) {
+                assert_eq!(va.segment.text, vb.segment.text, "{name}: {text}");
+                // Codes restored from the same generation come back exactly.
+                if v2 == va.props.iter().any(|p| p.kind == "x-tmm-xliff2") {
+                    assert_eq!(va.segment, vb.segment, "{name}: {text}");
+                }
+            }
+        }
+    }
+    // The original codes are in the output as they were.
+    let (_, items) = read_items(&fixture("xliff/modules.xlf"), XliffOptions::default()).unwrap();
+    let mut w =
+        Xliff2Writer::new(Vec::new(), &en, &LanguageTag::parse("ja").unwrap(), "m").unwrap();
+    w.write_unit(units(&items)[0]).unwrap();
+    let out = String::from_utf8(w.finish().unwrap()).unwrap();
+    assert!(out.contains("<pc id=\"1\" dataRefStart=\"d1\" dataRefEnd=\"d2\">dear</pc> <ph id=\"2\" dataRef=\"d3\"/>"), "{out}");
+    assert!(out.contains("<data id=\"d3\">{name}</data>"), "{out}");
+}
+
+#[test]
+fn no_truncation_of_a_catalog_panics() {
+    let bytes = std::fs::read(fixture("po/app.de.po")).unwrap();
+    for cut in 0..bytes.len() {
+        let part = bytes[..cut].to_vec();
+        if let Ok(mut r) = PoReader::new(
+            "cut.po".into(),
+            Box::new(Cursor::new(part.clone())),
+            PoOptions::default(),
+        ) {
+            while r.next_item().unwrap().is_some() {}
+        }
+        let _ = pretranslate(
+            Path::new("cut.po"),
+            &part,
+            &PretranslateOptions::default(),
+            &mut fake,
+        );
+    }
+}
+
+#[test]
 fn no_truncation_of_a_document_panics() {
     for name in [
         "xliff/trados.sdlxliff",
@@ -1029,7 +1108,7 @@ fn po_catalogs_import_pretranslate_and_pass_msgfmt() {
 
 #[test]
 fn debian_catalogs_import_with_their_plural_forms() {
-    if !tool("msgunfmt") {
+    if !tool("msgunfmt") || !tool("msgfmt") {
         return;
     }
     let mut mos: Vec<PathBuf> = std::fs::read_dir("/usr/share/locale")
@@ -1063,15 +1142,22 @@ fn debian_catalogs_import_with_their_plural_forms() {
         let plurals_in_file = String::from_utf8_lossy(&out.stdout)
             .matches("\nmsgid_plural ")
             .count();
-        let mut r = PoReader::open(
-            &po,
-            PoOptions {
-                target_lang: Some(LanguageTag::parse("und").unwrap()),
-                ..Default::default()
-            },
-        )
-        .unwrap_or_else(|e| panic!("{}: {e}", mo.display()));
+        // The catalog's language is the folder it is installed in.
+        let lang = mo
+            .ancestors()
+            .nth(2)
+            .and_then(|d| d.file_name())
+            .and_then(|n| n.to_str())
+            .and_then(|n| LanguageTag::parse(n.split(['@', '.']).next().unwrap_or(n)).ok())
+            .unwrap_or_else(|| LanguageTag::parse("und").unwrap());
+        let options = PoOptions {
+            target_lang: Some(lang.clone()),
+            ..Default::default()
+        };
+        let mut r =
+            PoReader::open(&po, options).unwrap_or_else(|e| panic!("{}: {e}", mo.display()));
         let mut n_plural = 0;
+        let mut w = PoWriter::new(Vec::new(), &LanguageTag::parse("en").unwrap(), &lang).unwrap();
         while let Some(i) = r.next_item().unwrap() {
             if let Item::Unit(u) = i {
                 all_units += 1;
@@ -1085,8 +1171,23 @@ fn debian_catalogs_import_with_their_plural_forms() {
                                 .any(|p| p.kind == "x-po-plural-forms")
                     );
                 }
+                w.write_unit(&u.unit).unwrap();
             }
         }
+        // Exported again as PO, the catalog passes msgfmt.
+        let exported = dir.path().join("e.po");
+        std::fs::write(&exported, w.finish().unwrap()).unwrap();
+        let check = Command::new("msgfmt")
+            .args(["--check", "-o", "/dev/null"])
+            .arg(&exported)
+            .output()
+            .unwrap();
+        assert!(
+            check.status.success(),
+            "{}: {}",
+            mo.display(),
+            String::from_utf8_lossy(&check.stderr)
+        );
         assert_eq!(n_plural, plurals_in_file, "{}", mo.display());
         plural_units += n_plural;
     }

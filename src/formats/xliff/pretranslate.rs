@@ -14,7 +14,7 @@
 //! A warning (numbers the match could not place, inline codes that differ) goes into the
 //! file as a note from `tmm` and lowers the state.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use super::dom::{self, Element, Node};
@@ -121,7 +121,7 @@ pub fn pretranslate(
     find: &mut dyn FnMut(&SegmentQuery) -> Vec<Candidate>,
 ) -> Result<Pretranslated> {
     match super::sniff(&input[..input.len().min(4096)]) {
-        Some(version) => pretranslate_xliff(name, input, version, options, find),
+        Some(_) => pretranslate_xliff(name, input, options, find),
         None if crate::formats::po::looks_like_po(input) => {
             crate::formats::po::pretranslate(name, input, options, find)
         }
@@ -435,11 +435,11 @@ impl Run<'_> {
         &mut self,
         seg: &Element,
         v2: bool,
+        data: &HashMap<String, String>,
         context: Option<String>,
         id: Option<&str>,
     ) -> Vec<Candidate> {
-        let data = std::collections::HashMap::new();
-        let conv = inline::convert(seg, v2, &data, &mut HashSet::new());
+        let conv = inline::convert(seg, v2, data, &mut HashSet::new());
         let q = SegmentQuery {
             text: conv.text.clone(),
             markup: conv.tmx,
@@ -539,7 +539,7 @@ impl Run<'_> {
                     all_blank = false;
                     continue;
                 }
-                let cands = self.query(m, false, context.clone(), id);
+                let cands = self.query(m, false, &HashMap::new(), context.clone(), id);
                 let Some(best) = cands.first() else {
                     all_blank = false;
                     continue;
@@ -631,7 +631,7 @@ impl Run<'_> {
             if target.is_some_and(|t| !t.is_blank()) {
                 return;
             }
-            let cands = self.query(source, false, context, id);
+            let cands = self.query(source, false, &HashMap::new(), context, id);
             let Some(best) = cands.first() else { return };
             let (content, mut warnings) = build_target(self.text, source, false, best);
             warnings.extend(best.warnings.iter().cloned());
@@ -718,6 +718,15 @@ impl Run<'_> {
         let context = id.map(|i| format!("{original}#{i}"));
         let mut matches = String::new();
         let mut notes = String::new();
+        let data: HashMap<String, String> = unit
+            .child("originalData")
+            .map(|od| {
+                od.elements()
+                    .filter(|d| d.local == "data")
+                    .filter_map(|d| Some((d.attr("id")?.to_string(), super::data_text(d))))
+                    .collect()
+            })
+            .unwrap_or_default();
         let segs: Vec<&Element> = unit.elements().filter(|e| e.local == "segment").collect();
         for (n, seg) in segs.iter().enumerate() {
             let Some(source) = seg.child("source") else {
@@ -728,7 +737,7 @@ impl Run<'_> {
             if target.is_some_and(|t| !t.is_blank()) || seg.attr("state") == Some("final") {
                 continue;
             }
-            let cands = self.query(source, true, context.clone(), id);
+            let cands = self.query(source, true, &data, context.clone(), id);
             let Some(best) = cands.first() else { continue };
             let (content, mut warnings) = build_target(self.text, source, true, best);
             warnings.extend(best.warnings.iter().cloned());
@@ -873,7 +882,6 @@ fn alt_trans_1_2(p: &str, ws: &str, c: &Candidate, mid: Option<&str>, lang_attr:
 fn pretranslate_xliff(
     name: &Path,
     input: &[u8],
-    version: Version,
     options: &PretranslateOptions,
     find: &mut dyn FnMut(&SegmentQuery) -> Vec<Candidate>,
 ) -> Result<Pretranslated> {
@@ -882,7 +890,6 @@ fn pretranslate_xliff(
     let doc = dom::parse(name, &text)?;
     super::check_root(name, &text, &doc.root)?;
     let v2 = super::is_v2(&doc.root);
-    let _ = version;
     let mut run = Run {
         text: &text,
         options,
