@@ -1031,16 +1031,18 @@ fn corpus_pretranslations_validate_and_change_only_targets_and_match_metadata() 
         if v2 {
             continue;
         }
-        let po2 = Command::new("xliff2po")
-            .arg(&out)
-            .arg(dir.path().join("x.po"))
-            .output();
-        match po2 {
-            Ok(o) => assert!(
-                o.status.success(),
-                "{file}: xliff2po: {}",
-                String::from_utf8_lossy(&o.stderr)
-            ),
+        let po = dir.path().join("x.po");
+        match Command::new("xliff2po").arg(&out).arg(&po).output() {
+            Ok(o) => {
+                assert!(
+                    o.status.success(),
+                    "{file}: xliff2po: {}",
+                    String::from_utf8_lossy(&o.stderr)
+                );
+                // translate-toolkit sees the filled targets as translations.
+                let text = std::fs::read_to_string(&po).unwrap();
+                assert!(text.contains("msgstr \"[fr] "), "{file}: {text}");
+            }
             Err(_) => println!("skipped: xliff2po (translate-toolkit) is not installed"),
         }
     }
@@ -1082,6 +1084,18 @@ fn po_catalogs_import_pretranslate_and_pass_msgfmt() {
         "{}",
         String::from_utf8_lossy(&check.stderr)
     );
+    match Command::new("po2xliff")
+        .arg(&out)
+        .arg(dir.path().join("p.xlf"))
+        .output()
+    {
+        Ok(o) => assert!(
+            o.status.success(),
+            "po2xliff: {}",
+            String::from_utf8_lossy(&o.stderr)
+        ),
+        Err(_) => println!("skipped: po2xliff (translate-toolkit) is not installed"),
+    }
     // Exported as PO, the units pass msgfmt too.
     let mut w = PoWriter::new(
         Vec::new(),

@@ -153,7 +153,12 @@ impl XliffReader {
         warnings.extend(doc.warnings.iter().cloned());
         let root = &doc.root;
         check_root(&name, &text, root)?;
-        let version_attr = root.attr("version").map(String::from);
+        let version_attr = root.attr("version").map(String::from).or_else(|| {
+            root.ns
+                .as_deref()
+                .and_then(|n| n.strip_prefix("urn:oasis:names:tc:xliff:document:"))
+                .map(String::from)
+        });
         let v2 = is_v2(root);
         let mut walker = Walker {
             options: &options,
