@@ -530,6 +530,9 @@ impl Run<'_> {
         if !marks.is_empty() {
             // Segmented (Trados, Okapi): one query per <mrk mtype="seg">.
             let tmarks: Vec<&Element> = target.map(super::seg_marks).unwrap_or_default();
+            if target.is_some_and(|t| tmarks.is_empty() && !t.is_blank()) {
+                return; // translated as a whole
+            }
             let mut filled = Vec::new(); // (mid, content, exact)
             let mut all_blank = true;
             for m in &marks {
@@ -581,7 +584,7 @@ impl Run<'_> {
             }
             let exact_all = filled.iter().all(|f| f.2) && all_blank;
             let (state, q) = states_1_2(exact_all, filled.iter().all(|f| f.2));
-            if target.is_none() {
+            if tmarks.is_empty() {
                 // A new target: the segmented source with each segment's translation.
                 let ss = seg_source.unwrap_or(source);
                 let mut edits = Vec::new();
@@ -608,11 +611,14 @@ impl Run<'_> {
                     }
                 }
                 let inner = apply(&self.text[ss.start_end..ss.end_start], edits);
-                self.edit(
-                    ss.end,
-                    ss.end,
-                    format!("{ws}<{p}target state=\"{state}\" state-qualifier=\"{q}\">{inner}</{p}target>"),
+                let new_target = format!(
+                    "<{p}target state=\"{state}\" state-qualifier=\"{q}\">{inner}</{p}target>"
                 );
+                match target {
+                    // An empty target without segments is replaced where it stands.
+                    Some(t) => self.edit(t.start, t.end, new_target),
+                    None => self.edit(ss.end, ss.end, format!("{ws}{new_target}")),
+                }
             } else if let Some(t) = target
                 && all_blank
             {
@@ -621,11 +627,7 @@ impl Run<'_> {
                     &["state", "state-qualifier"],
                     &[("state", state.into()), ("state-qualifier", q.into())],
                 );
-                if t.start_end == t.end {
-                    // cannot happen with marks inside; kept for safety
-                } else {
-                    self.edit(t.start, t.start_end, tag);
-                }
+                self.edit(t.start, t.start_end, tag);
             }
         } else {
             if target.is_some_and(|t| !t.is_blank()) {

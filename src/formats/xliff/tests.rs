@@ -152,3 +152,30 @@ fn versions_without_a_version_attribute_come_from_the_namespace() {
     .unwrap();
     assert_eq!(r.info().version.as_deref(), Some("1.1"));
 }
+
+#[test]
+fn a_segmented_unit_with_an_empty_target_gets_the_segmented_target_in_its_place() {
+    // Regression: an empty <target/> beside <seg-source> was left empty while its state changed.
+    let doc = "<xliff version=\"1.2\"><file original=\"a\" source-language=\"en\" target-language=\"de\"><body><trans-unit id=\"1\"><source>A. B.</source><seg-source><mrk mtype=\"seg\" mid=\"1\">A.</mrk> <mrk mtype=\"seg\" mid=\"2\">B.</mrk></seg-source><target/></trans-unit></body></file></xliff>";
+    let mut find = |q: &SegmentQuery| {
+        vec![Candidate {
+            score: if q.text == "A." { 100 } else { 60 },
+            target_text: format!("de {}", q.text),
+            ..Default::default()
+        }]
+    };
+    let r = pretranslate(
+        Path::new("s"),
+        doc.as_bytes(),
+        &PretranslateOptions::default(),
+        &mut find,
+    )
+    .unwrap();
+    let out = String::from_utf8(r.bytes).unwrap();
+    assert!(
+        out.contains("</seg-source><target state=\"needs-review-translation\" state-qualifier=\"leveraged-tm\"><mrk mtype=\"seg\" mid=\"1\">de A.</mrk> <mrk mtype=\"seg\" mid=\"2\"></mrk></target>"),
+        "{out}"
+    );
+    // One segment is left empty, so the target as a whole needs review.
+    assert_eq!((r.exact, r.fuzzy, r.unmatched), (1, 0, 1));
+}
