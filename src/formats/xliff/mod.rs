@@ -49,8 +49,7 @@ use crate::model::{Header, Note, Prop, Segment, TranslationUnit, Variant};
 use dom::{Element, Node};
 
 pub use pretranslate::{
-    Candidate, MatchKind, PretranslateOptions, Pretranslated, SegmentQuery, pretranslate,
-    text_to_xliff,
+    Candidate, PretranslateOptions, Pretranslated, SegmentQuery, pretranslate, text_to_xliff,
 };
 pub use writer::{Xliff2Writer, XliffWriter};
 

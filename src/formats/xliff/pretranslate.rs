@@ -59,15 +59,6 @@ pub struct Candidate {
     pub plural_forms: Vec<String>,
 }
 
-/// How a filled segment was matched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MatchKind {
-    /// 100 or 101 without warnings.
-    Exact,
-    /// Below 100, or with a warning.
-    Fuzzy,
-}
-
 /// What to fill.
 #[derive(Debug, Clone)]
 pub struct PretranslateOptions {
