@@ -162,3 +162,106 @@ pub fn pretranslate(
     }
     Ok(draft)
 }
+
+/// The kind of a new document given to [`pretranslate_document`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentKind {
+    /// An XLIFF 1.x/2.x or PO file from a CAT tool: its empty targets are filled in place.
+    Bilingual,
+    /// Plain text, cut into segments and turned into a new XLIFF 1.2 file first.
+    TextToXliff(crate::text::Segmentation),
+    /// Plain text, cut into segments and turned into a new XLIFF 2.0 file first.
+    TextToXliff2(crate::text::Segmentation),
+}
+
+/// Pretranslates an XLIFF or PO document (or plain text made into one) in the file format
+/// the translator opens: each empty target filled with the best match at or above
+/// `options.min`, up to `options.limit` matches listed beside it, and everything else in
+/// the file left byte for byte as it was.
+///
+/// # Errors
+/// [`Error::Syntax`] / [`Error::Format`] for a document that cannot be read;
+/// [`Error::NoSegments`] for a language the memory does not hold; [`Error::Database`].
+pub fn pretranslate_document(
+    matcher: &Matcher,
+    name: &std::path::Path,
+    input: &[u8],
+    kind: DocumentKind,
+    options: &SuggestOptions,
+) -> Result<crate::formats::xliff::Pretranslated> {
+    use crate::formats::xliff::{self, Candidate, PretranslateOptions, SegmentQuery, Version};
+    let made;
+    let input = match kind {
+        DocumentKind::Bilingual => input,
+        DocumentKind::TextToXliff(unit) | DocumentKind::TextToXliff2(unit) => {
+            let text = crate::text::decode_text(input).map_err(|message| Error::Format {
+                path: name.to_path_buf(),
+                message,
+            })?;
+            let segments = crate::text::segments(&text, &options.from, unit);
+            let version = if matches!(kind, DocumentKind::TextToXliff(_)) {
+                Version::V1
+            } else {
+                Version::V2
+            };
+            let original = name.file_name().map_or_else(
+                || name.display().to_string(),
+                |n| n.to_string_lossy().into(),
+            );
+            made = xliff::text_to_xliff(&segments, &options.from, &options.to, &original, version);
+            made.as_bytes()
+        }
+    };
+    let mut failure = None;
+    let mut find = |q: &SegmentQuery| -> Vec<Candidate> {
+        if failure.is_some() {
+            return Vec::new();
+        }
+        let query = Query {
+            text: &q.text,
+            previous: q.previous.as_deref(),
+            position: Some(q.position),
+        };
+        match matcher.suggest(&query, options) {
+            Ok(m) => m
+                .suggestions
+                .into_iter()
+                .map(|s| Candidate {
+                    score: s.score,
+                    warnings: s.notes(),
+                    source_text: s.source.clone(),
+                    // Stored markup holds the stored numbers: only unchanged text keeps it.
+                    target_markup: s
+                        .adapted
+                        .is_none()
+                        .then(|| s.target_markup.clone())
+                        .flatten(),
+                    target_text: target_of(&s).to_string(),
+                    origin: s.from.document.clone().unwrap_or(s.from.origin.clone()),
+                    plural_forms: Vec::new(),
+                })
+                .collect(),
+            // A segment that cannot be matched (only punctuation, too long) stays empty.
+            Err(Error::Query(_)) => Vec::new(),
+            Err(e) => {
+                failure = Some(e);
+                Vec::new()
+            }
+        }
+    };
+    let done = xliff::pretranslate(
+        name,
+        input,
+        &PretranslateOptions {
+            min_score: options.min,
+            limit: options.limit,
+            source_lang: Some(options.from.clone()),
+            target_lang: Some(options.to.clone()),
+        },
+        &mut find,
+    )?;
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(done),
+    }
+}

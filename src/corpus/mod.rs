@@ -18,10 +18,9 @@
 //! The split is decided by an xxh3 hash (seeded with `seed`) of the normalised source text,
 //! so a sentence and all its duplicates always land in the same part.
 
-use crate::formats::jsonl;
+mod sink;
 use crate::model::OriginId;
 pub mod text;
-use crate::formats::tsv;
 
 use std::collections::HashMap;
 use std::io::{BufWriter, Write};
@@ -35,7 +34,6 @@ use crate::output::OutputFile;
 use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
 
 use crate::error::{Error, Result};
-use crate::formats::tmx::TmxWriter;
 use crate::lang::LanguageTag;
 use crate::model::{TranslationUnit, Variant};
 use crate::store::{ExportFilter, Store, StoredUnit, lang_matches};
@@ -48,12 +46,28 @@ pub enum Format {
     /// TMX 1.4b, bilingual or multilingual, inline markup kept.
     #[default]
     Tmx,
-    /// `source<TAB>target`, escaped as [`tsv`] describes.
+    /// `source<TAB>target`, escaped as [`crate::formats::tsv`] describes.
     Tsv,
     /// One file per language, one segment per line.
     Moses,
-    /// One JSON object per unit ([`jsonl::Record`]).
+    /// One JSON object per unit ([`crate::formats::jsonl::Record`]).
     Jsonl,
+    /// A bilingual XLIFF 1.2 file, one `<trans-unit>` per pair.
+    Xliff,
+    /// A bilingual XLIFF 2.0 file, one `<unit>` per pair.
+    Xliff2,
+    /// A gettext PO catalog, one entry per pair.
+    Po,
+}
+
+impl Format {
+    /// True for the formats that hold exactly two languages.
+    pub fn is_bilingual(self) -> bool {
+        matches!(
+            self,
+            Format::Tsv | Format::Xliff | Format::Xliff2 | Format::Po
+        )
+    }
 }
 
 /// How duplicates are recognised.
@@ -243,11 +257,6 @@ pub enum Output<'a> {
 }
 
 type Out<'a> = BufWriter<Box<dyn Write + 'a>>;
-
-enum Sink<'a> {
-    Lines(Vec<Out<'a>>),
-    Tmx(TmxWriter<Out<'a>>),
-}
 
 /// The files of one export, each written under a temporary name until all are complete.
 struct Files {
@@ -526,7 +535,7 @@ pub fn export(
     let mut files = Files {
         pending: Vec::new(),
     };
-    let mut sinks: Vec<Sink> = Vec::new();
+    let mut sinks: Vec<Box<dyn sink::Sink>> = Vec::new();
     let (base, mut stream) = match output {
         Output::Path(p) => (Some(p), None),
         Output::Writer(w) => (None, Some(w)),
@@ -551,29 +560,12 @@ pub fn export(
             }
             (None, None) => unreachable!("a path or a stream"),
         }
-        let sink = match options.format {
-            Format::Tmx => {
-                let out = outs.pop().expect("one output");
-                let name = files
-                    .pending
-                    .last()
-                    .map(|p| p.borrow().path().to_path_buf());
-                let mut w = TmxWriter::new(out, header.as_ref().expect("tmx header"))
-                    .map_err(|e| io_error(e, name.as_deref()))?;
-                w.original_lang_tags = options.original_lang_tags;
-                Sink::Tmx(w)
-            }
-            Format::Tsv if options.header => {
-                let mut names: Vec<String> = options.langs.iter().map(|l| l.to_string()).collect();
-                if options.columns {
-                    names.extend(["document", "date", "tuid", "origin"].map(String::from));
-                }
-                let out = &mut outs[0];
-                writeln!(out, "{}", names.join("\t")).map_err(|e| io_error(e, None))?;
-                Sink::Lines(outs)
-            }
-            _ => Sink::Lines(outs),
-        };
+        let name = files
+            .pending
+            .last()
+            .map(|p| p.borrow().path().to_path_buf());
+        let sink = sink::create(options, outs, header.as_ref())
+            .map_err(|e| io_error(e, name.as_deref()))?;
         sinks.push(sink);
     }
 
@@ -603,8 +595,6 @@ pub fn export(
     };
 
     let mut counts = vec![0u64; parts.len()];
-    let mut normalised = 0u64;
-    let mut line = String::new();
     store.for_each_unit(&filter, |stored| {
         tick(passes, &mut seen);
         let Some(s) = pipeline.select(&stored) else {
@@ -619,85 +609,13 @@ pub fn export(
         }
         let part = pipeline.part(&s);
         counts[part] += 1;
-        let io = |e| io_error(e, None);
-        match &mut sinks[part] {
-            Sink::Tmx(w) => {
-                let source = &s.variants[0].lang;
-                let unit = TranslationUnit {
-                    srclang: (*source != options.langs[0]).then(|| source.to_string()),
-                    variants: s.variants.iter().map(|v| (*v).clone()).collect(),
-                    ..stored.unit.clone()
-                };
-                w.write_unit(&unit).map_err(io)
-            }
-            Sink::Lines(outs) => match options.format {
-                Format::Moses => {
-                    for (out, t) in outs.iter_mut().zip(&s.texts) {
-                        let t = match text::one_line(t) {
-                            Some(clean) => {
-                                normalised += 1;
-                                std::borrow::Cow::Owned(clean)
-                            }
-                            None => std::borrow::Cow::Borrowed(t.as_str()),
-                        };
-                        out.write_all(t.as_bytes()).map_err(io)?;
-                        out.write_all(b"\n").map_err(io)?;
-                    }
-                    Ok(())
-                }
-                Format::Tsv => {
-                    line.clear();
-                    line.push_str(&tsv::escape(&s.texts[0]));
-                    line.push('\t');
-                    line.push_str(&tsv::escape(&s.texts[1]));
-                    if options.columns {
-                        let unit = &stored.unit;
-                        for field in [
-                            pipeline.origins.document(stored.origin_id).unwrap_or(""),
-                            &s.date.map(date_string).unwrap_or_default(),
-                            unit.tuid.as_deref().unwrap_or(""),
-                            pipeline.origins.name(stored.origin_id),
-                        ] {
-                            line.push('\t');
-                            line.push_str(&tsv::escape(field));
-                        }
-                    }
-                    line.push('\n');
-                    outs[0].write_all(line.as_bytes()).map_err(io)
-                }
-                _ => {
-                    let unit = &stored.unit;
-                    let record = jsonl::Record {
-                        tuid: unit.tuid.clone(),
-                        text: jsonl::Texts(
-                            s.variants
-                                .iter()
-                                .zip(&s.texts)
-                                .map(|(v, t)| (v.lang.to_string(), t.clone()))
-                                .collect(),
-                        ),
-                        document: pipeline
-                            .origins
-                            .document(stored.origin_id)
-                            .map(String::from),
-                        creationdate: unit.attributes.creationdate.clone(),
-                        changedate: unit.attributes.changedate.clone(),
-                        props: unit
-                            .props
-                            .iter()
-                            .map(|p| jsonl::RecordProp {
-                                kind: p.kind.clone(),
-                                lang: p.lang.clone(),
-                                value: p.value.clone(),
-                            })
-                            .collect(),
-                    };
-                    serde_json::to_writer(&mut outs[0], &record)
-                        .map_err(|e| io(std::io::Error::other(e)))?;
-                    outs[0].write_all(b"\n").map_err(io)
-                }
-            },
-        }
+        let entry = sink::Entry {
+            stored: &stored,
+            selected: &s,
+            document: pipeline.origins.document(stored.origin_id),
+            origin: pipeline.origins.name(stored.origin_id),
+        };
+        sinks[part].write(&entry).map_err(|e| io_error(e, None))
     })?;
 
     if pipeline.units_read == 0 {
@@ -711,11 +629,9 @@ pub fn export(
             }
         )));
     }
+    let normalised: u64 = sinks.iter().map(|s| s.normalised()).sum();
     for sink in sinks {
-        let mut outs = match sink {
-            Sink::Tmx(w) => vec![w.finish().map_err(|e| io_error(e, None))?],
-            Sink::Lines(outs) => outs,
-        };
+        let mut outs = sink.finish().map_err(|e| io_error(e, None))?;
         for out in &mut outs {
             out.flush().map_err(|e| io_error(e, None))?;
         }
@@ -781,10 +697,10 @@ fn check(store: &Store, options: &CorpusOptions, output: &Output) -> Result<()> 
     if options.langs.len() < 2 {
         return invalid("langs", "a corpus needs at least two languages");
     }
-    if options.format == Format::Tsv && options.langs.len() != 2 {
+    if options.format.is_bilingual() && options.langs.len() != 2 {
         return invalid(
             "langs",
-            "TSV is bilingual: give two languages (JSON Lines and TMX take more)",
+            "TSV, XLIFF and PO are bilingual: give two languages (JSON Lines and TMX take more)",
         );
     }
     if matches!(output, Output::Writer(_)) {

@@ -575,7 +575,7 @@ fn import_sheet(
         from: Some(tag(from)),
         to: Some(tag(to)),
         header,
-        delimiter: None,
+        ..Default::default()
     };
     let source = crate::formats::open(crate::formats::Input::open(path)?, &read)?;
     store.import(source, &ImportOptions::default(), &mut ())

@@ -1,6 +1,6 @@
 //! The file formats tmm reads and writes, each a reader and a writer over the model
-//! ([`crate::model`]) that knows nothing of the store: TMX 1.1–1.4b, bilingual TSV/CSV and
-//! JSON Lines.
+//! ([`crate::model`]) that knows nothing of the store: TMX 1.1–1.4b, XLIFF 1.0–2.2, gettext
+//! PO, bilingual TSV/CSV and JSON Lines.
 //!
 //! A reader is a [`UnitSource`]: it is opened on any byte stream ([`Input`]: a file, standard
 //! input, an HTTP request body), says what it learnt of the file as a whole
@@ -10,8 +10,10 @@
 pub mod delimited;
 mod input;
 pub mod jsonl;
+pub mod po;
 pub mod tmx;
 pub mod tsv;
+pub mod xliff;
 
 use std::path::{Path, PathBuf};
 
@@ -133,6 +135,13 @@ pub struct ReadOptions {
     pub header: Option<bool>,
     /// A spreadsheet's field separator, instead of the format's own (tab, comma).
     pub delimiter: Option<u8>,
+    /// XLIFF: the states whose segments are not translations yet and are skipped; `None`:
+    /// [`xliff::DEFAULT_SKIP_STATES`].
+    pub skip_states: Option<Vec<String>>,
+    /// XLIFF 1.2: also read `<alt-trans>` proposals as units.
+    pub alt_trans: bool,
+    /// PO: also read entries marked `#, fuzzy`.
+    pub fuzzy: bool,
 }
 
 /// An opened input: its units, the name messages give it, its size when known, and the
@@ -148,8 +157,9 @@ pub struct Source {
 const SNIFF: usize = 8192;
 
 /// Decides the format of an input from its first bytes: XML whose root is `<tmx>` or
-/// `<xliff>`, gettext PO (`msgid`), JSON Lines (`{`), else a spreadsheet, CSV or TSV by the
-/// name's extension, else by whether the first line holds a tab.
+/// `<xliff>`, gettext PO (`msgid`), JSON Lines (`{`), else by the name's extension, else a
+/// spreadsheet, TSV when the first line holds a tab, CSV when it holds a comma. An empty
+/// input goes by its extension (TMX when it has none), so its reader says it is empty.
 ///
 /// # Errors
 /// [`Error::Format`] for binary data (NUL bytes outside UTF-16) and XML of another kind.
@@ -177,15 +187,34 @@ pub fn detect(name: &Path, head: &[u8]) -> Result<Format> {
         String::from_utf8_lossy(head).into_owned()
     };
     let text = text.trim_start_matches('\u{feff}').trim_start();
+    let ext = name
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase());
+    let by_extension = match ext.as_deref() {
+        Some("tmx") => Some(Format::Tmx),
+        Some("xlf" | "xliff" | "sdlxliff" | "mqxliff") => Some(Format::Xliff),
+        Some("po" | "pot") => Some(Format::Po),
+        Some("csv") => Some(Format::Csv),
+        Some("tsv" | "tab") => Some(Format::Tsv),
+        Some("jsonl" | "ndjson") => Some(Format::Jsonl),
+        _ => None,
+    };
+    if text.is_empty() {
+        // Nothing to go by: the reader of the name's format says the file is empty.
+        return Ok(by_extension.unwrap_or(Format::Tmx));
+    }
     if text.starts_with('<') {
+        let xml = by_extension.filter(|f| matches!(f, Format::Tmx | Format::Xliff));
         return match xml_root(text) {
             Some(root) if root.eq_ignore_ascii_case("tmx") => Ok(Format::Tmx),
             Some(root) if root.eq_ignore_ascii_case("xliff") => Ok(Format::Xliff),
+            // A file named as TMX or XLIFF: its reader says precisely what is wrong.
+            Some(_) if xml.is_some() => Ok(xml.unwrap_or(Format::Tmx)),
             Some(root) => Err(refuse(format!(
                 "not a TMX file: the root element is <{root}>"
             ))),
-            // The root lies past the first bytes (a long comment): let the TMX reader say.
-            None => Ok(Format::Tmx),
+            // The root lies past the first bytes (a long comment): let the reader say.
+            None => Ok(xml.unwrap_or(Format::Tmx)),
         };
     }
     if text.starts_with('{') {
@@ -198,17 +227,11 @@ pub fn detect(name: &Path, head: &[u8]) -> Result<Format> {
     if po {
         return Ok(Format::Po);
     }
-    let ext = name
-        .extension()
-        .map(|e| e.to_string_lossy().to_ascii_lowercase());
-    Ok(match ext.as_deref() {
-        Some("csv") => Format::Csv,
-        Some("tsv" | "tab") => Format::Tsv,
-        Some("tmx") => Format::Tmx,
-        Some("jsonl" | "ndjson") => Format::Jsonl,
-        _ if text.lines().next().is_some_and(|l| l.contains('\t')) => Format::Tsv,
-        _ if text.lines().next().is_some_and(|l| l.contains(',')) => Format::Csv,
-        _ => Format::Tsv,
+    Ok(match by_extension {
+        Some(f) => f,
+        None if text.lines().next().is_some_and(|l| l.contains('\t')) => Format::Tsv,
+        None if text.lines().next().is_some_and(|l| l.contains(',')) => Format::Csv,
+        None => Format::Tsv,
     })
 }
 
@@ -277,12 +300,31 @@ pub fn open(input: Input, options: &ReadOptions) -> Result<Source> {
             ))
         }
         Format::Jsonl => Box::new(jsonl::JsonlReader::new(&name, reader)),
-        Format::Xliff | Format::Po => {
-            return Err(Error::Format {
-                path: name,
-                message: format!("{} files cannot be read by this build", format.name()),
-            });
+        Format::Xliff => {
+            let mut o = xliff::XliffOptions {
+                source_lang: options.from.clone(),
+                target_lang: options.to.clone(),
+                alt_trans: options.alt_trans,
+                ..Default::default()
+            };
+            if let Some(states) = &options.skip_states {
+                o.skip_states = states.clone();
+            }
+            Box::new(xliff::XliffReader::new(
+                name.clone(),
+                Box::new(std::io::BufReader::new(reader)),
+                o,
+            )?)
         }
+        Format::Po => Box::new(po::PoReader::new(
+            name.clone(),
+            Box::new(std::io::BufReader::new(reader)),
+            po::PoOptions {
+                source_lang: options.from.clone(),
+                target_lang: options.to.clone(),
+                fuzzy: options.fuzzy,
+            },
+        )?),
     };
     Ok(Source {
         units,

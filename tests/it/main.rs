@@ -13,3 +13,4 @@ mod matching;
 mod roundtrip;
 mod srx;
 mod store;
+mod xliff;

@@ -1,4 +1,4 @@
-//! Finds a TMX file's real encoding from its bytes (BOM, the shape of `<?xml`) and its
+//! Finds an XML file's real encoding (TMX, XLIFF) from its bytes (BOM, the shape of `<?xml`) and its
 //! declaration, and turns it into a UTF-8 stream for the XML parser.
 
 use std::fs::File;
@@ -76,6 +76,45 @@ pub(crate) fn decode(name: &Path, input: Box<dyn Read + Send>) -> Result<Decoded
         encoding: encoding.name(),
         warning,
     })
+}
+
+/// Reads a whole stream as UTF-8 text in the encoding its bytes and declaration give.
+///
+/// # Errors
+/// [`Error::Syntax`] at the first byte that is not valid in that encoding.
+pub(crate) fn decode_to_string(
+    name: &Path,
+    input: Box<dyn Read + Send>,
+) -> Result<(String, &'static str, Option<String>)> {
+    let mut decoded = decode(name, input)?;
+    let mut bytes = Vec::new();
+    decoded
+        .reader
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(name, e))?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok((text, decoded.encoding, decoded.warning)),
+        Err(e) => {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let valid = std::str::from_utf8(valid).unwrap_or_default();
+            let line = valid.matches('\n').count() as u64 + 1;
+            let column = valid.rsplit('\n').next().unwrap_or("").chars().count() as u64 + 1;
+            Err(Error::Syntax {
+                path: name.to_path_buf(),
+                line,
+                column,
+                message: format!(
+                    "not valid {}: the bytes do not match the file's encoding (declare it, or save as UTF-8)",
+                    decoded.encoding
+                ),
+            })
+        }
+    }
+}
+
+/// The encoding a name given by [`Decoded::encoding`] stands for.
+pub(crate) fn by_name(name: &str) -> Option<&'static Encoding> {
+    Encoding::for_label(name.as_bytes())
 }
 
 /// Decides the encoding from the first bytes: a BOM wins, then the byte pattern of `<?`,
@@ -156,6 +195,27 @@ mod tests {
     #[test]
     fn unknown_encodings_are_refused() {
         assert!(sniff(b"<?xml version=\"1.0\" encoding=\"klingon-8\"?>").is_err());
+    }
+
+    #[test]
+    fn a_stream_decodes_like_a_file() {
+        let utf16: Vec<u8> = "<?xml version=\"1.0\"?><x>é</x>"
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes())
+            .collect();
+        let input: Box<dyn Read + Send> = Box::new(std::io::Cursor::new(utf16));
+        let (text, enc, _) = decode_to_string(Path::new("s"), input).unwrap();
+        assert_eq!(enc, "UTF-16LE");
+        assert_eq!(text, "<?xml version=\"1.0\"?><x>é</x>");
+    }
+
+    #[test]
+    fn bytes_that_break_the_encoding_are_located() {
+        let input: Box<dyn Read + Send> = Box::new(&b"<x>\nab\xFF</x>"[..]);
+        match decode_to_string(Path::new("s"), input) {
+            Err(Error::Syntax { line, column, .. }) => assert_eq!((line, column), (2, 3)),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -19,6 +19,7 @@ use tmm::store::{ExportFilter, Store};
 ///
 /// Examples: `tmm export -o memory.tmx --langs en,fr`;
 /// `tmm export --format moses --from en --to fr -o corpus` writes corpus.en and corpus.fr;
+/// `tmm export --format xliff --from en --to fr -o memory.xlf` (or xliff2, po) for CAT tools;
 /// `tmm export --format tsv --from fr --to zh --dedupe normalized --split train=0.98,dev=0.01,test=0.01 -o fr-zh.tsv`
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -26,7 +27,8 @@ pub struct Args {
     #[arg(short, long, value_name = "FILE")]
     output: PathBuf,
     /// Output format: tmx, tsv (source<TAB>target, `\t \n \r \\` escaped), moses (one file
-    /// per language, one segment per line) or jsonl (one object per unit)
+    /// per language, one segment per line), jsonl (one object per unit), or a bilingual
+    /// xliff (1.2), xliff2 (2.0) or po file for CAT tools
     #[arg(long, value_enum, default_value_t = FormatArg::Tmx)]
     format: FormatArg,
     /// Source language of the corpus (`fr` also selects fr-FR, fr-CA)
@@ -113,6 +115,12 @@ enum FormatArg {
     Tsv,
     Moses,
     Jsonl,
+    /// a bilingual XLIFF 1.2 file (needs --from and --to)
+    Xliff,
+    /// a bilingual XLIFF 2.0 file (needs --from and --to)
+    Xliff2,
+    /// a gettext PO catalog (needs --from and --to)
+    Po,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -200,6 +208,9 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
             FormatArg::Tsv => Format::Tsv,
             FormatArg::Moses => Format::Moses,
             FormatArg::Jsonl => Format::Jsonl,
+            FormatArg::Xliff => Format::Xliff,
+            FormatArg::Xliff2 => Format::Xliff2,
+            FormatArg::Po => Format::Po,
         },
         langs,
         tags: match args.corpus.tags {

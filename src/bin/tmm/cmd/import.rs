@@ -11,29 +11,42 @@ use tmm::formats::{self, Format, Input, ReadOptions};
 use tmm::lang::LanguageTag;
 use tmm::store::{DuplicatePolicy, ImportObserver, ImportOptions, ImportSummary, Store, Warning};
 
-/// Import TMX files (TMX 1.1–1.4b; UTF-8, UTF-16 or 8-bit), bilingual TSV or CSV
-/// spreadsheets, or JSON Lines written by `tmm export --format jsonl`; one transaction per
-/// file. `-` reads standard input; a folder imports every TMX file under it, in name order.
+/// Import TMX files (TMX 1.1–1.4b; UTF-8, UTF-16 or 8-bit), XLIFF 1.0–2.2 and gettext PO
+/// from CAT tools, bilingual TSV or CSV spreadsheets, or JSON Lines written by `tmm export
+/// --format jsonl`; one transaction per file. `-` reads standard input; a folder imports every
+/// TMX, XLIFF and PO file under it, in name order.
 ///
-/// Examples: `tmm import tmx/un-ssc-2012.tmx`; `tmm import --format tsv --from en --to fr
-/// glossary.tsv`; `cat memory.tmx | tmm import -`
+/// Examples: `tmm import tmx/un-ssc-2012.tmx`; `tmm import project.sdlxliff`; `tmm import
+/// --format tsv --from en --to fr glossary.tsv`; `cat memory.tmx | tmm import -`
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Files to import (`-` for standard input, a folder for every TMX file under it)
     #[arg(required = true, value_name = "FILE")]
     files: Vec<PathBuf>,
-    /// Input format; auto goes by the content (TMX, JSON Lines) and, for spreadsheets, by
-    /// the extension (.csv, else TSV). TSV is tab-separated with `\t \n \r \\` escaped, as
+    /// Input format; auto goes by the content (TMX, XLIFF, PO, JSON Lines) and, for
+    /// spreadsheets, by the extension (.csv, else TSV). TSV is tab-separated with `\t \n \r \\` escaped, as
     /// `tmm export --format tsv` writes it; CSV is comma-separated with "quoted" fields, as
     /// spreadsheets write it
     #[arg(long, value_enum, default_value_t = InputFormat::Auto)]
     format: InputFormat,
-    /// TSV/CSV: the language of the first column
+    /// TSV/CSV: the language of the first column; XLIFF: the source language instead of
+    /// the file's; PO: the source language (default en)
     #[arg(long, value_name = "LANG")]
     from: Option<String>,
-    /// TSV/CSV: the language of the second column
+    /// TSV/CSV: the language of the second column; XLIFF/PO: the target language instead of
+    /// the file's (`Language:` in a PO header)
     #[arg(long, value_name = "LANG")]
     to: Option<String>,
+    /// XLIFF: the states whose segments are not translations yet, skipped (comma-separated;
+    /// default new,needs-translation,initial; give "" to import every segment with a target)
+    #[arg(long, value_name = "STATES", value_delimiter = ',')]
+    states: Option<Vec<String>>,
+    /// XLIFF 1.2: also import `<alt-trans>` proposals as units
+    #[arg(long)]
+    alt_trans: bool,
+    /// PO: also import entries marked `#, fuzzy`
+    #[arg(long)]
+    fuzzy: bool,
     /// TSV/CSV: the first row is data (by default a first row naming the two languages, or
     /// source and target, is taken as a header)
     #[arg(long)]
@@ -65,6 +78,8 @@ enum InputFormat {
     Tsv,
     Csv,
     Jsonl,
+    Xliff,
+    Po,
 }
 
 impl InputFormat {
@@ -75,6 +90,8 @@ impl InputFormat {
             InputFormat::Tsv => Some(Format::Tsv),
             InputFormat::Csv => Some(Format::Csv),
             InputFormat::Jsonl => Some(Format::Jsonl),
+            InputFormat::Xliff => Some(Format::Xliff),
+            InputFormat::Po => Some(Format::Po),
         }
     }
 }
@@ -112,7 +129,11 @@ impl ImportObserver for Progress {
     fn warning(&mut self, _: &Warning) {}
 }
 
-/// The files a command line names: folders are walked for TMX files, in name order.
+/// The extensions of the files a folder is walked for.
+const MEMORY_EXTENSIONS: &[&str] = &["tmx", "xlf", "xliff", "sdlxliff", "mqxliff", "po"];
+
+/// The files a command line names: folders are walked for TMX, XLIFF and PO files, in name
+/// order.
 fn expand(files: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for f in files {
@@ -121,7 +142,7 @@ fn expand(files: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
             walk(f, &mut found).with_context(|| format!("reading the folder {}", f.display()))?;
             found.sort();
             if found.is_empty() {
-                bail!("{}: no TMX file in this folder", f.display());
+                bail!("{}: no TMX, XLIFF or PO file in this folder", f.display());
             }
             out.extend(found);
         } else {
@@ -136,10 +157,10 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
         let path = entry?.path();
         if path.is_dir() {
             walk(&path, out)?;
-        } else if path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("tmx"))
-        {
+        } else if path.extension().is_some_and(|e| {
+            let e = e.to_string_lossy().to_ascii_lowercase();
+            MEMORY_EXTENSIONS.contains(&e.as_str())
+        }) {
             out.push(path);
         }
     }
@@ -164,8 +185,10 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
             }
             (Some(from), Some(to))
         }
-        (None, None) => (None, None),
-        _ => bail!("--from and --to go together: the languages of the first and second column"),
+        (from, to) => (
+            from.as_deref().map(LanguageTag::parse).transpose()?,
+            to.as_deref().map(LanguageTag::parse).transpose()?,
+        ),
     };
     let read = ReadOptions {
         format: args.format.format(),
@@ -173,6 +196,9 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         to,
         header: args.no_header.then_some(false),
         delimiter: None,
+        skip_states: args.states.clone(),
+        alt_trans: args.alt_trans,
+        fuzzy: args.fuzzy,
     };
     let files = expand(&args.files)?;
     let store = Store::open(db).with_context(|| format!("opening {}", db.display()))?;

@@ -1,20 +1,24 @@
 //! `tmm pretranslate`: a draft translation of a new release from its best matches.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use tmm::matching::Matcher;
 use tmm::output::OutputFile;
-use tmm::pretranslate::{DraftFormat, pretranslate};
+use tmm::pretranslate::{DocumentKind, DraftFormat, pretranslate, pretranslate_document};
 use tmm::store::Store;
 
 use super::suggest::{MatchArgs, read_segments};
 
 /// Fill each segment of a new document with its best match at or above --min (numbers
 /// updated), keeping the score and match type (TMX props `x-match-score`, `x-match-type`,
-/// `x-match-origin`); segments without a match carry the source only.
+/// `x-match-origin`); segments without a match carry the source only. An XLIFF 1.2/2.x or
+/// PO file from a CAT tool is pretranslated in place: its empty targets are filled, matches
+/// listed beside them, and the rest of the file is left byte for byte.
 ///
-/// Example: `tmm pretranslate --from en --to fr tests/fixtures/release-2013/en.txt -o draft.tmx`
+/// Examples: `tmm pretranslate --from en --to fr tests/fixtures/release-2013/en.txt -o
+/// draft.tmx`; `tmm pretranslate --from en --to fr doc.xlf -o doc.fr.xlf`
 #[derive(Debug, clap::Args)]
 pub struct Args {
     #[command(flatten)]
@@ -25,26 +29,82 @@ pub struct Args {
     /// Where to write the draft ("-": standard output)
     #[arg(long, short, value_name = "FILE")]
     output: PathBuf,
-    /// tmx, or tsv (source, target, score, type; escaped as `tmm export --format tsv`)
+    /// For a text document: tmx, tsv (source, target, score, type; escaped as `tmm export
+    /// --format tsv`), or a new XLIFF 1.2 (xliff) or 2.0 (xliff2) file, one unit per
+    /// segment (see --unit). An XLIFF or PO document always comes back in its own format
     #[arg(long, value_enum, default_value_t = Format::Tmx)]
     format: Format,
+    /// Matches listed beside each filled target of an XLIFF document
+    #[arg(long, default_value_t = 3)]
+    limit: usize,
 }
 
-#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Format {
     Tmx,
     Tsv,
+    Xliff,
+    Xliff2,
+}
+
+/// True when the file is XLIFF or PO: a CAT tool's document, pretranslated in its format.
+fn is_cat_document(path: &Path, head: &[u8]) -> bool {
+    matches!(
+        tmm::formats::detect(path, head),
+        Ok(tmm::formats::Format::Xliff | tmm::formats::Format::Po)
+    )
+}
+
+/// Pretranslates an XLIFF/PO document, or text made into XLIFF, and writes it out.
+fn run_document(
+    matcher: &Matcher,
+    args: &Args,
+    bytes: &[u8],
+    kind: DocumentKind,
+) -> anyhow::Result<ExitCode> {
+    let mut options = args.common.options(args.limit);
+    options.limit = args.limit.max(1);
+    let done = pretranslate_document(matcher, &args.file, bytes, kind, &options)?;
+    if args.output.as_os_str() == "-" {
+        std::io::stdout().lock().write_all(&done.bytes)?;
+    } else {
+        let mut file = OutputFile::create(&args.output)?;
+        file.write_all(&done.bytes)
+            .map_err(|e| tmm::Error::io(&args.output, e))?;
+        file.commit()?;
+    }
+    eprintln!(
+        "{} segments: {} exact, {} fuzzy, {} left to translate; {} notes for the translator in the file",
+        done.segments,
+        done.exact,
+        done.fuzzy,
+        done.unmatched,
+        done.warnings.len()
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let store = Store::open_existing(db)?;
     let matcher = Matcher::new(&store);
-    let segments = read_segments(&args.file, &args.common.from, args.common.unit)?;
-    let options = args.common.options(1);
+    let bytes = std::fs::read(&args.file).map_err(|e| tmm::Error::io(&args.file, e))?;
+    if is_cat_document(&args.file, &bytes[..bytes.len().min(8192)]) {
+        return run_document(&matcher, &args, &bytes, DocumentKind::Bilingual);
+    }
     let format = match args.format {
         Format::Tmx => DraftFormat::Tmx,
         Format::Tsv => DraftFormat::Tsv,
+        Format::Xliff => {
+            let kind = DocumentKind::TextToXliff(args.common.unit.into());
+            return run_document(&matcher, &args, &bytes, kind);
+        }
+        Format::Xliff2 => {
+            let kind = DocumentKind::TextToXliff2(args.common.unit.into());
+            return run_document(&matcher, &args, &bytes, kind);
+        }
     };
+    let segments = read_segments(&args.file, &args.common.from, args.common.unit)?;
+    let options = args.common.options(1);
     let draft = if args.output.as_os_str() == "-" {
         pretranslate(
             &matcher,
