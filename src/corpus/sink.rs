@@ -6,7 +6,7 @@ use std::io::Write;
 use super::{CorpusOptions, Format, Out, Selected, date_string, text};
 use crate::formats::tmx::TmxWriter;
 use crate::formats::xliff::{Xliff2Writer, XliffWriter};
-use crate::formats::{jsonl, po::PoWriter, tsv};
+use crate::formats::{UnitSink, jsonl, po::PoWriter, tsv};
 use crate::model::{Header, TranslationUnit};
 use crate::store::StoredUnit;
 
@@ -38,14 +38,12 @@ pub(super) fn create<'o>(
 ) -> std::io::Result<Box<dyn Sink<'o> + 'o>> {
     let langs = &options.langs;
     let one = |outs: &mut Vec<Out<'o>>| outs.pop().expect("one output");
+    let first = langs[0].clone();
     Ok(match options.format {
         Format::Tmx => {
             let mut w = TmxWriter::new(one(&mut outs), header.expect("a TMX header"))?;
             w.original_lang_tags = options.original_lang_tags;
-            Box::new(TmxSink {
-                writer: w,
-                first: langs[0].clone(),
-            })
+            Box::new(Units { writer: w, first })
         }
         Format::Tsv => {
             let mut out = one(&mut outs);
@@ -69,19 +67,18 @@ pub(super) fn create<'o>(
         Format::Jsonl => Box::new(JsonlSink {
             out: one(&mut outs),
         }),
-        Format::Xliff => Box::new(XliffSink(XliffWriter::new(
-            one(&mut outs),
-            &langs[0],
-            &langs[1],
-            "tmm",
-        )?)),
-        Format::Xliff2 => Box::new(Xliff2Sink(Xliff2Writer::new(
-            one(&mut outs),
-            &langs[0],
-            &langs[1],
-            "tmm",
-        )?)),
-        Format::Po => Box::new(PoSink(PoWriter::new(one(&mut outs), &langs[0], &langs[1])?)),
+        Format::Xliff => Box::new(Units {
+            writer: XliffWriter::new(one(&mut outs), &langs[0], &langs[1], "tmm")?,
+            first,
+        }),
+        Format::Xliff2 => Box::new(Units {
+            writer: Xliff2Writer::new(one(&mut outs), &langs[0], &langs[1], "tmm")?,
+            first,
+        }),
+        Format::Po => Box::new(Units {
+            writer: PoWriter::new(one(&mut outs), &langs[0], &langs[1])?,
+            first,
+        }),
     })
 }
 
@@ -100,14 +97,17 @@ fn selected_unit(entry: &Entry, first: &crate::lang::LanguageTag) -> Translation
     }
 }
 
-struct TmxSink<'o> {
-    writer: TmxWriter<Out<'o>>,
+/// Units written whole by one of the formats' own writers (TMX, XLIFF, PO).
+struct Units<S> {
+    writer: S,
     first: crate::lang::LanguageTag,
 }
 
-impl<'o> Sink<'o> for TmxSink<'o> {
+impl<'o, S: UnitSink<Out<'o>>> Sink<'o> for Units<S> {
     fn write(&mut self, entry: &Entry) -> std::io::Result<()> {
-        self.writer.write_unit(&selected_unit(entry, &self.first))
+        self.writer
+            .write_unit(&selected_unit(entry, &self.first))
+            .map(drop)
     }
     fn finish(self: Box<Self>) -> std::io::Result<Vec<Out<'o>>> {
         Ok(vec![self.writer.finish()?])
@@ -210,44 +210,5 @@ impl<'o> Sink<'o> for JsonlSink<'o> {
     }
     fn finish(self: Box<Self>) -> std::io::Result<Vec<Out<'o>>> {
         Ok(vec![self.out])
-    }
-}
-
-struct XliffSink<'o>(XliffWriter<Out<'o>>);
-
-impl<'o> Sink<'o> for XliffSink<'o> {
-    fn write(&mut self, entry: &Entry) -> std::io::Result<()> {
-        self.0
-            .write_unit(&selected_unit(entry, &entry.selected.variants[0].lang))?;
-        Ok(())
-    }
-    fn finish(self: Box<Self>) -> std::io::Result<Vec<Out<'o>>> {
-        Ok(vec![self.0.finish()?])
-    }
-}
-
-struct Xliff2Sink<'o>(Xliff2Writer<Out<'o>>);
-
-impl<'o> Sink<'o> for Xliff2Sink<'o> {
-    fn write(&mut self, entry: &Entry) -> std::io::Result<()> {
-        self.0
-            .write_unit(&selected_unit(entry, &entry.selected.variants[0].lang))?;
-        Ok(())
-    }
-    fn finish(self: Box<Self>) -> std::io::Result<Vec<Out<'o>>> {
-        Ok(vec![self.0.finish()?])
-    }
-}
-
-struct PoSink<'o>(PoWriter<Out<'o>>);
-
-impl<'o> Sink<'o> for PoSink<'o> {
-    fn write(&mut self, entry: &Entry) -> std::io::Result<()> {
-        self.0
-            .write_unit(&selected_unit(entry, &entry.selected.variants[0].lang))?;
-        Ok(())
-    }
-    fn finish(self: Box<Self>) -> std::io::Result<Vec<Out<'o>>> {
-        Ok(vec![self.0.finish()?])
     }
 }

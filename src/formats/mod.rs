@@ -120,6 +120,57 @@ pub trait UnitSource: Send {
     fn next_item(&mut self) -> Result<Option<Item>>;
 }
 
+/// A streaming writer of translation units in one format, over the stream `W`.
+pub trait UnitSink<W> {
+    /// Writes one unit; false when the format cannot hold it (a bilingual file given a unit
+    /// without one of its two languages), which is then left out.
+    ///
+    /// # Errors
+    /// I/O errors of the stream; `InvalidData` for what the format cannot represent.
+    fn write_unit(&mut self, unit: &TranslationUnit) -> std::io::Result<bool>;
+    /// Closes the document and hands back the stream.
+    ///
+    /// # Errors
+    /// I/O errors of the stream.
+    fn finish(self) -> std::io::Result<W>;
+}
+
+impl<W: std::io::Write> UnitSink<W> for tmx::TmxWriter<W> {
+    fn write_unit(&mut self, unit: &TranslationUnit) -> std::io::Result<bool> {
+        tmx::TmxWriter::write_unit(self, unit).map(|()| true)
+    }
+    fn finish(self) -> std::io::Result<W> {
+        tmx::TmxWriter::finish(self)
+    }
+}
+
+impl<W: std::io::Write> UnitSink<W> for xliff::XliffWriter<W> {
+    fn write_unit(&mut self, unit: &TranslationUnit) -> std::io::Result<bool> {
+        xliff::XliffWriter::write_unit(self, unit)
+    }
+    fn finish(self) -> std::io::Result<W> {
+        xliff::XliffWriter::finish(self)
+    }
+}
+
+impl<W: std::io::Write> UnitSink<W> for xliff::Xliff2Writer<W> {
+    fn write_unit(&mut self, unit: &TranslationUnit) -> std::io::Result<bool> {
+        xliff::Xliff2Writer::write_unit(self, unit)
+    }
+    fn finish(self) -> std::io::Result<W> {
+        xliff::Xliff2Writer::finish(self)
+    }
+}
+
+impl<W: std::io::Write> UnitSink<W> for po::PoWriter<W> {
+    fn write_unit(&mut self, unit: &TranslationUnit) -> std::io::Result<bool> {
+        po::PoWriter::write_unit(self, unit)
+    }
+    fn finish(self) -> std::io::Result<W> {
+        po::PoWriter::finish(self)
+    }
+}
+
 /// How to read an input.
 #[derive(Debug, Clone, Default)]
 pub struct ReadOptions {
