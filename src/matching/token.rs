@@ -344,6 +344,20 @@ pub(crate) fn raw_tokens(text: &str) -> Vec<(Raw, usize, usize)> {
     raws
 }
 
+/// False when `text` has no decimal digit of any script [`ascii_digit`] knows (a byte test:
+/// it may say true for a text without one).
+fn may_hold_digit(text: &str) -> bool {
+    // ASCII digits, and the lead bytes of the other scripts' digit blocks (U+0660–U+07C9,
+    // U+0966–U+17E9, U+FF10–U+FF19).
+    let bytes = text.as_bytes();
+    if text.is_ascii() {
+        return bytes.iter().any(u8::is_ascii_digit);
+    }
+    bytes
+        .iter()
+        .any(|b| b.is_ascii_digit() || matches!(b, 0xD9 | 0xDB | 0xDF | 0xE0 | 0xE1 | 0xEF))
+}
+
 /// A scanner token, or a date made of several.
 enum Item {
     Raw(Raw, usize, usize),
@@ -352,6 +366,11 @@ enum Item {
 
 /// The scanner's tokens with dates merged into one item each.
 fn scan_with_dates(text: &str, mut emit: impl FnMut(Item)) {
+    // Every date holds a digit: without one, the scanner's tokens go straight out.
+    if !may_hold_digit(text) {
+        scan(text, |raw, start, end| emit(Item::Raw(raw, start, end)));
+        return;
+    }
     let raws = raw_tokens(text);
     let mut k = 0;
     while k < raws.len() {
@@ -384,6 +403,10 @@ fn word_end(chars: &[(usize, char)], mut i: usize) -> usize {
 /// distance compares and the index stores. The fast path of [`tokenize`]: no allocation
 /// per token.
 pub fn content_ids(text: &str) -> Vec<u64> {
+    // Without a digit there is no date: the scanner's own tokens, without the date pass.
+    if !may_hold_digit(text) {
+        return word_ids(text);
+    }
     let number = key_id(NUMBER_KEY);
     let date = key_id(DATE_KEY);
     let mut out = Vec::with_capacity(text.len() / 5);
@@ -405,7 +428,7 @@ pub fn content_ids(text: &str) -> Vec<u64> {
 
 /// The ids of the words and numbers of a segment with dates left as their words and numbers
 /// ([`tokenize_words`]' content tokens): what a phrase lookup of a month name needs, where
-/// [`content_ids`] holds one date token instead.
+/// [`content_ids`] holds one date token instead (and, without a digit, the same ids).
 pub fn word_ids(text: &str) -> Vec<u64> {
     let number = key_id(NUMBER_KEY);
     let mut out = Vec::with_capacity(text.len() / 5);
@@ -536,6 +559,19 @@ mod tests {
                 assert_eq!(fast, c.to_lowercase().collect::<String>(), "U+{cp:04X}");
             }
         }
+    }
+
+    #[test]
+    fn the_digit_test_sees_every_digit_script() {
+        for cp in 0u32..0x11_0000 {
+            let Some(c) = char::from_u32(cp) else {
+                continue;
+            };
+            if ascii_digit(c).is_some() {
+                assert!(may_hold_digit(&c.to_string()), "U+{cp:04X}");
+            }
+        }
+        assert!(!may_hold_digit("South-South cooperation"));
     }
 
     #[test]
