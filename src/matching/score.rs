@@ -825,11 +825,54 @@ mod tests {
         assert_eq!(equal, "held in June, affirmed");
     }
 
+    const PIECES: [&str; 22] = [
+        "12",
+        "3",
+        "09",
+        "2012",
+        "2013",
+        "١٢",
+        "/",
+        ".",
+        ",",
+        " ",
+        " de ",
+        " September ",
+        " October ",
+        " septembre ",
+        "сентября",
+        " أيلول",
+        "/سبتمبر ",
+        "年",
+        "月",
+        "日",
+        " the ",
+        " day ",
+    ];
+
     proptest::proptest! {
         #[test]
         fn score_100_iff_same_text(a in "[a-c ,.1]{0,12}", b in "[a-c ,.1]{0,12}") {
             let c = compare(&a, &b, 0, 0);
             proptest::prop_assert_eq!(c.score == 100, a == b, "{:?}", c.penalties);
+        }
+
+        // Dates and numbers in any arrangement: scoring and adapting never panic, and what
+        // is replaced lies inside the adapted text.
+        #[test]
+        fn dates_never_break_scoring_or_adapting(
+            a in proptest::collection::vec(proptest::sample::select(PIECES.to_vec()), 0..12),
+            b in proptest::collection::vec(proptest::sample::select(PIECES.to_vec()), 0..12),
+            t in proptest::collection::vec(proptest::sample::select(PIECES.to_vec()), 0..12),
+        ) {
+            let (a, b, t) = (a.concat(), b.concat(), t.concat());
+            let c = compare(&a, &b, 0, 0);
+            proptest::prop_assert_eq!(c.score == 100, a == b);
+            let adapted = adapt_target(&t, &c.numbers);
+            for &(s, e) in &adapted.replaced {
+                proptest::prop_assert!(s <= e && e <= adapted.text.len());
+                proptest::prop_assert!(adapted.text.is_char_boundary(s) && adapted.text.is_char_boundary(e));
+            }
         }
 
         // The index verifies with the same distance the score shows, moves included.

@@ -598,6 +598,30 @@ mod tests {
             proptest::prop_assert_eq!(content_ids(&s), slow);
         }
 
+        // Date-like pieces in any order: no panic, tokens in order, both paths agree.
+        #[test]
+        fn date_pieces_never_break_the_tokeniser(parts in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "12", "09", "9", "2012", "٢٠١٢", "١٢", "31", "/", "-", ".", ",", " ", "de",
+                "September", "septembre", "сентября", "أيلول", "سبتمبر", "كانون", "الأول",
+                "年", "月", "日", "1er", "May", "may", "２０１２",
+            ]),
+            0..14,
+        )) {
+            let s: String = parts.concat();
+            let t = tokenize(&s);
+            let mut last = 0;
+            for tok in &t {
+                proptest::prop_assert!(tok.start >= last && tok.end > tok.start);
+                last = tok.end;
+                if tok.kind == TokenKind::Date {
+                    proptest::prop_assert!(super::super::date::parse(tok.text(&s)).is_some(), "{}", tok.text(&s));
+                }
+            }
+            let slow: Vec<u64> = t.iter().filter(|t| t.is_content()).map(Token::id).collect();
+            proptest::prop_assert_eq!(content_ids(&s), slow);
+        }
+
         #[test]
         fn normalisation_is_idempotent(s in "\\PC{0,40}") {
             let once = normalize_word(&s);
