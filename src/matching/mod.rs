@@ -11,8 +11,10 @@
 //! k-th best score found.
 
 pub mod analysis;
+pub mod date;
 pub mod distance;
 pub mod index;
+pub mod months;
 pub mod score;
 pub mod token;
 

@@ -9,6 +9,9 @@
 //! - Numbers (`2012`, `1,000.5`, `35th`, Arabic-Indic digits) are placeables: they share one
 //!   key, so a segment that differs only in its numbers has distance 0, and their value is
 //!   kept for the penalty and for carrying the new number into the translation.
+//! - Dates (`12 September 2012`, `12/09/2012`, `2012年9月12日`, `١٢ أيلول/سبتمبر ٢٠١٢`, see
+//!   [`super::date`]) are one placeable each: one token with a key of their own and the ISO
+//!   date as value, so `12 September` → `3 October` is no word edit.
 //! - Everything else that is not whitespace is a punctuation token: it does not count in the
 //!   distance, only in the punctuation penalty and the diff.
 
@@ -19,6 +22,9 @@ use xxhash_rust::xxh3::xxh3_64;
 pub enum TokenKind {
     Word,
     Number,
+    /// A date: its value is the ISO date (`2012-09-12`, `--09-12`, `2012-09`), or the
+    /// fields as written for a numeric date with two readings (`3/4/2012`).
+    Date,
     Punct,
 }
 
@@ -29,7 +35,8 @@ pub struct Token {
     /// Byte range in the segment.
     pub start: usize,
     pub end: usize,
-    /// The normalised key compared by the edit distance (`#` for every number).
+    /// The normalised key compared by the edit distance (`#` for every number, `#date` for
+    /// every date).
     pub key: String,
     /// For numbers: the digits in ASCII with their separators (`1,000.5`), for the others
     /// the key.
@@ -55,6 +62,13 @@ impl Token {
 
 /// The key every number shares.
 pub const NUMBER_KEY: &str = "#";
+
+/// The key every date shares.
+pub const DATE_KEY: &str = "#date";
+
+/// Changes whenever tokenisation changes what [`content_ids`] returns (an index built by
+/// another version must be rebuilt): 2 made dates one token.
+pub const TOKENIZER_VERSION: u32 = 2;
 
 /// The 64-bit id of a key.
 pub fn key_id(key: &str) -> u64 {
@@ -160,9 +174,19 @@ fn ascii_digit(c: char) -> Option<char> {
         .and_then(|&z| char::from_digit(cp - z, 10))
 }
 
+/// The value of a run of decimal digits of one or more scripts (None past `u32`).
+pub(crate) fn value_of_digits(digits: &str) -> Option<u32> {
+    let mut v: u32 = 0;
+    for c in digits.chars() {
+        let d = ascii_digit(c)?.to_digit(10)?;
+        v = v.checked_mul(10)?.checked_add(d)?;
+    }
+    Some(v)
+}
+
 /// A token as the scanner finds it, before its key is made.
-#[derive(Clone, Copy)]
-enum Raw {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Raw {
     Word,
     /// A number; its digits end at this byte (an ordinal suffix may follow).
     Number(usize),
@@ -248,32 +272,54 @@ fn scan(text: &str, mut emit: impl FnMut(Raw, usize, usize)) {
 /// use tmm::matching::token::{tokenize, TokenKind};
 /// let t = tokenize("Held in June 2012, Rio+20.");
 /// let keys: Vec<_> = t.iter().map(|t| t.key.as_str()).collect();
-/// assert_eq!(keys, ["held", "in", "june", "#", ",", "rio", "+", "#", "."]);
-/// assert_eq!(t[3].kind, TokenKind::Number);
+/// assert_eq!(keys, ["held", "in", "#date", ",", "rio", "+", "#", "."]);
+/// assert_eq!((t[2].kind, t[2].value.as_str()), (TokenKind::Date, "2012-06"));
+/// assert_eq!(t[6].kind, TokenKind::Number);
 /// assert_eq!(tokenize("南南合作").len(), 4);
 /// ```
 pub fn tokenize(text: &str) -> Vec<Token> {
+    tokens_of(text, true)
+}
+
+/// [`tokenize`] with dates left as their words and numbers (for word-level diffs).
+pub fn tokenize_words(text: &str) -> Vec<Token> {
+    tokens_of(text, false)
+}
+
+fn tokens_of(text: &str, dates: bool) -> Vec<Token> {
     let mut tokens = Vec::new();
-    scan(text, |raw, start, end| {
-        let s = &text[start..end];
-        let (kind, key, value) = match raw {
-            Raw::Number(digits_end) => {
-                let value: String = text[start..digits_end]
-                    .chars()
-                    .map(|d| ascii_digit(d).unwrap_or(d))
-                    .collect();
-                (TokenKind::Number, NUMBER_KEY.to_string(), value)
+    let mut push = |item| {
+        let (kind, start, end, key, value) = match item {
+            Item::Date(p) => (
+                TokenKind::Date,
+                p.start,
+                p.end,
+                DATE_KEY.to_string(),
+                p.value(None),
+            ),
+            Item::Raw(raw, start, end) => {
+                let s = &text[start..end];
+                let (kind, key, value) = match raw {
+                    Raw::Number(digits_end) => {
+                        let value: String = text[start..digits_end]
+                            .chars()
+                            .map(|d| ascii_digit(d).unwrap_or(d))
+                            .collect();
+                        (TokenKind::Number, NUMBER_KEY.to_string(), value)
+                    }
+                    Raw::Word => {
+                        let key = normalize_word(s);
+                        if key.is_empty() {
+                            // A lone tatweel or diacritic: not a word.
+                            (TokenKind::Punct, s.to_string(), s.to_string())
+                        } else {
+                            (TokenKind::Word, key.clone(), key)
+                        }
+                    }
+                    Raw::Punct => (TokenKind::Punct, s.to_string(), s.to_string()),
+                };
+                (kind, start, end, key, value)
             }
-            Raw::Word => {
-                let key = normalize_word(s);
-                if key.is_empty() {
-                    // A lone tatweel or diacritic: not a word.
-                    (TokenKind::Punct, s.to_string(), s.to_string())
-                } else {
-                    (TokenKind::Word, key.clone(), key)
-                }
-            }
-            Raw::Punct => (TokenKind::Punct, s.to_string(), s.to_string()),
         };
         tokens.push(Token {
             kind,
@@ -282,8 +328,63 @@ pub fn tokenize(text: &str) -> Vec<Token> {
             key,
             value,
         });
-    });
+    };
+    if dates {
+        scan_with_dates(text, push);
+    } else {
+        scan(text, |raw, start, end| push(Item::Raw(raw, start, end)));
+    }
     tokens
+}
+
+/// The scanner's tokens of `text`: kind and byte range.
+pub(crate) fn raw_tokens(text: &str) -> Vec<(Raw, usize, usize)> {
+    let mut raws = Vec::with_capacity(text.len() / 5 + 1);
+    scan(text, |raw, start, end| raws.push((raw, start, end)));
+    raws
+}
+
+/// False when `text` has no decimal digit of any script [`ascii_digit`] knows (a byte test:
+/// it may say true for a text without one).
+fn may_hold_digit(text: &str) -> bool {
+    // ASCII digits, and the lead bytes of the other scripts' digit blocks (U+0660–U+07C9,
+    // U+0966–U+17E9, U+FF10–U+FF19).
+    let bytes = text.as_bytes();
+    if text.is_ascii() {
+        return bytes.iter().any(u8::is_ascii_digit);
+    }
+    bytes
+        .iter()
+        .any(|b| b.is_ascii_digit() || matches!(b, 0xD9 | 0xDB | 0xDF | 0xE0 | 0xE1 | 0xEF))
+}
+
+/// A scanner token, or a date made of several.
+enum Item {
+    Raw(Raw, usize, usize),
+    Date(super::date::Parsed),
+}
+
+/// The scanner's tokens with dates merged into one item each.
+fn scan_with_dates(text: &str, mut emit: impl FnMut(Item)) {
+    // Every date holds a digit: without one, the scanner's tokens go straight out.
+    if !may_hold_digit(text) {
+        scan(text, |raw, start, end| emit(Item::Raw(raw, start, end)));
+        return;
+    }
+    let raws = raw_tokens(text);
+    let mut k = 0;
+    while k < raws.len() {
+        if super::date::may_start(text, &raws, k)
+            && let Some(p) = super::date::recognize(text, &raws, k)
+        {
+            k += p.tokens;
+            emit(Item::Date(p));
+            continue;
+        }
+        let (raw, start, end) = raws[k];
+        emit(Item::Raw(raw, start, end));
+        k += 1;
+    }
 }
 
 fn word_end(chars: &[(usize, char)], mut i: usize) -> usize {
@@ -302,6 +403,33 @@ fn word_end(chars: &[(usize, char)], mut i: usize) -> usize {
 /// distance compares and the index stores. The fast path of [`tokenize`]: no allocation
 /// per token.
 pub fn content_ids(text: &str) -> Vec<u64> {
+    // Without a digit there is no date: the scanner's own tokens, without the date pass.
+    if !may_hold_digit(text) {
+        return word_ids(text);
+    }
+    let number = key_id(NUMBER_KEY);
+    let date = key_id(DATE_KEY);
+    let mut out = Vec::with_capacity(text.len() / 5);
+    let mut buf = String::new();
+    scan_with_dates(text, |item| match item {
+        Item::Date(_) => out.push(date),
+        Item::Raw(Raw::Number(_), ..) => out.push(number),
+        Item::Raw(Raw::Word, start, end) => {
+            buf.clear();
+            normalize_into(&mut buf, &text[start..end]);
+            if !buf.is_empty() {
+                out.push(key_id(&buf));
+            }
+        }
+        Item::Raw(Raw::Punct, ..) => {}
+    });
+    out
+}
+
+/// The ids of the words and numbers of a segment with dates left as their words and numbers
+/// ([`tokenize_words`]' content tokens): what a phrase lookup of a month name needs, where
+/// [`content_ids`] holds one date token instead (and, without a digit, the same ids).
+pub fn word_ids(text: &str) -> Vec<u64> {
     let number = key_id(NUMBER_KEY);
     let mut out = Vec::with_capacity(text.len() / 5);
     let mut buf = String::new();
@@ -332,19 +460,7 @@ mod tests {
         assert_eq!(
             keys("VIENNA, 12 September (UN) - the post-2015 agenda"),
             [
-                "vienna",
-                ",",
-                "#",
-                "september",
-                "(",
-                "un",
-                ")",
-                "-",
-                "the",
-                "post",
-                "-",
-                "#",
-                "agenda"
+                "vienna", ",", "#date", "(", "un", ")", "-", "the", "post", "-", "#", "agenda"
             ]
         );
     }
@@ -370,7 +486,7 @@ mod tests {
     fn chinese_is_one_token_per_character() {
         assert_eq!(
             keys("南南合作，9月12日"),
-            ["南", "南", "合", "作", "，", "#", "月", "#", "日"]
+            ["南", "南", "合", "作", "，", "#date"]
         );
         assert_eq!(keys("ภาษาไทย").len(), 7);
     }
@@ -387,6 +503,25 @@ mod tests {
     fn french_apostrophes_split_words_and_accents_stay() {
         assert_eq!(keys("l’équité"), ["l", "’", "équité"]);
         assert_ne!(keys("été"), keys("ete"));
+    }
+
+    #[test]
+    fn dates_are_one_token_and_their_words_stay_available() {
+        let s = "Held on 12 September 2012 in Vienna";
+        let t = tokenize(s);
+        assert_eq!(t[2].kind, TokenKind::Date);
+        assert_eq!(
+            (t[2].text(s), t[2].value.as_str()),
+            ("12 September 2012", "2012-09-12")
+        );
+        assert_eq!(content_ids(s).len(), 5);
+        let words: Vec<u64> = tokenize_words(s)
+            .iter()
+            .filter(|t| t.is_content())
+            .map(Token::id)
+            .collect();
+        assert_eq!(word_ids(s), words);
+        assert_eq!(words.len(), 7);
     }
 
     #[test]
@@ -427,6 +562,19 @@ mod tests {
     }
 
     #[test]
+    fn the_digit_test_sees_every_digit_script() {
+        for cp in 0u32..0x11_0000 {
+            let Some(c) = char::from_u32(cp) else {
+                continue;
+            };
+            if ascii_digit(c).is_some() {
+                assert!(may_hold_digit(&c.to_string()), "U+{cp:04X}");
+            }
+        }
+        assert!(!may_hold_digit("South-South cooperation"));
+    }
+
+    #[test]
     fn empty_and_whitespace_give_no_tokens() {
         assert!(tokenize("").is_empty());
         assert!(tokenize(" \t\n ").is_empty());
@@ -447,6 +595,30 @@ mod tests {
         #[test]
         fn fast_path_agrees(s in "\\PC{0,60}") {
             let slow: Vec<u64> = tokenize(&s).iter().filter(|t| t.is_content()).map(Token::id).collect();
+            proptest::prop_assert_eq!(content_ids(&s), slow);
+        }
+
+        // Date-like pieces in any order: no panic, tokens in order, both paths agree.
+        #[test]
+        fn date_pieces_never_break_the_tokeniser(parts in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "12", "09", "9", "2012", "٢٠١٢", "١٢", "31", "/", "-", ".", ",", " ", "de",
+                "September", "septembre", "сентября", "أيلول", "سبتمبر", "كانون", "الأول",
+                "年", "月", "日", "1er", "May", "may", "２０１２",
+            ]),
+            0..14,
+        )) {
+            let s: String = parts.concat();
+            let t = tokenize(&s);
+            let mut last = 0;
+            for tok in &t {
+                proptest::prop_assert!(tok.start >= last && tok.end > tok.start);
+                last = tok.end;
+                if tok.kind == TokenKind::Date {
+                    proptest::prop_assert!(super::super::date::parse(tok.text(&s)).is_some(), "{}", tok.text(&s));
+                }
+            }
+            let slow: Vec<u64> = t.iter().filter(|t| t.is_content()).map(Token::id).collect();
             proptest::prop_assert_eq!(content_ids(&s), slow);
         }
 
