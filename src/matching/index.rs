@@ -79,10 +79,21 @@ pub fn terms(text: &str) -> (Vec<(u64, u32)>, usize) {
     let ids = content_ids(text);
     let n = ids.len();
     let mut counts: HashMap<u64, u32> = HashMap::with_capacity(n);
-    for id in ids {
+    for id in index_ids(text, ids) {
         *counts.entry(id).or_default() += 1;
     }
     (counts.into_iter().collect(), n)
+}
+
+/// The ids a segment is indexed under: its content tokens and, when it holds a date, the
+/// date's words too, so that a phrase lookup finds a month name inside a date. (More ids
+/// only loosen the count filter's bound, which stays an upper bound.)
+fn index_ids(text: &str, mut ids: Vec<u64>) -> Vec<u64> {
+    let date = super::token::key_id(super::token::DATE_KEY);
+    if ids.contains(&date) {
+        ids.extend(super::token::word_ids(text));
+    }
+    ids
 }
 
 /// What building (part of) the index did.
@@ -161,9 +172,10 @@ impl PostingsBuilder {
                 self.langs.len() - 1
             }
         } as u16;
+        let content = content_ids(text);
+        let len = len_byte(content.len());
         self.ids.clear();
-        self.ids.extend(content_ids(text));
-        let len = len_byte(self.ids.len());
+        self.ids.extend(index_ids(text, content));
         self.ids.sort_unstable();
         self.ids.dedup();
         for &term in &self.ids {

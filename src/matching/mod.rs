@@ -453,7 +453,13 @@ impl Search<'_, '_> {
         else {
             return Ok(None);
         };
-        let cmp = compare(query.text, &source, 0, score::tag_count(markup.as_deref()));
+        let cmp = score::compare_in(
+            query.text,
+            &source,
+            options.from.as_str(),
+            0,
+            score::tag_count(markup.as_deref()),
+        );
         let from = self.s.provenance(unit_id)?;
         let mut in_context = false;
         if cmp.score == 100 {
@@ -489,7 +495,8 @@ impl Search<'_, '_> {
         to: Option<&LanguageTag>,
         limit: usize,
     ) -> Result<Vec<ConcordanceHit>> {
-        let ptoks: Vec<token::Token> = token::tokenize(phrase)
+        // A phrase is looked up word by word: a month name is found inside a date.
+        let ptoks: Vec<token::Token> = token::tokenize_words(phrase)
             .into_iter()
             .filter(|t| t.is_content())
             .collect();
@@ -589,7 +596,7 @@ pub struct ConcordanceHit {
 
 /// Where the phrase's content tokens occur in order in `text` (numbers by value).
 fn find_phrase(phrase: &[token::Token], text: &str) -> Vec<(usize, usize)> {
-    let toks: Vec<token::Token> = token::tokenize(text)
+    let toks: Vec<token::Token> = token::tokenize_words(text)
         .into_iter()
         .filter(|t| t.is_content())
         .collect();

@@ -592,3 +592,23 @@ fn a_changed_date_is_rewritten_in_each_translation() {
         .stdout_has("VIENNE, {=3=} {=octobre=}")
         .stdout_has("−1 date 12 September → 3 October");
 }
+
+// Regression: with a date read as one placeable, a month name inside a date was not found.
+#[test]
+fn concordance_finds_a_month_name_inside_a_date() {
+    let sb = Sandbox::new();
+    let sample = crate::util::root().join("tmx/un-ssc-2012.tmx");
+    sb.tmm(&["import", sample.to_str().unwrap()]).ok();
+    let run = sb
+        .tmm(&["concordance", "September", "--lang", "en", "--to", "fr"])
+        .ok();
+    assert!(run.stdout().contains("[[September]]"), "{}", run.stdout());
+    let run = sb
+        .tmm(&["concordance", "12 September", "--lang", "en", "--to", "fr"])
+        .ok();
+    assert!(
+        run.stdout().contains("[[12 September]]"),
+        "{}",
+        run.stdout()
+    );
+}

@@ -1,6 +1,6 @@
 -- Version 1 → 2.
 -- 1. The match index's tables, for databases made before the index existed (the others have
---    them already); their segments are left for `tmm index`, and queries scan them meanwhile.
+--    them already).
 CREATE TABLE IF NOT EXISTS match_term (
     id       INTEGER PRIMARY KEY,
     lang     TEXT    NOT NULL,
@@ -18,10 +18,14 @@ CREATE TABLE IF NOT EXISTS match_recent (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS match_dead (variant_id INTEGER PRIMARY KEY);
 CREATE TABLE IF NOT EXISTS match_state (key TEXT PRIMARY KEY, value INTEGER) WITHOUT ROWID;
-INSERT OR IGNORE INTO match_state (key, value)
-SELECT 'uncovered_from', min(id) FROM variant
-WHERE NOT EXISTS (SELECT 1 FROM match_term) AND NOT EXISTS (SELECT 1 FROM match_recent)
-HAVING count(*) > 0;
+-- The tokeniser of version 2 reads a date as one placeable (and indexes its words beside it):
+-- every segment is indexed again by the next import or `tmm index`, and queries scan the
+-- segments meanwhile.
+DELETE FROM match_term;
+DELETE FROM match_recent;
+DELETE FROM match_dead;
+INSERT OR REPLACE INTO match_state (key, value)
+SELECT 'uncovered_from', min(id) FROM variant HAVING count(*) > 0;
 
 -- 2. An aligned unit's bead and confidence become props, as `tmm align --tmx` writes them,
 --    so that an export carries them.
