@@ -23,6 +23,7 @@
 //! ```
 
 pub mod gale_church;
+pub mod lexicon;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -32,6 +33,7 @@ use crate::lang::LanguageTag;
 use crate::model::{Attributes, Header, Prop, TranslationUnit, Variant};
 use crate::text::{self, SentenceSplitter};
 use gale_church::{Bead, Measure, Params};
+use lexicon::{Bag, Lexicon, Weights};
 
 /// Rows at or below this confidence are marked for review. A merge or split is never above
 /// 0.1 (its prior is a tenth of a 1-1 bead's), a deletion or insertion never above 0.011; a
@@ -85,12 +87,17 @@ impl Document {
         Ok(doc)
     }
 
-    /// A document from text already in memory.
+    /// A document from text already in memory. Paragraphs are blocks separated by blank
+    /// lines (one per line without any, [`text::paragraphs`]); where the line breaks inside
+    /// the blocks are the document's structure (lines ending in clause punctuation or
+    /// starting an item or a capital, as resolutions are laid out, rather than prose wrapped
+    /// at a width) each line stays on its own line (`\n` in the paragraph) and starts a
+    /// sentence.
     pub fn from_text(lang: LanguageTag, path: impl Into<PathBuf>, text: &str) -> Self {
         Document {
             lang,
             path: path.into(),
-            paragraphs: text::paragraphs(text),
+            paragraphs: structured_paragraphs(text),
         }
     }
 
@@ -107,6 +114,9 @@ pub struct AlignOptions {
     pub unit: Unit,
     /// Sentence splitters by language, replacing the built-in rules (from an SRX file, say).
     pub splitters: Vec<(LanguageTag, SentenceSplitter)>,
+    /// Align texts that the evidence says are not translations of each other instead of
+    /// refusing them; the result is marked ([`Alignment::forced`]).
+    pub force: bool,
 }
 
 /// One aligned unit: the segments of every language, pivot first.
@@ -142,9 +152,10 @@ impl Row {
         self.segments.iter().filter(|s| !s.is_empty()).count()
     }
 
-    /// Whether the row should be reviewed.
+    /// Whether the row should be reviewed: its confidence is low, or it has one language
+    /// only (text without counterpart, not stored).
     pub fn is_low(&self) -> bool {
-        self.confidence <= LOW_CONFIDENCE + 1e-9
+        self.confidence <= LOW_CONFIDENCE + 1e-9 || self.languages_present() < 2
     }
 }
 
@@ -157,8 +168,12 @@ pub struct Alignment {
     pub paths: Vec<PathBuf>,
     pub unit: Unit,
     pub rows: Vec<Row>,
-    /// Things the user should know (paragraph counts that differ, damaged regions).
+    /// Things the user should know (paragraph counts that differ, damaged regions, and
+    /// every segment left without counterpart, in full).
     pub warnings: Vec<String>,
+    /// Why the texts would have been refused, when [`AlignOptions::force`] aligned them
+    /// anyway; their units carry the reason in the [`FORCED`] prop.
+    pub forced: Vec<String>,
 }
 
 /// Metadata of an aligned document, recorded with its units.
@@ -188,6 +203,9 @@ pub const PARAGRAPH: &str = "x-paragraph";
 /// Unit props that carry the bead and confidence in TMX (the store has columns for them).
 pub const BEAD: &str = "x-align-bead";
 pub const CONFIDENCE: &str = "x-align-confidence";
+/// Unit prop set when the texts were aligned with [`AlignOptions::force`] against the
+/// evidence: why they would have been refused.
+pub const FORCED: &str = "x-align-forced";
 
 impl Alignment {
     /// The rows as translation units: those with at least two languages (a row with one
@@ -205,6 +223,9 @@ impl Alignment {
                 continue;
             }
             let mut props = vec![prop(PARAGRAPH, row.paragraph.to_string())];
+            if !self.forced.is_empty() {
+                props.push(prop(FORCED, self.forced.join("; ")));
+            }
             if let Some(prev) = pivot_texts[..i].iter().rev().flatten().next() {
                 props.push(prop(CONTEXT_PREV, prev.clone()));
             }
@@ -287,10 +308,11 @@ fn prop(kind: &str, value: String) -> Prop {
     }
 }
 
-/// Joins segments of one language: with a space, except between CJK characters.
+/// Joins segments of one language: with a space, except between CJK characters; the lines
+/// of a structured paragraph are joined the same way.
 fn join(segments: &[String]) -> String {
     let mut out = String::new();
-    for s in segments {
+    for s in segments.iter().flat_map(|s| s.split('\n')) {
         let cjk = out.chars().next_back().is_some_and(text::is_cjk)
             && s.chars().next().is_some_and(text::is_cjk);
         if !out.is_empty() && !cjk {
@@ -346,43 +368,19 @@ pub fn align(documents: &[Document], options: &AlignOptions) -> Result<Alignment
     );
     let pivot = docs[0];
     let mut warnings = Vec::new();
-    let mut params = Vec::new();
-    let mut shared = Vec::new();
-    let mut paragraph_beads = Vec::new();
+    let mut forced = Vec::new();
+    let mut pairs = Vec::new();
     for doc in &docs[1..] {
-        let p = pair_params(pivot, doc)?;
-        let words = text::shared_tokens(&pivot.paragraphs, &doc.paragraphs);
-        let pivot_measures = measures(&pivot.paragraphs, &words);
-        let doc_measures = measures(&doc.paragraphs, &words);
-        shared.push(words);
-        let (beads, p) = if doc.paragraphs.len() == pivot.paragraphs.len() {
-            let beads = in_order(&pivot_measures, &doc_measures, &p);
-            let p = Params {
-                variance: gale_church::estimate_variance(
-                    &pivot_measures,
-                    &doc_measures,
-                    &beads,
-                    &p,
-                ),
-                ..p
-            };
-            (in_order(&pivot_measures, &doc_measures, &p), p)
-        } else {
-            warnings.push(format!(
-                "{} ({}): {} paragraphs against {} in {}; aligned by length",
-                doc.lang,
-                doc.path.display(),
-                doc.paragraphs.len(),
-                pivot.paragraphs.len(),
-                pivot.lang
-            ));
-            gale_church::align_refined(&pivot_measures, &doc_measures, &p)
-        };
-        check_credible(pivot, doc, &beads)?;
-        params.push(p);
-        paragraph_beads.push(beads);
+        pairs.push(align_pair(
+            pivot,
+            doc,
+            options.force,
+            &mut warnings,
+            &mut forced,
+        )?);
     }
     let texts: Vec<&[String]> = docs.iter().map(|d| d.paragraphs.as_slice()).collect();
+    let paragraph_beads: Vec<Vec<Bead>> = pairs.iter().map(|p| p.beads.clone()).collect();
     let mut rows = join_rows(&texts, &paragraph_beads);
     for row in &mut rows {
         // Paragraph numbers: the pivot paragraph a row starts at (1-based).
@@ -400,7 +398,28 @@ pub fn align(documents: &[Document], options: &AlignOptions) -> Result<Alignment
                     .unwrap_or_else(|| SentenceSplitter::new(&d.lang))
             })
             .collect();
-        rows = sentence_rows(&rows, &splitters, &params, &shared);
+        rows = sentence_rows(&rows, &splitters, &pairs);
+    }
+    if !forced.is_empty() {
+        for row in &mut rows {
+            row.confidence = 0.0;
+        }
+    }
+    // Nothing is dropped silently: every segment without counterpart is reported in full.
+    for row in rows.iter().filter(|r| r.languages_present() < 2) {
+        for (l, doc) in docs.iter().enumerate() {
+            if !row.segments[l].is_empty() {
+                warnings.push(format!(
+                    "{} ({}): unaligned {} near {} paragraph {}, not stored: {}",
+                    doc.lang,
+                    doc.path.display(),
+                    options.unit.segtype(),
+                    pivot.lang,
+                    row.paragraph.max(1),
+                    row.text(l)
+                ));
+            }
+        }
     }
     let low = rows.iter().filter(|r| r.is_low()).count();
     if low > 0 {
@@ -416,7 +435,153 @@ pub fn align(documents: &[Document], options: &AlignOptions) -> Result<Alignment
         unit: options.unit,
         rows,
         warnings,
+        forced,
     })
+}
+
+/// The variance of paragraph lengths (per character, `s²`) beyond which two texts are no
+/// translations of each other: real pairs show 6.8 (English–French) to about 12 (Chinese,
+/// lists of names); unrelated texts of the same size show 50 and more.
+const MAX_VARIANCE: f64 = 40.0;
+
+/// One language's alignment with the pivot, and the model it was made with.
+struct Pair {
+    params: Params,
+    lexicon: Lexicon,
+    beads: Vec<Bead>,
+}
+
+/// Aligns `doc` with the pivot in two passes: lengths with numbers and shared names as
+/// anchors, then again with the lexical evidence ([`lexicon`]) that the first pass's
+/// confident pairs give. Refuses (or, with `force`, records why it would have refused)
+/// texts whose lengths, words or beads say they are not translations of each other.
+fn align_pair(
+    pivot: &Document,
+    doc: &Document,
+    force: bool,
+    warnings: &mut Vec<String>,
+    forced: &mut Vec<String>,
+) -> Result<Pair> {
+    let mut refuse = |message: String| -> Result<()> {
+        let err = Error::Alignment {
+            path: doc.path.clone(),
+            message: format!(
+                "no credible alignment with {} ({}): {message}",
+                pivot.lang,
+                pivot.path.display()
+            ),
+        };
+        if !force {
+            return Err(err);
+        }
+        warnings.push(format!(
+            "{err}; aligned anyway (--force), units marked {FORCED}"
+        ));
+        forced.push(format!("{}: {message}", doc.path.display()));
+        Ok(())
+    };
+    let (params, problem) = pair_params(pivot, doc);
+    if let Some(message) = problem {
+        refuse(message)?;
+    }
+    let words = text::shared_tokens(&pivot.paragraphs, &doc.paragraphs);
+    let pivot_measures = measures(&pivot.paragraphs, &words);
+    let doc_measures = measures(&doc.paragraphs, &words);
+    let (first, params) = gale_church::align_refined(&pivot_measures, &doc_measures, &params);
+    if params.variance > MAX_VARIANCE && pivot.paragraphs.len().min(doc.paragraphs.len()) >= 10 {
+        refuse(format!(
+            "paragraph lengths disagree {:.0} times more than in translations",
+            params.variance / Params::default().variance
+        ))?;
+    }
+    // Shuffled or unrelated texts: the first pass finds most pairs doubtful.
+    if let Some(message) = check_credible(pivot, doc, &first) {
+        refuse(message)?;
+    }
+    let confident: Vec<(usize, usize)> = first
+        .iter()
+        .filter(|b| b.source.len() == 1 && b.target.len() == 1 && b.confidence > 0.3)
+        .map(|b| (b.source.start, b.target.start))
+        .collect();
+    fn strs(d: &Document) -> Vec<&str> {
+        d.paragraphs.iter().map(String::as_str).collect()
+    }
+    let lexicon = Lexicon::learn(&strs(pivot), &strs(doc), &confident);
+    let pivot_bags: Vec<Bag> = pivot
+        .paragraphs
+        .iter()
+        .map(|p| lexicon.source_bag(p))
+        .collect();
+    let doc_bags: Vec<Bag> = doc
+        .paragraphs
+        .iter()
+        .map(|p| lexicon.target_bag(p))
+        .collect();
+    let weights = Weights::estimate(&pivot_bags, &doc_bags, &confident);
+    // Whether the texts are translations is judged without the dictionary, which was
+    // learnt from the very pairing it would judge.
+    let plain = lexicon.without_dictionary();
+    let independent = Weights::estimate(
+        &pivot
+            .paragraphs
+            .iter()
+            .map(|p| plain.source_bag(p))
+            .collect::<Vec<_>>(),
+        &doc.paragraphs
+            .iter()
+            .map(|p| plain.target_bag(p))
+            .collect::<Vec<_>>(),
+        &confident,
+    );
+    if independent.related(lexicon.cognates()) == Some(false) {
+        refuse(format!(
+            "paired paragraphs share {:.1}% of their words (numbers, names{}), paragraphs paired at random {:.1}%, and a pair beats its neighbours in {} of {}: these are not translations of each other (the same series' text of another year?)",
+            50.0 * (independent.paired.0 + independent.paired.1),
+            if lexicon.cognates() { ", cognates" } else { "" },
+            50.0 * (independent.unrelated.0 + independent.unrelated.1),
+            independent.wins.0,
+            independent.wins.1
+        ))?;
+    }
+    let params = lexical_params(&params, &weights);
+    let with_bags = |m: Vec<Measure>, bags: Vec<Bag>| -> Vec<Measure> {
+        m.into_iter()
+            .zip(bags)
+            .map(|(m, bag)| Measure { bag, ..m })
+            .collect()
+    };
+    let pivot_measures = with_bags(pivot_measures, pivot_bags);
+    let doc_measures = with_bags(doc_measures, doc_bags);
+    let beads = gale_church::align_scored(&pivot_measures, &doc_measures, &params);
+    if let Some(message) = check_credible(pivot, doc, &beads) {
+        refuse(message)?;
+    }
+    if doc.paragraphs.len() != pivot.paragraphs.len() {
+        warnings.push(format!(
+            "{} ({}): {} paragraphs against {} in {}; aligned by length and content",
+            doc.lang,
+            doc.path.display(),
+            doc.paragraphs.len(),
+            pivot.paragraphs.len(),
+            pivot.lang
+        ));
+    }
+    Ok(Pair {
+        params,
+        lexicon,
+        beads,
+    })
+}
+
+/// The parameters of the second pass: the lexical weights, and the numbers and shared
+/// names as anchors only when the words give no evidence (the lexicon counts them then).
+fn lexical_params(params: &Params, weights: &Weights) -> Params {
+    let informative = weights.informative();
+    Params {
+        anchors: !informative,
+        lexical: informative.then_some(*weights),
+        ..*params
+    }
 }
 
 fn measures(segments: &[impl AsRef<str>], shared: &HashSet<String>) -> Vec<Measure> {
@@ -426,27 +591,22 @@ fn measures(segments: &[impl AsRef<str>], shared: &HashSet<String>) -> Vec<Measu
         .collect()
 }
 
-/// The model for aligning `doc` to `pivot`, refusing a pair whose lengths are not credible.
-fn pair_params(pivot: &Document, doc: &Document) -> Result<Params> {
+/// The model for aligning `doc` to `pivot`, and why the pair is not credible when its
+/// lengths say so.
+fn pair_params(pivot: &Document, doc: &Document) -> (Params, Option<String>) {
     let (a, b) = (pivot.chars(), doc.chars());
     let ratio = b as f64 / a.max(1) as f64;
     let (n, m) = (pivot.paragraphs.len(), doc.paragraphs.len());
     let counts = n.max(m) as f64 / n.min(m).max(1) as f64;
-    if !(1.0 / MAX_RATIO..=MAX_RATIO).contains(&ratio) || (n.max(m) > 4 && counts > 4.0) {
-        return Err(Error::Alignment {
-            path: doc.path.clone(),
-            message: format!(
-                "no credible alignment with {} ({}): {b} characters in {m} paragraphs against {a} in {n}",
-                pivot.lang,
-                pivot.path.display()
-            ),
-        });
-    }
-    Ok(Params::with_ratio(a, b))
+    let problem = (!(1.0 / MAX_RATIO..=MAX_RATIO).contains(&ratio)
+        || (n.max(m) > 4 && counts > 4.0))
+        .then(|| format!("{b} characters in {m} paragraphs against {a} in {n}"));
+    (Params::with_ratio(a, b), problem)
 }
 
-/// Refuses an alignment that leaves most of either text without a counterpart.
-fn check_credible(pivot: &Document, doc: &Document, beads: &[Bead]) -> Result<()> {
+/// Why an alignment is not credible: it leaves most of either text without a
+/// counterpart, or most of its beads are doubtful.
+fn check_credible(pivot: &Document, doc: &Document, beads: &[Bead]) -> Option<String> {
     let unpaired = |side: fn(&Bead) -> usize, other: fn(&Bead) -> usize| -> usize {
         beads
             .iter()
@@ -463,75 +623,19 @@ fn check_credible(pivot: &Document, doc: &Document, beads: &[Bead]) -> Result<()
         .filter(|b| b.confidence <= LOW_CONFIDENCE + 1e-9)
         .count();
     if beads.len() >= 6 && 3 * low > 2 * beads.len() {
-        return Err(Error::Alignment {
-            path: doc.path.clone(),
-            message: format!(
-                "no credible alignment with {} ({}): {low} of {} paragraph pairs are doubtful",
-                pivot.lang,
-                pivot.path.display(),
-                beads.len()
-            ),
-        });
+        return Some(format!(
+            "{low} of {} paragraph pairs are doubtful",
+            beads.len()
+        ));
     }
     if 2 * lost_pivot > pivot.paragraphs.len() || 2 * lost_doc > doc.paragraphs.len() {
-        return Err(Error::Alignment {
-            path: doc.path.clone(),
-            message: format!(
-                "no credible alignment with {} ({}): {lost_doc} of {} paragraphs have no counterpart there, {lost_pivot} of {} there none here",
-                pivot.lang,
-                pivot.path.display(),
-                doc.paragraphs.len(),
-                pivot.paragraphs.len()
-            ),
-        });
+        return Some(format!(
+            "{lost_doc} of {} paragraphs have no counterpart there, {lost_pivot} of {} there none here",
+            doc.paragraphs.len(),
+            pivot.paragraphs.len()
+        ));
     }
-    Ok(())
-}
-
-/// 1-1 beads in order (the documents have as many segments), with their confidences.
-fn in_order(source: &[Measure], target: &[Measure], params: &Params) -> Vec<Bead> {
-    source
-        .iter()
-        .zip(target)
-        .enumerate()
-        .map(|(i, (s, t))| {
-            let anchors = if params.anchors {
-                let matched = count_shared(&s.anchors, &t.anchors);
-                (matched, s.anchors.len() + t.anchors.len() - 2 * matched)
-            } else {
-                (0, 0)
-            };
-            let cost = gale_church::bead_cost(
-                gale_church::PRIORS[0].1,
-                s.length,
-                t.length,
-                anchors,
-                params,
-            );
-            Bead {
-                source: i..i + 1,
-                target: i..i + 1,
-                cost,
-                confidence: gale_church::confidence(gale_church::confidence_cost(cost, anchors)),
-            }
-        })
-        .collect()
-}
-
-fn count_shared(a: &[u64], b: &[u64]) -> usize {
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    n
+    None
 }
 
 /// Joins pairwise alignments on the pivot: `texts[0]` is the pivot's segments, `beads[l]`
@@ -596,15 +700,11 @@ fn join_rows(texts: &[&[String]], beads: &[Vec<Bead>]) -> Vec<Row> {
     rows
 }
 
-/// Splits every paragraph row into sentences and aligns those within the row. Two passes:
-/// the variance of sentence lengths each language pair shows in the first is used in the
-/// second ([`gale_church::deviations`]).
-fn sentence_rows(
-    rows: &[Row],
-    splitters: &[SentenceSplitter],
-    params: &[Params],
-    shared: &[HashSet<String>],
-) -> Vec<Row> {
+/// Splits every paragraph row into sentences (each line of a structured paragraph on its
+/// own) and aligns those within the row, with each pair's lexicon. Two passes: the variance
+/// of sentence lengths each language pair shows in the first is used in the second
+/// ([`gale_church::deviations`]).
+fn sentence_rows(rows: &[Row], splitters: &[SentenceSplitter], pairs: &[Pair]) -> Vec<Row> {
     let sentences: Vec<Vec<Vec<String>>> = rows
         .iter()
         .map(|row| {
@@ -614,29 +714,45 @@ fn sentence_rows(
                 .map(|(paragraphs, splitter)| {
                     paragraphs
                         .iter()
-                        .flat_map(|p| splitter.split(p))
+                        .flat_map(|p| p.split('\n'))
+                        .flat_map(|line| splitter.split(line))
                         .map(String::from)
                         .collect()
                 })
                 .collect()
         })
         .collect();
-    // Per row and language pair: the pivot's sentences and the other language's, measured
-    // with the pair's shared words.
+    // Per row and language pair: the pivot's sentences and the other language's.
     let measured: Vec<Vec<(Vec<Measure>, Vec<Measure>)>> = sentences
         .iter()
         .map(|langs| {
-            shared
+            pairs
                 .iter()
                 .enumerate()
-                .map(|(l, words)| (measures(&langs[0], words), measures(&langs[l + 1], words)))
+                .map(|(l, pair)| {
+                    let measure = |text: &String, bag: Bag| Measure {
+                        bag,
+                        ..Measure::of(text)
+                    };
+                    (
+                        langs[0]
+                            .iter()
+                            .map(|s| measure(s, pair.lexicon.source_bag(s)))
+                            .collect(),
+                        langs[l + 1]
+                            .iter()
+                            .map(|s| measure(s, pair.lexicon.target_bag(s)))
+                            .collect(),
+                    )
+                })
                 .collect()
         })
         .collect();
-    let refined: Vec<Params> = params
+    let refined: Vec<Params> = pairs
         .iter()
         .enumerate()
-        .map(|(l, p)| {
+        .map(|(l, pair)| {
+            let p = &pair.params;
             let squares = measured
                 .iter()
                 .flat_map(|m| {
@@ -658,12 +774,10 @@ fn sentence_rows(
             .enumerate()
             .map(|(l, p)| {
                 let (pivot, other) = &measured[l];
-                let mut beads = gale_church::align(pivot, other, p);
+                let mut beads = gale_church::align_scored(pivot, other, p);
                 // A paragraph bead that was itself doubtful lends its doubt to its sentences.
-                if row.is_low() {
-                    for b in &mut beads {
-                        b.confidence = b.confidence.min(row.confidence);
-                    }
+                for b in &mut beads {
+                    b.confidence = b.confidence.min(row.confidence.max(0.0));
                 }
                 beads
             })
@@ -675,6 +789,46 @@ fn sentence_rows(
         }
     }
     out
+}
+
+/// Paragraphs of a document ([`text::paragraphs`]), with the lines of each block kept apart
+/// (joined by `\n`) when the document's line breaks are its structure: most breaks inside
+/// blocks follow clause punctuation or precede a capital, a number or an item, or a line is
+/// longer than any wrapped text's.
+fn structured_paragraphs(input: &str) -> Vec<String> {
+    let flat = text::paragraphs(input);
+    let lines: Vec<&str> = input.lines().map(str::trim).collect();
+    if !lines.iter().any(|l| l.is_empty()) || !flat.iter().any(|_| true) {
+        return flat;
+    }
+    let blocks: Vec<Vec<&str>> = lines
+        .split(|l| l.is_empty())
+        .filter(|b| !b.is_empty())
+        .map(<[&str]>::to_vec)
+        .collect();
+    let (mut breaks, mut structural, mut long) = (0usize, 0usize, false);
+    for block in blocks.iter().filter(|b| b.len() > 1) {
+        for w in block.windows(2) {
+            breaks += 1;
+            let ends = w[0].chars().next_back().is_some_and(|c| {
+                matches!(
+                    c,
+                    '.' | ',' | ';' | ':' | '!' | '?' | '。' | '；' | '：' | '，' | '؛' | '،' | '؟'
+                )
+            });
+            let starts = w[1].chars().next().is_some_and(|c| {
+                c.is_uppercase() || c.is_numeric() || matches!(c, '(' | '-' | '•' | '–' | '—')
+            });
+            structural += usize::from(ends || starts);
+        }
+        long |= block[..block.len() - 1]
+            .iter()
+            .any(|l| l.chars().count() > 150);
+    }
+    if breaks == 0 || !(long || structural * 10 >= breaks * 8) {
+        return flat;
+    }
+    blocks.iter().map(|b| b.join("\n")).collect()
 }
 
 #[cfg(test)]
