@@ -52,6 +52,25 @@ pub struct Params {
     /// What words explained by the other side of a bead are worth ([`super::lexicon`]);
     /// `None` for lengths and anchors alone.
     pub lexical: Option<Weights>,
+    /// Prior of a 1-0 or 0-1 bead; the paper's 0.0099 unless words can tell a stray note
+    /// from a split ([`INDEL_WITH_WORDS`]).
+    pub indel: f64,
+}
+
+/// The prior of a 1-0 or 0-1 bead when the lexicon is informative: six times the paper's.
+/// With lengths alone a short note beside a long paragraph is always cheaper as a 1-2
+/// split (the paper makes a split nine times likelier than an insertion); the words show
+/// which of the two it is, so an insertion can be priced near a split.
+pub const INDEL_WITH_WORDS: f64 = 0.06;
+
+impl Params {
+    /// The bead priors in the order of [`PRIORS`], with this model's 1-0 and 0-1 prior.
+    pub fn priors(&self) -> [((usize, usize), f64); 6] {
+        let mut priors = PRIORS;
+        priors[1].1 = self.indel;
+        priors[2].1 = self.indel;
+        priors
+    }
 }
 
 impl Default for Params {
@@ -61,6 +80,7 @@ impl Default for Params {
             variance: 6.8,
             anchors: true,
             lexical: None,
+            indel: PRIORS[1].1,
         }
     }
 }
@@ -482,7 +502,7 @@ fn align_banded(
 /// Temperature of the posterior: bead costs are sums of evidence that is not independent
 /// (lengths and words of one sentence go together), so they are divided by this before
 /// posteriors are taken. Measured on the damaged-catalogue benchmark (benches/ALIGNMENT.md).
-pub const TEMPERATURE: f64 = 2.0;
+pub const TEMPERATURE: f64 = 1.0;
 
 /// As [`align`], with each bead's confidence its posterior probability: the share of the
 /// probability of all alignments in the band (costs as likelihoods, divided by
@@ -526,9 +546,10 @@ impl CostTable {
             width,
             costs: vec![f32::INFINITY; (n + 1) * width * PRIORS.len()],
         };
+        let priors = params.priors();
         for i in 0..=n {
             for j in table.low(i)..=table.high(i) {
-                for (shape, &((di, dj), prior)) in PRIORS.iter().enumerate() {
+                for (shape, &((di, dj), prior)) in priors.iter().enumerate() {
                     if di > i || dj > j || table.offset(i - di, j - dj).is_none() {
                         continue;
                     }

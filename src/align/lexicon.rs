@@ -24,9 +24,36 @@ pub const MIN_DICE: f64 = 0.5;
 /// Segments paired in the first pass a word pair must co-occur in to enter the dictionary.
 const MIN_COOCCURRENCE: u32 = 2;
 
-/// Words words are compared by: lower case, digit runs as `#digits`, CJK characters one by
-/// one.
+/// Words words are compared by: lower case, digit runs as `#digits`, and runs of CJK
+/// characters (written without spaces) as their overlapping pairs of characters (`文件`,
+/// `件的`), the shortest unit that usually carries a meaning of its own.
 fn words(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut previous: Option<char> = None;
+    for w in units(text) {
+        let mut chars = w.chars();
+        let c = chars.next();
+        let single_cjk = c.is_some_and(crate::text::is_cjk) && chars.next().is_none();
+        match (single_cjk, previous) {
+            (true, Some(p)) => {
+                out.push(format!("{p}{w}"));
+                previous = c;
+            }
+            (true, None) => {
+                out.push(w);
+                previous = c;
+            }
+            (false, _) => {
+                out.push(w);
+                previous = None;
+            }
+        }
+    }
+    out
+}
+
+/// Words and single CJK characters, in order.
+fn units(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut word = String::new();
     let mut digits = String::new();
@@ -417,7 +444,7 @@ pub fn explained(bag: &[&Bag], other: &[&Bag]) -> u32 {
 /// The most a bead's words can lower (or raise, at half that) its cost, in nats: about what
 /// a merge costs more than a 1-1 bead, so that words decide between explanations that
 /// lengths find equally likely but do not override lengths that disagree wildly.
-pub const LEXICAL_WEIGHT: f64 = 5.0;
+pub const LEXICAL_WEIGHT: f64 = 8.0;
 
 /// Pseudo-count of words at the unrelated share that every segment's share is shrunk
 /// towards, so that a segment of three words says little either way.
@@ -559,8 +586,18 @@ mod tests {
     #[test]
     fn words_split_numbers_cjk_and_fold_case() {
         assert_eq!(
-            words("Résolution 55/100, ２０１２年 UNESCO"),
-            ["résolution", "#55", "#100", "#2012", "年", "unesco"]
+            words("Résolution 55/100, ２０１２年 UNESCO 文件名"),
+            [
+                "résolution",
+                "#55",
+                "#100",
+                "#2012",
+                "年",
+                "unesco",
+                "文",
+                "文件",
+                "件名"
+            ]
         );
         assert_eq!(words("٥٥/١٠٠"), ["#55", "#100"]);
     }
@@ -608,7 +645,10 @@ mod tests {
         assert_eq!(w.related(true), Some(true));
         assert_eq!(w.related(false), Some(true));
         let good = w.cost(&[(20, 6)], &[(20, 6)]);
-        assert!((good + LEXICAL_WEIGHT).abs() < 1.0, "{good}");
+        assert!(
+            good < -0.7 * LEXICAL_WEIGHT && good > -LEXICAL_WEIGHT,
+            "{good}"
+        );
         assert!(w.cost(&[(20, 0)], &[(20, 0)]) > 0.0);
         assert_eq!(w.cost(&[], &[(10, 0)]), 0.0);
         // A note without counterpart glued to a paragraph halves the paragraph's score.

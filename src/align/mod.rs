@@ -35,10 +35,16 @@ use crate::text::{self, SentenceSplitter};
 use gale_church::{Bead, Measure, Params};
 use lexicon::{Bag, Lexicon, Weights};
 
-/// Rows at or below this confidence are marked for review. A merge or split is never above
-/// 0.1 (its prior is a tenth of a 1-1 bead's), a deletion or insertion never above 0.011; a
-/// 1-1 bead falls to 0.1 when its lengths differ by 1.645 standard deviations.
-pub const LOW_CONFIDENCE: f64 = 0.1;
+/// Rows at or below this confidence are marked for review (LOW). A row's confidence is the
+/// posterior probability of its beads ([`gale_church::align_scored`]), so LOW means "more
+/// likely wrong than right": on the damaged-catalogue benchmark (benches/ALIGNMENT.md) a
+/// sentence bead under 0.5 is wrong four times in ten, one over 0.9 once in three
+/// thousand.
+pub const LOW_CONFIDENCE: f64 = 0.5;
+
+/// First-pass beads at or below this confidence (the paper's scale: a merge is at most 0.1,
+/// a deletion at most 0.011) count as doubtful when judging whether texts align at all.
+const DOUBTFUL: f64 = 0.1;
 
 /// The length ratio of two documents beyond which no alignment is credible (Chinese runs at
 /// about a third of English; nothing real is eight times shorter or longer).
@@ -447,7 +453,6 @@ const MAX_VARIANCE: f64 = 40.0;
 /// One language's alignment with the pivot, and the model it was made with.
 struct Pair {
     params: Params,
-    lexicon: Lexicon,
     beads: Vec<Bead>,
 }
 
@@ -566,11 +571,7 @@ fn align_pair(
             pivot.lang
         ));
     }
-    Ok(Pair {
-        params,
-        lexicon,
-        beads,
-    })
+    Ok(Pair { params, beads })
 }
 
 /// The parameters of the second pass: the lexical weights, and the numbers and shared
@@ -580,6 +581,11 @@ fn lexical_params(params: &Params, weights: &Weights) -> Params {
     Params {
         anchors: !informative,
         lexical: informative.then_some(*weights),
+        indel: if informative {
+            gale_church::INDEL_WITH_WORDS
+        } else {
+            gale_church::PRIORS[1].1
+        },
         ..*params
     }
 }
@@ -620,7 +626,7 @@ fn check_credible(pivot: &Document, doc: &Document, beads: &[Bead]) -> Option<St
     // doubtful; a damaged translation has a few doubtful beads among good ones.
     let low = beads
         .iter()
-        .filter(|b| b.confidence <= LOW_CONFIDENCE + 1e-9)
+        .filter(|b| b.confidence <= DOUBTFUL + 1e-9)
         .count();
     if beads.len() >= 6 && 3 * low > 2 * beads.len() {
         return Some(format!(
@@ -701,9 +707,7 @@ fn join_rows(texts: &[&[String]], beads: &[Vec<Bead>]) -> Vec<Row> {
 }
 
 /// Splits every paragraph row into sentences (each line of a structured paragraph on its
-/// own) and aligns those within the row, with each pair's lexicon. Two passes: the variance
-/// of sentence lengths each language pair shows in the first is used in the second
-/// ([`gale_church::deviations`]).
+/// own) and aligns those within the row, for each language pair with [`align_blocks`].
 fn sentence_rows(rows: &[Row], splitters: &[SentenceSplitter], pairs: &[Pair]) -> Vec<Row> {
     let sentences: Vec<Vec<Vec<String>>> = rows
         .iter()
@@ -722,59 +726,23 @@ fn sentence_rows(rows: &[Row], splitters: &[SentenceSplitter], pairs: &[Pair]) -
                 .collect()
         })
         .collect();
-    // Per row and language pair: the pivot's sentences and the other language's.
-    let measured: Vec<Vec<(Vec<Measure>, Vec<Measure>)>> = sentences
-        .iter()
-        .map(|langs| {
-            pairs
-                .iter()
-                .enumerate()
-                .map(|(l, pair)| {
-                    let measure = |text: &String, bag: Bag| Measure {
-                        bag,
-                        ..Measure::of(text)
-                    };
-                    (
-                        langs[0]
-                            .iter()
-                            .map(|s| measure(s, pair.lexicon.source_bag(s)))
-                            .collect(),
-                        langs[l + 1]
-                            .iter()
-                            .map(|s| measure(s, pair.lexicon.target_bag(s)))
-                            .collect(),
-                    )
-                })
-                .collect()
-        })
-        .collect();
-    let refined: Vec<Params> = pairs
+    let per_pair: Vec<Vec<Vec<Bead>>> = pairs
         .iter()
         .enumerate()
         .map(|(l, pair)| {
-            let p = &pair.params;
-            let squares = measured
+            let blocks: Vec<(&[String], &[String])> = sentences
                 .iter()
-                .flat_map(|m| {
-                    let (pivot, other) = &m[l];
-                    let beads = gale_church::align(pivot, other, p);
-                    gale_church::deviations(pivot, other, &beads, p)
-                })
+                .map(|langs| (langs[0].as_slice(), langs[l + 1].as_slice()))
                 .collect();
-            Params {
-                variance: gale_church::variance_from(squares, p),
-                ..*p
-            }
+            align_blocks(&blocks, &pair.params)
         })
         .collect();
     let mut out = Vec::new();
-    for ((row, sentences), measured) in rows.iter().zip(&sentences).zip(&measured) {
-        let beads: Vec<Vec<Bead>> = refined
+    for (r, (row, sentences)) in rows.iter().zip(&sentences).enumerate() {
+        let beads: Vec<Vec<Bead>> = per_pair
             .iter()
-            .enumerate()
-            .map(|(l, p)| {
-                let (pivot, other) = &measured[l];
-                let mut beads = gale_church::align_scored(pivot, other, p);
+            .map(|blocks| {
+                let mut beads = blocks[r].clone();
                 // A paragraph bead that was itself doubtful lends its doubt to its sentences.
                 for b in &mut beads {
                     b.confidence = b.confidence.min(row.confidence.max(0.0));
@@ -789,6 +757,84 @@ fn sentence_rows(rows: &[Row], splitters: &[SentenceSplitter], pairs: &[Pair]) -
         }
     }
     out
+}
+
+/// Aligns the segments (sentences, say) of blocks already paired (aligned paragraphs of a
+/// pivot and one other language), each block on its own, with the model [`align`] uses:
+/// a first pass by lengths with numbers and shared names as anchors gives the variance of
+/// the lengths and the confident pairs a [`Lexicon`] is learnt from, over all blocks; the
+/// second pass adds the words' evidence ([`Weights`]). `params` carries the pair's length
+/// ratio. Each bead's confidence is its posterior probability
+/// ([`gale_church::align_scored`]).
+pub fn align_blocks(blocks: &[(&[String], &[String])], params: &Params) -> Vec<Vec<Bead>> {
+    let source: Vec<&str> = blocks
+        .iter()
+        .flat_map(|b| b.0.iter().map(String::as_str))
+        .collect();
+    let target: Vec<&str> = blocks
+        .iter()
+        .flat_map(|b| b.1.iter().map(String::as_str))
+        .collect();
+    let shared = text::shared_tokens(&source, &target);
+    let first_params = Params {
+        anchors: true,
+        lexical: None,
+        ..*params
+    };
+    let measured: Vec<(Vec<Measure>, Vec<Measure>)> = blocks
+        .iter()
+        .map(|(s, t)| (measures(s, &shared), measures(t, &shared)))
+        .collect();
+    let first: Vec<Vec<Bead>> = measured
+        .iter()
+        .map(|(s, t)| gale_church::align(s, t, &first_params))
+        .collect();
+    let squares = measured
+        .iter()
+        .zip(&first)
+        .flat_map(|((s, t), beads)| gale_church::deviations(s, t, beads, &first_params))
+        .collect();
+    let variance = gale_church::variance_from(squares, &first_params);
+    // Confident 1-1 pairs, as indices into the flattened segments.
+    let mut confident = Vec::new();
+    let (mut offset_s, mut offset_t) = (0, 0);
+    for ((s, t), beads) in blocks.iter().zip(&first) {
+        confident.extend(
+            beads
+                .iter()
+                .filter(|b| b.source.len() == 1 && b.target.len() == 1 && b.confidence > 0.3)
+                .map(|b| (offset_s + b.source.start, offset_t + b.target.start)),
+        );
+        offset_s += s.len();
+        offset_t += t.len();
+    }
+    let lexicon = Lexicon::learn(&source, &target, &confident);
+    let source_bags: Vec<Bag> = source.iter().map(|s| lexicon.source_bag(s)).collect();
+    let target_bags: Vec<Bag> = target.iter().map(|s| lexicon.target_bag(s)).collect();
+    let weights = Weights::estimate(&source_bags, &target_bags, &confident);
+    let second = lexical_params(
+        &Params {
+            variance,
+            ..first_params
+        },
+        &weights,
+    );
+    let (mut bs, mut bt) = (source_bags.into_iter(), target_bags.into_iter());
+    measured
+        .into_iter()
+        .map(|(s, t)| {
+            let with = |m: Vec<Measure>, bags: &mut std::vec::IntoIter<Bag>| -> Vec<Measure> {
+                m.into_iter()
+                    .map(|m| Measure {
+                        bag: bags.next().unwrap_or_default(),
+                        ..m
+                    })
+                    .collect()
+            };
+            let (s, t) = (with(s, &mut bs), with(t, &mut bt));
+            gale_church::align_scored(&s, &t, &second)
+        })
+        .collect()
 }
 
 /// Paragraphs of a document ([`text::paragraphs`]), with the lines of each block kept apart
