@@ -1048,6 +1048,85 @@ mod tests {
         }
     }
 
+    /// A made-up language pair: each word of the "English" has one "translation", so the
+    /// lexicon has something to learn; paragraphs of three to twelve words.
+    fn translate(word: &str) -> String {
+        word.chars().rev().chain("ak".chars()).collect()
+    }
+
+    proptest::proptest! {
+        // Nothing is dropped silently: whatever the damage (merged, dropped, split or
+        // inserted paragraphs in the translation), every character of every input is in a
+        // row with two languages (a unit) or in a reported unaligned row, in order.
+        #[test]
+        fn every_character_is_in_a_unit_or_a_reported_row(
+            paragraphs in proptest::collection::vec(
+                proptest::collection::vec("[a-z]{2,9}|[0-9]{1,4}", 3..12), 2..25),
+            damage in proptest::collection::vec((0u8..5, 0usize..30), 0..6),
+            sentence in proptest::bool::ANY,
+        ) {
+            let en: Vec<String> = paragraphs.iter().map(|p| format!("{}.", p.join(" "))).collect();
+            let mut fr: Vec<String> = paragraphs
+                .iter()
+                .map(|p| format!("{}.", p.iter().map(|w| translate(w)).collect::<Vec<_>>().join(" ")))
+                .collect();
+            for (kind, at) in damage {
+                let at = at % fr.len();
+                match kind {
+                    0 if at + 1 < fr.len() => {
+                        let next = fr.remove(at + 1);
+                        fr[at] = format!("{} {next}", fr[at]);
+                    }
+                    1 if fr.len() > 1 => {
+                        fr.remove(at);
+                    }
+                    2 => {
+                        let words: Vec<String> = fr[at].split(' ').map(String::from).collect();
+                        if words.len() > 1 {
+                            let (a, b) = words.split_at(words.len() / 2);
+                            fr[at] = a.join(" ");
+                            fr.insert(at + 1, b.join(" "));
+                        }
+                    }
+                    3 => fr.insert(at, "Note du traducteur provisoire.".into()),
+                    _ => {}
+                }
+            }
+            let docs = [
+                Document::from_text(LanguageTag::parse("en").unwrap(), "en.txt", &en.join("\n\n")),
+                Document::from_text(LanguageTag::parse("fr").unwrap(), "fr.txt", &fr.join("\n\n")),
+            ];
+            let options = AlignOptions {
+                unit: if sentence { Unit::Sentence } else { Unit::Paragraph },
+                force: true,
+                ..AlignOptions::default()
+            };
+            let alignment = align(&docs, &options).unwrap();
+            let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+            for (l, doc) in docs.iter().enumerate() {
+                let mut seen = String::new();
+                for row in &alignment.rows {
+                    if row.segments[l].is_empty() {
+                        continue;
+                    }
+                    if row.languages_present() < 2 {
+                        let reported = alignment.warnings.iter().any(|w| {
+                            w.starts_with(&format!("{} ({})", doc.lang, doc.path.display()))
+                                && w.ends_with(&format!("not stored: {}", row.text(l)))
+                        });
+                        proptest::prop_assert!(reported, "unreported: {:?}", row);
+                    }
+                    seen.push_str(&squeeze(&row.text(l)));
+                }
+                proptest::prop_assert_eq!(seen, squeeze(&doc.paragraphs.concat()));
+            }
+            // And stored units hold exactly the rows with two languages.
+            let units = alignment.units(&DocumentInfo::default());
+            let paired = alignment.rows.iter().filter(|r| r.languages_present() == 2).count();
+            proptest::prop_assert_eq!(units.len(), paired);
+        }
+    }
+
     #[test]
     fn the_pivot_option_chooses_the_source() {
         let alignment = align(
