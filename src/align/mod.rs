@@ -50,6 +50,12 @@ const DOUBTFUL: f64 = 0.1;
 /// about a third of English; nothing real is eight times shorter or longer).
 const MAX_RATIO: f64 = 8.0;
 
+/// Joins the lines of a paragraph whose line breaks are its structure
+/// ([`Document::from_text`]): U+2028 LINE SEPARATOR, so that a newline inside a paragraph
+/// given directly stays what it was. Each line starts a sentence; [`Row::text`] joins them
+/// with a space (none between CJK).
+pub const LINE_SEPARATOR: char = '\u{2028}';
+
 /// What an aligned unit is.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Unit {
@@ -97,8 +103,8 @@ impl Document {
     /// lines (one per line without any, [`text::paragraphs`]); where the line breaks inside
     /// the blocks are the document's structure (lines ending in clause punctuation or
     /// starting an item or a capital, as resolutions are laid out, rather than prose wrapped
-    /// at a width) each line stays on its own line (`\n` in the paragraph) and starts a
-    /// sentence.
+    /// at a width) each line stays on its own line ([`LINE_SEPARATOR`] in the paragraph)
+    /// and starts a sentence.
     pub fn from_text(lang: LanguageTag, path: impl Into<PathBuf>, text: &str) -> Self {
         Document {
             lang,
@@ -318,7 +324,7 @@ fn prop(kind: &str, value: String) -> Prop {
 /// of a structured paragraph are joined the same way.
 fn join(segments: &[String]) -> String {
     let mut out = String::new();
-    for s in segments.iter().flat_map(|s| s.split('\n')) {
+    for s in segments.iter().flat_map(|s| s.split(LINE_SEPARATOR)) {
         let cjk = out.chars().next_back().is_some_and(text::is_cjk)
             && s.chars().next().is_some_and(text::is_cjk);
         if !out.is_empty() && !cjk {
@@ -718,7 +724,7 @@ fn sentence_rows(rows: &[Row], splitters: &[SentenceSplitter], pairs: &[Pair]) -
                 .map(|(paragraphs, splitter)| {
                     paragraphs
                         .iter()
-                        .flat_map(|p| p.split('\n'))
+                        .flat_map(|p| p.split(LINE_SEPARATOR))
                         .flat_map(|line| splitter.split(line))
                         .map(String::from)
                         .collect()
@@ -838,7 +844,7 @@ pub fn align_blocks(blocks: &[(&[String], &[String])], params: &Params) -> Vec<V
 }
 
 /// Paragraphs of a document ([`text::paragraphs`]), with the lines of each block kept apart
-/// (joined by `\n`) when the document's line breaks are its structure: most breaks inside
+/// (joined by [`LINE_SEPARATOR`]) when the document's line breaks are its structure: most breaks inside
 /// blocks follow clause punctuation or precede a capital, a number or an item, or a line is
 /// longer than any wrapped text's.
 fn structured_paragraphs(input: &str) -> Vec<String> {
@@ -874,7 +880,10 @@ fn structured_paragraphs(input: &str) -> Vec<String> {
     if breaks == 0 || !(long || structural * 10 >= breaks * 8) {
         return flat;
     }
-    blocks.iter().map(|b| b.join("\n")).collect()
+    blocks
+        .iter()
+        .map(|b| b.join(&LINE_SEPARATOR.to_string()))
+        .collect()
 }
 
 #[cfg(test)]
