@@ -17,7 +17,7 @@
 //! worst case of the banded programme, at 2,500 / 5,000 / 10,000 / 20,000 sentences to
 //! show time and band memory growing linearly.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -247,12 +247,12 @@ fn quality(corpus: &Path, out_dir: &Path) {
                 variance: gale_church::variance_from(squares, &params),
                 ..params
             };
-            for block in &blocks {
-                let (s, t) = (
-                    measures(&block.source, &shared),
-                    measures(&block.target, &shared),
-                );
-                let beads = gale_church::align(&s, &t, &second);
+            // What `tmm align --unit sentence` does within aligned paragraphs.
+            let pairs: Vec<(&[String], &[String])> = blocks
+                .iter()
+                .map(|b| (b.source.as_slice(), b.target.as_slice()))
+                .collect();
+            for (block, beads) in blocks.iter().zip(tmm::align::align_blocks(&pairs, &params)) {
                 refined.add(&links(&beads), block, Some(&beads));
             }
             for block in &blocks {
@@ -492,12 +492,725 @@ fn scale_documents(corpus: &Path, out_dir: &Path) {
     }
 }
 
+// ---------------------------------------------------------------------------------------
+// Damaged documents from Debian's gettext catalogues, and the six-way UN resolution.
+// ---------------------------------------------------------------------------------------
+
+/// Catalogues tried for each language (those the machine has are used; the script
+/// `scripts/alignment_bench.sh` installs packages with translations when few are there).
+const DOMAINS: &[&str] = &[
+    "coreutils",
+    "gettext-tools",
+    "bash",
+    "grep",
+    "findutils",
+    "diffutils",
+    "dpkg",
+    "dpkg-dev",
+    "apt",
+    "libapt-pkg6.0",
+    "git",
+    "binutils",
+    "bfd",
+    "gnupg2",
+    "glib20",
+    "gtk20",
+    "PackageKit",
+    "appstream",
+    "Linux-PAM",
+    "software-properties",
+    "python-apt",
+    "adduser",
+];
+
+/// The (English, translation) entries of a PO file: no header, no plurals, nothing
+/// untranslated; line breaks and runs of spaces made single spaces.
+fn parse_po(po: &str) -> Vec<(String, String)> {
+    fn unquote(s: &str) -> String {
+        let s = s.trim();
+        let s = s
+            .strip_prefix('"')
+            .and_then(|s| s.strip_suffix('"'))
+            .unwrap_or("");
+        let mut out = String::new();
+        let mut chars = s.chars();
+        while let Some(c) = chars.next() {
+            if c != '\\' {
+                out.push(c);
+                continue;
+            }
+            match chars.next() {
+                Some('n') | Some('t') => out.push(' '),
+                Some(other) => out.push(other),
+                None => {}
+            }
+        }
+        out
+    }
+    let clean = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out = Vec::new();
+    let (mut id, mut plural, mut text) = (String::new(), false, String::new());
+    let mut field = "";
+    let mut flush = |id: &mut String, plural: &mut bool, text: &mut String| {
+        let (e, t) = (clean(id), clean(text));
+        if !*plural && !e.is_empty() && !t.is_empty() && e != t {
+            out.push((e, t));
+        }
+        id.clear();
+        text.clear();
+        *plural = false;
+    };
+    for line in po.lines() {
+        if let Some(rest) = line.strip_prefix("msgid ") {
+            flush(&mut id, &mut plural, &mut text);
+            field = "id";
+            id.push_str(&unquote(rest));
+        } else if line.starts_with("msgid_plural") {
+            plural = true;
+            field = "";
+        } else if let Some(rest) = line.strip_prefix("msgstr ") {
+            field = "str";
+            text.push_str(&unquote(rest));
+        } else if line.starts_with("msgstr[") || line.starts_with("msgctxt") {
+            field = "";
+        } else if line.starts_with('"') {
+            match field {
+                "id" => id.push_str(&unquote(line)),
+                "str" => text.push_str(&unquote(line)),
+                _ => {}
+            }
+        }
+    }
+    flush(&mut id, &mut plural, &mut text);
+    out
+}
+
+/// Entries of the catalogues for `locale`, in catalogue order, between 15 and 600
+/// characters and with at least three words in English.
+fn catalogue(locale: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut seen = HashSet::new();
+    for domain in DOMAINS {
+        let mo = PathBuf::from(format!(
+            "/usr/share/locale/{locale}/LC_MESSAGES/{domain}.mo"
+        ));
+        if !mo.exists() {
+            continue;
+        }
+        let Ok(output) = std::process::Command::new("msgunfmt")
+            .arg("--no-wrap")
+            .arg(&mo)
+            .output()
+        else {
+            eprintln!("msgunfmt not found (apt-get install gettext): skipping the catalogues");
+            return Vec::new();
+        };
+        for (e, t) in parse_po(&String::from_utf8_lossy(&output.stdout)) {
+            let n = e.chars().count();
+            if (15..=600).contains(&n)
+                && e.split_whitespace().count() >= 3
+                && seen.insert(e.clone())
+            {
+                out.push((e, t));
+            }
+        }
+    }
+    out
+}
+
+fn join_for(lang: &str, parts: &[String]) -> String {
+    parts.join(if matches!(lang, "zh" | "ja") { "" } else { " " })
+}
+
+/// A damaged document pair: the paragraphs of each side and the true beads (source and
+/// target paragraph indices), with which of them are damage.
+struct DamagedDocument {
+    source: Vec<String>,
+    target: Vec<String>,
+    gold: Vec<(Vec<usize>, Vec<usize>)>,
+    damage: Vec<bool>,
+}
+
+/// Paragraphs of 2–5 entries; in every hundred, one target paragraph merged with the next,
+/// one dropped, one split in two at an entry boundary and one short note (an entry from
+/// elsewhere in the catalogue) inserted.
+fn damaged_document(
+    entries: &[(String, String)],
+    notes: &[(String, String)],
+    lang: &str,
+    paragraphs: usize,
+    damage: bool,
+    rng: &mut Lcg,
+) -> DamagedDocument {
+    let mut groups: Vec<&[(String, String)]> = Vec::new();
+    let mut i = 0;
+    while groups.len() < paragraphs && i + 2 <= entries.len() {
+        let len = rng.range(2, 5).min(entries.len() - i);
+        groups.push(&entries[i..i + len]);
+        i += len;
+    }
+    let en = |g: &[(String, String)]| g.iter().map(|e| e.0.clone()).collect::<Vec<_>>().join(" ");
+    let tr =
+        |g: &[(String, String)]| join_for(lang, &g.iter().map(|e| e.1.clone()).collect::<Vec<_>>());
+    let mut doc = DamagedDocument {
+        source: groups.iter().map(|g| en(g)).collect(),
+        target: Vec::new(),
+        gold: Vec::new(),
+        damage: Vec::new(),
+    };
+    // Damage positions: four per hundred, at least five paragraphs apart.
+    let mut kinds: HashMap<usize, u8> = HashMap::new();
+    if damage {
+        for start in (0..groups.len()).step_by(100) {
+            let end = (start + 100).min(groups.len());
+            if end - start < 30 {
+                break;
+            }
+            let mut taken: Vec<usize> = Vec::new();
+            for kind in 0..4u8 {
+                loop {
+                    let p = rng.range(start + 3, end - 4);
+                    if taken.iter().all(|&q| q.abs_diff(p) >= 5)
+                        && (kind != 2 || groups[p].len() >= 2)
+                    {
+                        taken.push(p);
+                        kinds.insert(p, kind);
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    let mut note = 0;
+    let mut p = 0;
+    while p < groups.len() {
+        let t = doc.target.len();
+        match kinds.get(&p) {
+            Some(0) if p + 1 < groups.len() => {
+                doc.target
+                    .push(format!("{} {}", tr(groups[p]), tr(groups[p + 1])));
+                doc.gold.push((vec![p, p + 1], vec![t]));
+                doc.damage.push(true);
+                p += 2;
+                continue;
+            }
+            Some(1) => {
+                doc.gold.push((vec![p], vec![]));
+                doc.damage.push(true);
+            }
+            Some(2) => {
+                let cut = groups[p].len() / 2;
+                doc.target.push(tr(&groups[p][..cut]));
+                doc.target.push(tr(&groups[p][cut..]));
+                doc.gold.push((vec![p], vec![t, t + 1]));
+                doc.damage.push(true);
+            }
+            Some(3) => {
+                let (_, n) = &notes[note % notes.len()];
+                note += 1;
+                doc.target.push(n.clone());
+                doc.gold.push((vec![], vec![t]));
+                doc.damage.push(true);
+                doc.target.push(tr(groups[p]));
+                doc.gold.push((vec![p], vec![t + 1]));
+                doc.damage.push(false);
+            }
+            _ => {
+                doc.target.push(tr(groups[p]));
+                doc.gold.push((vec![p], vec![t]));
+                doc.damage.push(false);
+            }
+        }
+        p += 1;
+    }
+    doc
+}
+
+/// The beads of a two-language alignment, as paragraph (or sentence) indices of each side.
+fn row_beads(rows: &[tmm::align::Row]) -> Vec<(Vec<usize>, Vec<usize>, f64)> {
+    let (mut s, mut t) = (0, 0);
+    rows.iter()
+        .map(|r| {
+            let (a, b) = (r.segments[0].len(), r.segments[1].len());
+            let bead = ((s..s + a).collect(), (t..t + b).collect(), r.confidence);
+            s += a;
+            t += b;
+            bead
+        })
+        .collect()
+}
+
+/// How well predicted beads match the truth.
+#[derive(Default)]
+struct BeadScore {
+    gold: usize,
+    exact: usize,
+    damage: usize,
+    damage_exact: usize,
+    links: Score,
+    /// Per confidence bucket (tenths): beads with both sides, and how many of them are right.
+    buckets: [(usize, usize); 10],
+    low: usize,
+    low_wrong: usize,
+    wrong: usize,
+}
+
+impl BeadScore {
+    fn add(&mut self, predicted: &[(Vec<usize>, Vec<usize>, f64)], doc: &DamagedDocument) {
+        let gold: HashSet<(&Vec<usize>, &Vec<usize>)> =
+            doc.gold.iter().map(|(a, b)| (a, b)).collect();
+        let found: HashSet<(&Vec<usize>, &Vec<usize>)> =
+            predicted.iter().map(|(a, b, _)| (a, b)).collect();
+        for ((a, b), damaged) in doc.gold.iter().zip(&doc.damage) {
+            let hit = found.contains(&(a, b));
+            self.gold += 1;
+            self.exact += usize::from(hit);
+            if *damaged {
+                self.damage += 1;
+                self.damage_exact += usize::from(hit);
+            }
+        }
+        let links =
+            |beads: &mut dyn Iterator<Item = (&Vec<usize>, &Vec<usize>)>| -> Vec<(usize, usize)> {
+                beads
+                    .flat_map(|(a, b)| a.iter().flat_map(move |&x| b.iter().map(move |&y| (x, y))))
+                    .collect()
+            };
+        let predicted_links = links(&mut predicted.iter().map(|(a, b, _)| (a, b)));
+        let gold_links: HashSet<(usize, usize)> = links(&mut doc.gold.iter().map(|(a, b)| (a, b)))
+            .into_iter()
+            .collect();
+        self.links.predicted += predicted_links.len();
+        self.links.gold += gold_links.len();
+        self.links.correct += predicted_links
+            .iter()
+            .filter(|l| gold_links.contains(l))
+            .count();
+        for (a, b, confidence) in predicted {
+            if a.is_empty() || b.is_empty() {
+                continue;
+            }
+            let right = gold.contains(&(a, b));
+            let bucket = ((confidence * 10.0) as usize).min(9);
+            self.buckets[bucket].0 += 1;
+            self.buckets[bucket].1 += usize::from(right);
+            let low = *confidence <= tmm::align::LOW_CONFIDENCE + 1e-9;
+            self.low += usize::from(low);
+            self.low_wrong += usize::from(low && !right);
+            self.wrong += usize::from(!right);
+        }
+    }
+}
+
+/// Locales of the benchmark: the UN languages the machine has catalogues for, and German.
+const LOCALES: &[(&str, &str)] = &[
+    ("fr", "fr"),
+    ("es", "es"),
+    ("ru", "ru"),
+    ("zh", "zh_CN"),
+    ("ar", "ar"),
+    ("de", "de"),
+];
+
+fn gettext_documents(out_dir: &Path) {
+    println!("\n### Damaged documents from gettext catalogues (paragraph level)\n");
+    println!(
+        "| pair | condition | entries | paragraphs | damage cases | tmm beads exact | tmm damage beads exact | tmm link F1 | LOW rows | LOW rows wrong | wrong rows | plain Gale–Church beads exact | time (s) |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+    let mut json = Vec::new();
+    let mut calibration = BeadScore::default();
+    for &(lang, locale) in LOCALES {
+        let entries = catalogue(locale);
+        if entries.len() < 400 {
+            println!(
+                "| en→{lang} | (only {} entries: skipped) |||||||||||| ",
+                entries.len()
+            );
+            continue;
+        }
+        // The last entries are the pool of inserted notes: short ones, never in the text.
+        let pool_start = entries.len() * 9 / 10;
+        let notes: Vec<(String, String)> = entries[pool_start..]
+            .iter()
+            .filter(|(_, t)| (20..=120).contains(&t.chars().count()))
+            .cloned()
+            .collect();
+        let body = &entries[..pool_start];
+        for damage in [false, true] {
+            let mut rng = Lcg(2026);
+            let doc = damaged_document(body, &notes, lang, 300, damage, &mut rng);
+            let documents = [
+                tmm::align::Document {
+                    lang: LanguageTag::parse("en").unwrap(),
+                    path: PathBuf::from("en.txt"),
+                    paragraphs: doc.source.clone(),
+                },
+                tmm::align::Document {
+                    lang: LanguageTag::parse(lang).unwrap(),
+                    path: PathBuf::from(format!("{lang}.txt")),
+                    paragraphs: doc.target.clone(),
+                },
+            ];
+            let start = Instant::now();
+            let result = tmm::align::align(&documents, &tmm::align::AlignOptions::default());
+            let elapsed = start.elapsed().as_secs_f64();
+            let mut score = BeadScore::default();
+            match &result {
+                Ok(alignment) => {
+                    let beads = row_beads(&alignment.rows);
+                    if std::env::var_os("ALIGNMENT_SHOW_WRONG").is_some() {
+                        let found: HashSet<(&Vec<usize>, &Vec<usize>)> =
+                            beads.iter().map(|(a, b, _)| (a, b)).collect();
+                        for (a, b) in &doc.gold {
+                            if !found.contains(&(a, b)) {
+                                let near: Vec<String> = beads
+                                    .iter()
+                                    .filter(|(x, y, _)| {
+                                        x.iter().chain(y).any(|&k| {
+                                            a.iter().chain(b).any(|&g| g.abs_diff(k) <= 1)
+                                        })
+                                    })
+                                    .map(|(x, y, c)| format!("{x:?}-{y:?} {c:.2}"))
+                                    .collect();
+                                eprintln!("en→{lang}: missed {a:?}-{b:?}; found {near:?}");
+                                for &k in a {
+                                    eprintln!("    en {k}: {}", doc.source[k]);
+                                }
+                                for &k in b {
+                                    eprintln!("    {lang} {k}: {}", doc.target[k]);
+                                }
+                            }
+                        }
+                    }
+                    score.add(&beads, &doc);
+                    calibration.add(&beads, &doc);
+                }
+                Err(e) => eprintln!("en→{lang}: refused: {e}"),
+            }
+            // Plain Gale–Church (the paper's model, lengths only) on the same paragraphs.
+            let measure = |v: &[String]| v.iter().map(|s| Measure::of(s)).collect::<Vec<_>>();
+            let (s, t) = (measure(&doc.source), measure(&doc.target));
+            let chars = |v: &[Measure]| v.iter().map(|m| m.length).sum::<f64>();
+            let plain = Params {
+                ratio: chars(&t) / chars(&s).max(1.0),
+                anchors: false,
+                ..Params::default()
+            };
+            let mut gc = BeadScore::default();
+            let gc_beads: Vec<(Vec<usize>, Vec<usize>, f64)> = gale_church::align(&s, &t, &plain)
+                .into_iter()
+                .map(|b| (b.source.collect(), b.target.collect(), b.confidence))
+                .collect();
+            gc.add(&gc_beads, &doc);
+            let condition = if damage { "damaged" } else { "clean" };
+            println!(
+                "| en→{lang} | {condition} | {} | {} | {} | {:.4} | {}/{} | {:.4} | {} | {} | {} | {:.4} | {elapsed:.2} |",
+                body.len(),
+                doc.source.len(),
+                score.damage,
+                score.exact as f64 / score.gold.max(1) as f64,
+                score.damage_exact,
+                score.damage,
+                score.links.prf().2,
+                score.low,
+                score.low_wrong,
+                score.wrong,
+                gc.exact as f64 / gc.gold.max(1) as f64,
+            );
+            json.push(serde_json::json!({
+                "pair": format!("en→{lang}"),
+                "condition": condition,
+                "ratio": plain.ratio,
+                "source": doc.source.iter().map(|s| tmm::text::length(s)).collect::<Vec<_>>(),
+                "target": doc.target.iter().map(|s| tmm::text::length(s)).collect::<Vec<_>>(),
+                "gold": doc.gold,
+                "damage": doc.damage,
+                "tmm": {
+                    "exact": score.exact as f64 / score.gold.max(1) as f64,
+                    "damage_exact": score.damage_exact,
+                    "damage": score.damage,
+                    "f1": score.links.prf().2,
+                },
+            }));
+        }
+    }
+    let path = out_dir.join("gettext-paragraphs.json");
+    std::fs::write(&path, serde_json::to_string(&json).unwrap()).unwrap();
+    println!("\n(nltk input written to {})", path.display());
+    println!("\nCalibration over all paragraph rows with two languages above:\n");
+    println!("| confidence | rows | right | share right |");
+    println!("|---|---|---|---|");
+    for (k, (n, right)) in calibration.buckets.iter().enumerate() {
+        if *n > 0 {
+            println!(
+                "| {:.1}–{:.1} | {n} | {right} | {:.3} |",
+                k as f64 / 10.0,
+                (k + 1) as f64 / 10.0,
+                *right as f64 / *n as f64
+            );
+        }
+    }
+    println!(
+        "\nLOW rows: {}, of which wrong: {}; wrong rows: {}, of which LOW: {}",
+        calibration.low, calibration.low_wrong, calibration.wrong, calibration.low_wrong
+    );
+}
+
+/// Sentence level on the catalogues: blocks of 3–10 entries, with 8% of the translation's
+/// entries merged with the next and 4% dropped, aligned as `tmm align --unit sentence`
+/// aligns the sentences of each paragraph ([`tmm::align::align_blocks`]).
+fn gettext_sentences(out_dir: &Path) {
+    println!("\n### Sentences of the gettext catalogues (8% merged, 4% dropped)\n");
+    println!(
+        "| pair | condition | entries | blocks | tmm P | tmm R | **tmm F1** | tmm beads exact | plain Gale–Church F1 |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    let mut json = Vec::new();
+    let mut calibration = [(0usize, 0usize); 10];
+    for &(lang, locale) in LOCALES {
+        let entries = catalogue(locale);
+        if entries.len() < 400 {
+            continue;
+        }
+        let entries = &entries[..entries.len().min(3000)];
+        for damage in [false, true] {
+            let mut rng = Lcg(42);
+            let blocks = blocks(entries, damage, &mut rng);
+            let c = ratio(&blocks);
+            let pairs: Vec<(&[String], &[String])> = blocks
+                .iter()
+                .map(|b| (b.source.as_slice(), b.target.as_slice()))
+                .collect();
+            let params = Params {
+                ratio: c,
+                ..Params::default()
+            };
+            let aligned = tmm::align::align_blocks(&pairs, &params);
+            let mut tmm_score = Score::default();
+            let mut plain_score = Score::default();
+            let none = HashSet::new();
+            let plain = Params {
+                anchors: false,
+                ..params
+            };
+            for (block, beads) in blocks.iter().zip(&aligned) {
+                let gold: HashSet<(Vec<usize>, Vec<usize>)> =
+                    block.gold_beads.iter().cloned().collect();
+                for b in beads
+                    .iter()
+                    .filter(|b| !b.source.is_empty() && !b.target.is_empty())
+                {
+                    let right =
+                        gold.contains(&(b.source.clone().collect(), b.target.clone().collect()));
+                    let k = ((b.confidence * 10.0) as usize).min(9);
+                    calibration[k].0 += 1;
+                    calibration[k].1 += usize::from(right);
+                }
+                tmm_score.add(&links(beads), block, Some(beads));
+                let (s, t) = (
+                    measures(&block.source, &none),
+                    measures(&block.target, &none),
+                );
+                plain_score.add(&links(&gale_church::align(&s, &t, &plain)), block, None);
+            }
+            let (p, r, f) = tmm_score.prf();
+            let condition = if damage { "damaged" } else { "clean" };
+            println!(
+                "| en→{lang} | {condition} | {} | {} | {p:.4} | {r:.4} | **{f:.4}** | {:.4} | {:.4} |",
+                entries.len(),
+                blocks.len(),
+                tmm_score.beads_exact as f64 / tmm_score.beads.max(1) as f64,
+                plain_score.prf().2
+            );
+            json.push(serde_json::json!({
+                "pair": format!("en→{lang} (gettext)"),
+                "condition": condition,
+                "ratio": c,
+                "blocks": blocks.iter().map(|b| serde_json::json!({
+                    "source": b.source.iter().map(|s| tmm::text::length(s)).collect::<Vec<_>>(),
+                    "target": b.target.iter().map(|s| tmm::text::length(s)).collect::<Vec<_>>(),
+                    "gold": b.gold,
+                })).collect::<Vec<_>>(),
+                "tmm": { "p": p, "r": r, "f1": f },
+            }));
+        }
+    }
+    println!("\nCalibration over all sentence beads with two sides above:\n");
+    println!("| confidence | beads | right | share right |");
+    println!("|---|---|---|---|");
+    for (k, (n, right)) in calibration.iter().enumerate() {
+        if *n > 0 {
+            println!(
+                "| {:.1}–{:.1} | {n} | {right} | {:.3} |",
+                k as f64 / 10.0,
+                (k + 1) as f64 / 10.0,
+                *right as f64 / *n as f64
+            );
+        }
+    }
+    let path = out_dir.join("gettext-sentences.json");
+    std::fs::write(&path, serde_json::to_string(&json).unwrap()).unwrap();
+    println!("\n(nltk input written to {})", path.display());
+}
+
+/// The UN resolution laid out as the issue describes (five paragraphs of three lines, each
+/// line on its own line), aligned by sentence; pairs are scored against the line pairing:
+/// a row links every line its English sentences come from with every line its other
+/// sentences come from; precision is the share of those links that pair a line with
+/// itself, recall the share of lines linked with themselves.
+fn un_resolution(corpus: &Path, out_dir: &Path) {
+    let read = |lang: &str| -> Option<Vec<String>> {
+        let path = corpus.join(format!("aligned/UN_GA_res55-100_6way.{lang}"));
+        Some(
+            std::fs::read_to_string(path)
+                .ok()?
+                .lines()
+                .map(String::from)
+                .collect(),
+        )
+    };
+    let Some(en) = read("en") else {
+        println!("\n(../shared/corpus/aligned is missing: UN resolution skipped)");
+        return;
+    };
+    println!("\n### Resolution 55/100, five paragraphs of three lines, by sentence\n");
+    println!("| pair | rows | tmm line P | tmm line R | rows not 1-1 |");
+    println!("|---|---|---|---|---|");
+    let layout = |lines: &[String]| {
+        lines
+            .chunks(3)
+            .map(|c| c.join("\n"))
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    };
+    let mut json = Vec::new();
+    for lang in ["fr", "es", "ru", "zh", "ar"] {
+        let Some(other) = read(lang) else { continue };
+        let docs = [
+            tmm::align::Document::from_text(
+                LanguageTag::parse("en").unwrap(),
+                "en.txt",
+                &layout(&en),
+            ),
+            tmm::align::Document::from_text(
+                LanguageTag::parse(lang).unwrap(),
+                format!("{lang}.txt"),
+                &layout(&other),
+            ),
+        ];
+        let options = tmm::align::AlignOptions {
+            unit: tmm::align::Unit::Sentence,
+            ..Default::default()
+        };
+        let alignment = match tmm::align::align(&docs, &options) {
+            Ok(a) => a,
+            Err(e) => {
+                println!("| en→{lang} | refused: {e} | | | |");
+                continue;
+            }
+        };
+        let (p, r, odd) = line_scores(&alignment.rows, &[&en, &other]);
+        println!(
+            "| en→{lang} | {} | {p:.4} | {r:.4} | {odd} |",
+            alignment.rows.len()
+        );
+        // The same sentences, per paragraph, for nltk.
+        let split = |lang: &str, lines: &[String]| -> Vec<Vec<(usize, usize)>> {
+            let splitter = tmm::text::SentenceSplitter::new(&LanguageTag::parse(lang).unwrap());
+            lines
+                .chunks(3)
+                .enumerate()
+                .map(|(c, chunk)| {
+                    chunk
+                        .iter()
+                        .enumerate()
+                        .flat_map(|(k, line)| {
+                            let splitter = &splitter;
+                            splitter
+                                .split(line)
+                                .into_iter()
+                                .map(move |s| (tmm::text::length(s), c * 3 + k))
+                                .collect::<Vec<_>>()
+                        })
+                        .collect()
+                })
+                .collect()
+        };
+        json.push(serde_json::json!({
+            "pair": format!("en→{lang}"),
+            "ratio": docs[1].paragraphs.iter().map(|p| tmm::text::length(p)).sum::<usize>() as f64
+                / docs[0].paragraphs.iter().map(|p| tmm::text::length(p)).sum::<usize>() as f64,
+            "source": split("en", &en),
+            "target": split(lang, &other),
+            "lines": en.len(),
+            "tmm": { "p": p, "r": r },
+        }));
+    }
+    let path = out_dir.join("un-resolution.json");
+    std::fs::write(&path, serde_json::to_string(&json).unwrap()).unwrap();
+    println!("\n(nltk input written to {})", path.display());
+}
+
+/// Line-level precision and recall of sentence rows (see [`un_resolution`]), and how many
+/// rows are not 1-1.
+fn line_scores(rows: &[tmm::align::Row], lines: &[&Vec<String>; 2]) -> (f64, f64, usize) {
+    // Each side's sentences, in order, are found in its lines from a moving cursor.
+    let mut cursor = [(0usize, 0usize); 2];
+    let mut locate = |side: usize, sentence: &str| -> usize {
+        let (ref mut line, ref mut at) = cursor[side];
+        while *line < lines[side].len() {
+            if let Some(p) = lines[side][*line][*at..].find(sentence) {
+                *at += p + sentence.len();
+                return *line;
+            }
+            *line += 1;
+            *at = 0;
+        }
+        usize::MAX
+    };
+    let mut predicted = HashSet::new();
+    let mut odd = 0;
+    for row in rows {
+        let a: HashSet<usize> = row.segments[0].iter().map(|s| locate(0, s)).collect();
+        let b: HashSet<usize> = row.segments[1].iter().map(|s| locate(1, s)).collect();
+        odd += usize::from(row.bead() != "1-1");
+        for x in &a {
+            for y in &b {
+                predicted.insert((*x, *y));
+            }
+        }
+    }
+    let correct = predicted
+        .iter()
+        .filter(|(x, y)| x == y && *x != usize::MAX)
+        .count();
+    let n = lines[0].len();
+    (
+        correct as f64 / predicted.len().max(1) as f64,
+        correct as f64 / n.max(1) as f64,
+        odd,
+    )
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; nothing else to parse.
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     let corpus = root.join("../shared/corpus");
     let out_dir = root.join("target/alignment");
     std::fs::create_dir_all(&out_dir).unwrap();
+    let only = std::env::var("ALIGNMENT_ONLY").unwrap_or_default();
+    let run = |name: &str| only.is_empty() || only.split(',').any(|o| o == name);
+    if run("gettext") {
+        gettext_documents(&out_dir);
+        gettext_sentences(&out_dir);
+    }
+    if run("un") {
+        un_resolution(&corpus, &out_dir);
+    }
+    if !run("corpus") {
+        return;
+    }
     quality(&corpus, &out_dir);
     end_to_end(&corpus);
     speed(&corpus);

@@ -23,6 +23,7 @@
 //! ```
 
 pub mod gale_church;
+pub mod lexicon;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -32,15 +33,28 @@ use crate::lang::LanguageTag;
 use crate::model::{Attributes, Header, Prop, TranslationUnit, Variant};
 use crate::text::{self, SentenceSplitter};
 use gale_church::{Bead, Measure, Params};
+use lexicon::{Bag, Lexicon, Weights};
 
-/// Rows at or below this confidence are marked for review. A merge or split is never above
-/// 0.1 (its prior is a tenth of a 1-1 bead's), a deletion or insertion never above 0.011; a
-/// 1-1 bead falls to 0.1 when its lengths differ by 1.645 standard deviations.
-pub const LOW_CONFIDENCE: f64 = 0.1;
+/// Rows at or below this confidence are marked for review (LOW). A row's confidence is the
+/// posterior probability of its beads ([`gale_church::align_scored`]), so LOW means "more
+/// likely wrong than right": on the damaged-catalogue benchmark (benches/ALIGNMENT.md) a
+/// sentence bead under 0.5 is wrong four times in ten, one over 0.9 once in three
+/// thousand.
+pub const LOW_CONFIDENCE: f64 = 0.5;
+
+/// First-pass beads at or below this confidence (the paper's scale: a merge is at most 0.1,
+/// a deletion at most 0.011) count as doubtful when judging whether texts align at all.
+const DOUBTFUL: f64 = 0.1;
 
 /// The length ratio of two documents beyond which no alignment is credible (Chinese runs at
 /// about a third of English; nothing real is eight times shorter or longer).
 const MAX_RATIO: f64 = 8.0;
+
+/// Joins the lines of a paragraph whose line breaks are its structure
+/// ([`Document::from_text`]): U+2028 LINE SEPARATOR, so that a newline inside a paragraph
+/// given directly stays what it was. Each line starts a sentence; [`Row::text`] joins them
+/// with a space (none between CJK).
+pub const LINE_SEPARATOR: char = '\u{2028}';
 
 /// What an aligned unit is.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -85,12 +99,17 @@ impl Document {
         Ok(doc)
     }
 
-    /// A document from text already in memory.
+    /// A document from text already in memory. Paragraphs are blocks separated by blank
+    /// lines (one per line without any, [`text::paragraphs`]); where the line breaks inside
+    /// the blocks are the document's structure (lines ending in clause punctuation or
+    /// starting an item or a capital, as resolutions are laid out, rather than prose wrapped
+    /// at a width) each line stays on its own line ([`LINE_SEPARATOR`] in the paragraph)
+    /// and starts a sentence.
     pub fn from_text(lang: LanguageTag, path: impl Into<PathBuf>, text: &str) -> Self {
         Document {
             lang,
             path: path.into(),
-            paragraphs: text::paragraphs(text),
+            paragraphs: structured_paragraphs(text),
         }
     }
 
@@ -107,6 +126,9 @@ pub struct AlignOptions {
     pub unit: Unit,
     /// Sentence splitters by language, replacing the built-in rules (from an SRX file, say).
     pub splitters: Vec<(LanguageTag, SentenceSplitter)>,
+    /// Align texts that the evidence says are not translations of each other instead of
+    /// refusing them; the result is marked ([`Alignment::forced`]).
+    pub force: bool,
 }
 
 /// One aligned unit: the segments of every language, pivot first.
@@ -142,9 +164,10 @@ impl Row {
         self.segments.iter().filter(|s| !s.is_empty()).count()
     }
 
-    /// Whether the row should be reviewed.
+    /// Whether the row should be reviewed: its confidence is low, or it has one language
+    /// only (text without counterpart, not stored).
     pub fn is_low(&self) -> bool {
-        self.confidence <= LOW_CONFIDENCE + 1e-9
+        self.confidence <= LOW_CONFIDENCE + 1e-9 || self.languages_present() < 2
     }
 }
 
@@ -157,8 +180,12 @@ pub struct Alignment {
     pub paths: Vec<PathBuf>,
     pub unit: Unit,
     pub rows: Vec<Row>,
-    /// Things the user should know (paragraph counts that differ, damaged regions).
+    /// Things the user should know (paragraph counts that differ, damaged regions, and
+    /// every segment left without counterpart, in full).
     pub warnings: Vec<String>,
+    /// Why the texts would have been refused, when [`AlignOptions::force`] aligned them
+    /// anyway; their units carry the reason in the [`FORCED`] prop.
+    pub forced: Vec<String>,
 }
 
 /// Metadata of an aligned document, recorded with its units.
@@ -188,6 +215,9 @@ pub const PARAGRAPH: &str = "x-paragraph";
 /// Unit props that carry the bead and confidence, in the store and in TMX alike.
 pub const BEAD: &str = "x-align-bead";
 pub const CONFIDENCE: &str = "x-align-confidence";
+/// Unit prop set when the texts were aligned with [`AlignOptions::force`] against the
+/// evidence: why they would have been refused.
+pub const FORCED: &str = "x-align-forced";
 
 impl Alignment {
     /// The rows as translation units: those with at least two languages (a row with one
@@ -206,6 +236,9 @@ impl Alignment {
                 continue;
             }
             let mut props = vec![prop(PARAGRAPH, row.paragraph.to_string())];
+            if !self.forced.is_empty() {
+                props.push(prop(FORCED, self.forced.join("; ")));
+            }
             if let Some(prev) = pivot_texts[..i].iter().rev().flatten().next() {
                 props.push(prop(CONTEXT_PREV, prev.clone()));
             }
@@ -290,10 +323,11 @@ fn prop(kind: &str, value: String) -> Prop {
     }
 }
 
-/// Joins segments of one language: with a space, except between CJK characters.
+/// Joins segments of one language: with a space, except between CJK characters; the lines
+/// of a structured paragraph are joined the same way.
 fn join(segments: &[String]) -> String {
     let mut out = String::new();
-    for s in segments {
+    for s in segments.iter().flat_map(|s| s.split(LINE_SEPARATOR)) {
         let cjk = out.chars().next_back().is_some_and(text::is_cjk)
             && s.chars().next().is_some_and(text::is_cjk);
         if !out.is_empty() && !cjk {
@@ -352,43 +386,19 @@ pub fn align(documents: &[Document], options: &AlignOptions) -> Result<Alignment
     );
     let pivot = docs[0];
     let mut warnings = Vec::new();
-    let mut params = Vec::new();
-    let mut shared = Vec::new();
-    let mut paragraph_beads = Vec::new();
+    let mut forced = Vec::new();
+    let mut pairs = Vec::new();
     for doc in &docs[1..] {
-        let p = pair_params(pivot, doc)?;
-        let words = text::shared_tokens(&pivot.paragraphs, &doc.paragraphs);
-        let pivot_measures = measures(&pivot.paragraphs, &words);
-        let doc_measures = measures(&doc.paragraphs, &words);
-        shared.push(words);
-        let (beads, p) = if doc.paragraphs.len() == pivot.paragraphs.len() {
-            let beads = in_order(&pivot_measures, &doc_measures, &p);
-            let p = Params {
-                variance: gale_church::estimate_variance(
-                    &pivot_measures,
-                    &doc_measures,
-                    &beads,
-                    &p,
-                ),
-                ..p
-            };
-            (in_order(&pivot_measures, &doc_measures, &p), p)
-        } else {
-            warnings.push(format!(
-                "{} ({}): {} paragraphs against {} in {}; aligned by length",
-                doc.lang,
-                doc.path.display(),
-                doc.paragraphs.len(),
-                pivot.paragraphs.len(),
-                pivot.lang
-            ));
-            gale_church::align_refined(&pivot_measures, &doc_measures, &p)
-        };
-        check_credible(pivot, doc, &beads)?;
-        params.push(p);
-        paragraph_beads.push(beads);
+        pairs.push(align_pair(
+            pivot,
+            doc,
+            options.force,
+            &mut warnings,
+            &mut forced,
+        )?);
     }
     let texts: Vec<&[String]> = docs.iter().map(|d| d.paragraphs.as_slice()).collect();
+    let paragraph_beads: Vec<Vec<Bead>> = pairs.iter().map(|p| p.beads.clone()).collect();
     let mut rows = join_rows(&texts, &paragraph_beads);
     for row in &mut rows {
         // Paragraph numbers: the pivot paragraph a row starts at (1-based).
@@ -406,12 +416,33 @@ pub fn align(documents: &[Document], options: &AlignOptions) -> Result<Alignment
                     .unwrap_or_else(|| SentenceSplitter::new(&d.lang))
             })
             .collect();
-        rows = sentence_rows(&rows, &splitters, &params, &shared);
+        rows = sentence_rows(&rows, &splitters, &pairs);
+    }
+    if !forced.is_empty() {
+        for row in &mut rows {
+            row.confidence = 0.0;
+        }
+    }
+    // Nothing is dropped silently: every segment without counterpart is reported in full.
+    for row in rows.iter().filter(|r| r.languages_present() < 2) {
+        for (l, doc) in docs.iter().enumerate() {
+            if !row.segments[l].is_empty() {
+                warnings.push(format!(
+                    "{} ({}): unaligned {} near {} paragraph {}, not stored: {}",
+                    doc.lang,
+                    doc.path.display(),
+                    options.unit.segtype(),
+                    pivot.lang,
+                    row.paragraph.max(1),
+                    row.text(l)
+                ));
+            }
+        }
     }
     let low = rows.iter().filter(|r| r.is_low()).count();
     if low > 0 {
         warnings.push(format!(
-            "{low} of {} {}s aligned with low confidence (at most {LOW_CONFIDENCE}); review them with --preview",
+            "{low} of {} {}s aligned with low confidence (at most {LOW_CONFIDENCE}); review them before relying on them",
             rows.len(),
             options.unit.segtype()
         ));
@@ -422,7 +453,153 @@ pub fn align(documents: &[Document], options: &AlignOptions) -> Result<Alignment
         unit: options.unit,
         rows,
         warnings,
+        forced,
     })
+}
+
+/// The variance of paragraph lengths (per character, `s²`) beyond which two texts are no
+/// translations of each other: real pairs show 6.8 (English–French) to about 12 (Chinese,
+/// lists of names); unrelated texts of the same size show 50 and more.
+const MAX_VARIANCE: f64 = 40.0;
+
+/// One language's alignment with the pivot, and the model it was made with.
+struct Pair {
+    params: Params,
+    beads: Vec<Bead>,
+}
+
+/// Aligns `doc` with the pivot in two passes: lengths with numbers and shared names as
+/// anchors, then again with the lexical evidence ([`lexicon`]) that the first pass's
+/// confident pairs give. Refuses (or, with `force`, records why it would have refused)
+/// texts whose lengths, words or beads say they are not translations of each other.
+fn align_pair(
+    pivot: &Document,
+    doc: &Document,
+    force: bool,
+    warnings: &mut Vec<String>,
+    forced: &mut Vec<String>,
+) -> Result<Pair> {
+    let mut refuse = |message: String| -> Result<()> {
+        let err = Error::Alignment {
+            path: doc.path.clone(),
+            message: format!(
+                "no credible alignment with {} ({}): {message}",
+                pivot.lang,
+                pivot.path.display()
+            ),
+        };
+        if !force {
+            return Err(err);
+        }
+        warnings.push(format!(
+            "{err}; aligned anyway, as asked, units marked {FORCED}"
+        ));
+        forced.push(format!("{}: {message}", doc.path.display()));
+        Ok(())
+    };
+    let (params, problem) = pair_params(pivot, doc);
+    if let Some(message) = problem {
+        refuse(message)?;
+    }
+    let words = text::shared_tokens(&pivot.paragraphs, &doc.paragraphs);
+    let pivot_measures = measures(&pivot.paragraphs, &words);
+    let doc_measures = measures(&doc.paragraphs, &words);
+    let (first, params) = gale_church::align_refined(&pivot_measures, &doc_measures, &params);
+    if params.variance > MAX_VARIANCE && pivot.paragraphs.len().min(doc.paragraphs.len()) >= 10 {
+        refuse(format!(
+            "paragraph lengths disagree {:.0} times more than in translations",
+            params.variance / Params::default().variance
+        ))?;
+    }
+    // Shuffled or unrelated texts: the first pass finds most pairs doubtful.
+    if let Some(message) = check_credible(pivot, doc, &first) {
+        refuse(message)?;
+    }
+    let confident: Vec<(usize, usize)> = first
+        .iter()
+        .filter(|b| b.source.len() == 1 && b.target.len() == 1 && b.confidence > 0.3)
+        .map(|b| (b.source.start, b.target.start))
+        .collect();
+    fn strs(d: &Document) -> Vec<&str> {
+        d.paragraphs.iter().map(String::as_str).collect()
+    }
+    let lexicon = Lexicon::learn(&strs(pivot), &strs(doc), &confident);
+    let pivot_bags: Vec<Bag> = pivot
+        .paragraphs
+        .iter()
+        .map(|p| lexicon.source_bag(p))
+        .collect();
+    let doc_bags: Vec<Bag> = doc
+        .paragraphs
+        .iter()
+        .map(|p| lexicon.target_bag(p))
+        .collect();
+    let weights = Weights::estimate(&pivot_bags, &doc_bags, &confident);
+    // Whether the texts are translations is judged without the dictionary, which was
+    // learnt from the very pairing it would judge.
+    let plain = lexicon.without_dictionary();
+    let independent = Weights::estimate(
+        &pivot
+            .paragraphs
+            .iter()
+            .map(|p| plain.source_bag(p))
+            .collect::<Vec<_>>(),
+        &doc.paragraphs
+            .iter()
+            .map(|p| plain.target_bag(p))
+            .collect::<Vec<_>>(),
+        &confident,
+    );
+    if independent.related(lexicon.cognates()) == Some(false) {
+        refuse(format!(
+            "paired paragraphs share {:.1}% of their words (numbers, names{}), paragraphs paired at random {:.1}%, and a pair beats its neighbours in {} of {}: these are not translations of each other (the same series' text of another year?)",
+            50.0 * (independent.paired.0 + independent.paired.1),
+            if lexicon.cognates() { ", cognates" } else { "" },
+            50.0 * (independent.unrelated.0 + independent.unrelated.1),
+            independent.wins.0,
+            independent.wins.1
+        ))?;
+    }
+    let params = lexical_params(&params, &weights);
+    let with_bags = |m: Vec<Measure>, bags: Vec<Bag>| -> Vec<Measure> {
+        m.into_iter()
+            .zip(bags)
+            .map(|(m, bag)| Measure { bag, ..m })
+            .collect()
+    };
+    let pivot_measures = with_bags(pivot_measures, pivot_bags);
+    let doc_measures = with_bags(doc_measures, doc_bags);
+    let beads = gale_church::align_scored(&pivot_measures, &doc_measures, &params);
+    if let Some(message) = check_credible(pivot, doc, &beads) {
+        refuse(message)?;
+    }
+    if doc.paragraphs.len() != pivot.paragraphs.len() {
+        warnings.push(format!(
+            "{} ({}): {} paragraphs against {} in {}; aligned by length and content",
+            doc.lang,
+            doc.path.display(),
+            doc.paragraphs.len(),
+            pivot.paragraphs.len(),
+            pivot.lang
+        ));
+    }
+    Ok(Pair { params, beads })
+}
+
+/// The parameters of the second pass: the lexical weights, and the numbers and shared
+/// names as anchors only when the words give no evidence (the lexicon counts them then).
+fn lexical_params(params: &Params, weights: &Weights) -> Params {
+    let informative = weights.informative();
+    Params {
+        anchors: !informative,
+        lexical: informative.then_some(*weights),
+        indel: if informative {
+            gale_church::INDEL_WITH_WORDS
+        } else {
+            gale_church::PRIORS[1].1
+        },
+        ..*params
+    }
 }
 
 fn measures(segments: &[impl AsRef<str>], shared: &HashSet<String>) -> Vec<Measure> {
@@ -432,27 +609,22 @@ fn measures(segments: &[impl AsRef<str>], shared: &HashSet<String>) -> Vec<Measu
         .collect()
 }
 
-/// The model for aligning `doc` to `pivot`, refusing a pair whose lengths are not credible.
-fn pair_params(pivot: &Document, doc: &Document) -> Result<Params> {
+/// The model for aligning `doc` to `pivot`, and why the pair is not credible when its
+/// lengths say so.
+fn pair_params(pivot: &Document, doc: &Document) -> (Params, Option<String>) {
     let (a, b) = (pivot.chars(), doc.chars());
     let ratio = b as f64 / a.max(1) as f64;
     let (n, m) = (pivot.paragraphs.len(), doc.paragraphs.len());
     let counts = n.max(m) as f64 / n.min(m).max(1) as f64;
-    if !(1.0 / MAX_RATIO..=MAX_RATIO).contains(&ratio) || (n.max(m) > 4 && counts > 4.0) {
-        return Err(Error::Alignment {
-            path: doc.path.clone(),
-            message: format!(
-                "no credible alignment with {} ({}): {b} characters in {m} paragraphs against {a} in {n}",
-                pivot.lang,
-                pivot.path.display()
-            ),
-        });
-    }
-    Ok(Params::with_ratio(a, b))
+    let problem = (!(1.0 / MAX_RATIO..=MAX_RATIO).contains(&ratio)
+        || (n.max(m) > 4 && counts > 4.0))
+        .then(|| format!("{b} characters in {m} paragraphs against {a} in {n}"));
+    (Params::with_ratio(a, b), problem)
 }
 
-/// Refuses an alignment that leaves most of either text without a counterpart.
-fn check_credible(pivot: &Document, doc: &Document, beads: &[Bead]) -> Result<()> {
+/// Why an alignment is not credible: it leaves most of either text without a
+/// counterpart, or most of its beads are doubtful.
+fn check_credible(pivot: &Document, doc: &Document, beads: &[Bead]) -> Option<String> {
     let unpaired = |side: fn(&Bead) -> usize, other: fn(&Bead) -> usize| -> usize {
         beads
             .iter()
@@ -466,78 +638,22 @@ fn check_credible(pivot: &Document, doc: &Document, beads: &[Bead]) -> Result<()
     // doubtful; a damaged translation has a few doubtful beads among good ones.
     let low = beads
         .iter()
-        .filter(|b| b.confidence <= LOW_CONFIDENCE + 1e-9)
+        .filter(|b| b.confidence <= DOUBTFUL + 1e-9)
         .count();
     if beads.len() >= 6 && 3 * low > 2 * beads.len() {
-        return Err(Error::Alignment {
-            path: doc.path.clone(),
-            message: format!(
-                "no credible alignment with {} ({}): {low} of {} paragraph pairs are doubtful",
-                pivot.lang,
-                pivot.path.display(),
-                beads.len()
-            ),
-        });
+        return Some(format!(
+            "{low} of {} paragraph pairs are doubtful",
+            beads.len()
+        ));
     }
     if 2 * lost_pivot > pivot.paragraphs.len() || 2 * lost_doc > doc.paragraphs.len() {
-        return Err(Error::Alignment {
-            path: doc.path.clone(),
-            message: format!(
-                "no credible alignment with {} ({}): {lost_doc} of {} paragraphs have no counterpart there, {lost_pivot} of {} there none here",
-                pivot.lang,
-                pivot.path.display(),
-                doc.paragraphs.len(),
-                pivot.paragraphs.len()
-            ),
-        });
+        return Some(format!(
+            "{lost_doc} of {} paragraphs have no counterpart there, {lost_pivot} of {} there none here",
+            doc.paragraphs.len(),
+            pivot.paragraphs.len()
+        ));
     }
-    Ok(())
-}
-
-/// 1-1 beads in order (the documents have as many segments), with their confidences.
-fn in_order(source: &[Measure], target: &[Measure], params: &Params) -> Vec<Bead> {
-    source
-        .iter()
-        .zip(target)
-        .enumerate()
-        .map(|(i, (s, t))| {
-            let anchors = if params.anchors {
-                let matched = count_shared(&s.anchors, &t.anchors);
-                (matched, s.anchors.len() + t.anchors.len() - 2 * matched)
-            } else {
-                (0, 0)
-            };
-            let cost = gale_church::bead_cost(
-                gale_church::PRIORS[0].1,
-                s.length,
-                t.length,
-                anchors,
-                params,
-            );
-            Bead {
-                source: i..i + 1,
-                target: i..i + 1,
-                cost,
-                confidence: gale_church::confidence(gale_church::confidence_cost(cost, anchors)),
-            }
-        })
-        .collect()
-}
-
-fn count_shared(a: &[u64], b: &[u64]) -> usize {
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    n
+    None
 }
 
 /// Joins pairwise alignments on the pivot: `texts[0]` is the pivot's segments, `beads[l]`
@@ -602,15 +718,9 @@ fn join_rows(texts: &[&[String]], beads: &[Vec<Bead>]) -> Vec<Row> {
     rows
 }
 
-/// Splits every paragraph row into sentences and aligns those within the row. Two passes:
-/// the variance of sentence lengths each language pair shows in the first is used in the
-/// second ([`gale_church::deviations`]).
-fn sentence_rows(
-    rows: &[Row],
-    splitters: &[SentenceSplitter],
-    params: &[Params],
-    shared: &[HashSet<String>],
-) -> Vec<Row> {
+/// Splits every paragraph row into sentences (each line of a structured paragraph on its
+/// own) and aligns those within the row, for each language pair with [`align_blocks`].
+fn sentence_rows(rows: &[Row], splitters: &[SentenceSplitter], pairs: &[Pair]) -> Vec<Row> {
     let sentences: Vec<Vec<Vec<String>>> = rows
         .iter()
         .map(|row| {
@@ -620,56 +730,34 @@ fn sentence_rows(
                 .map(|(paragraphs, splitter)| {
                     paragraphs
                         .iter()
-                        .flat_map(|p| splitter.split(p))
+                        .flat_map(|p| p.split(LINE_SEPARATOR))
+                        .flat_map(|line| splitter.split(line))
                         .map(String::from)
                         .collect()
                 })
                 .collect()
         })
         .collect();
-    // Per row and language pair: the pivot's sentences and the other language's, measured
-    // with the pair's shared words.
-    let measured: Vec<Vec<(Vec<Measure>, Vec<Measure>)>> = sentences
-        .iter()
-        .map(|langs| {
-            shared
-                .iter()
-                .enumerate()
-                .map(|(l, words)| (measures(&langs[0], words), measures(&langs[l + 1], words)))
-                .collect()
-        })
-        .collect();
-    let refined: Vec<Params> = params
+    let per_pair: Vec<Vec<Vec<Bead>>> = pairs
         .iter()
         .enumerate()
-        .map(|(l, p)| {
-            let squares = measured
+        .map(|(l, pair)| {
+            let blocks: Vec<(&[String], &[String])> = sentences
                 .iter()
-                .flat_map(|m| {
-                    let (pivot, other) = &m[l];
-                    let beads = gale_church::align(pivot, other, p);
-                    gale_church::deviations(pivot, other, &beads, p)
-                })
+                .map(|langs| (langs[0].as_slice(), langs[l + 1].as_slice()))
                 .collect();
-            Params {
-                variance: gale_church::variance_from(squares, p),
-                ..*p
-            }
+            align_blocks(&blocks, &pair.params)
         })
         .collect();
     let mut out = Vec::new();
-    for ((row, sentences), measured) in rows.iter().zip(&sentences).zip(&measured) {
-        let beads: Vec<Vec<Bead>> = refined
+    for (r, (row, sentences)) in rows.iter().zip(&sentences).enumerate() {
+        let beads: Vec<Vec<Bead>> = per_pair
             .iter()
-            .enumerate()
-            .map(|(l, p)| {
-                let (pivot, other) = &measured[l];
-                let mut beads = gale_church::align(pivot, other, p);
+            .map(|blocks| {
+                let mut beads = blocks[r].clone();
                 // A paragraph bead that was itself doubtful lends its doubt to its sentences.
-                if row.is_low() {
-                    for b in &mut beads {
-                        b.confidence = b.confidence.min(row.confidence);
-                    }
+                for b in &mut beads {
+                    b.confidence = b.confidence.min(row.confidence.max(0.0));
                 }
                 beads
             })
@@ -681,6 +769,127 @@ fn sentence_rows(
         }
     }
     out
+}
+
+/// Aligns the segments (sentences, say) of blocks already paired (aligned paragraphs of a
+/// pivot and one other language), each block on its own, with the model [`align`] uses:
+/// a first pass by lengths with numbers and shared names as anchors gives the variance of
+/// the lengths and the confident pairs a [`Lexicon`] is learnt from, over all blocks; the
+/// second pass adds the words' evidence ([`Weights`]). `params` carries the pair's length
+/// ratio. Each bead's confidence is its posterior probability
+/// ([`gale_church::align_scored`]).
+pub fn align_blocks(blocks: &[(&[String], &[String])], params: &Params) -> Vec<Vec<Bead>> {
+    let source: Vec<&str> = blocks
+        .iter()
+        .flat_map(|b| b.0.iter().map(String::as_str))
+        .collect();
+    let target: Vec<&str> = blocks
+        .iter()
+        .flat_map(|b| b.1.iter().map(String::as_str))
+        .collect();
+    let shared = text::shared_tokens(&source, &target);
+    let first_params = Params {
+        anchors: true,
+        lexical: None,
+        ..*params
+    };
+    let measured: Vec<(Vec<Measure>, Vec<Measure>)> = blocks
+        .iter()
+        .map(|(s, t)| (measures(s, &shared), measures(t, &shared)))
+        .collect();
+    let first: Vec<Vec<Bead>> = measured
+        .iter()
+        .map(|(s, t)| gale_church::align(s, t, &first_params))
+        .collect();
+    let squares = measured
+        .iter()
+        .zip(&first)
+        .flat_map(|((s, t), beads)| gale_church::deviations(s, t, beads, &first_params))
+        .collect();
+    let variance = gale_church::variance_from(squares, &first_params);
+    // Confident 1-1 pairs, as indices into the flattened segments.
+    let mut confident = Vec::new();
+    let (mut offset_s, mut offset_t) = (0, 0);
+    for ((s, t), beads) in blocks.iter().zip(&first) {
+        confident.extend(
+            beads
+                .iter()
+                .filter(|b| b.source.len() == 1 && b.target.len() == 1 && b.confidence > 0.3)
+                .map(|b| (offset_s + b.source.start, offset_t + b.target.start)),
+        );
+        offset_s += s.len();
+        offset_t += t.len();
+    }
+    let lexicon = Lexicon::learn(&source, &target, &confident);
+    let source_bags: Vec<Bag> = source.iter().map(|s| lexicon.source_bag(s)).collect();
+    let target_bags: Vec<Bag> = target.iter().map(|s| lexicon.target_bag(s)).collect();
+    let weights = Weights::estimate(&source_bags, &target_bags, &confident);
+    let second = lexical_params(
+        &Params {
+            variance,
+            ..first_params
+        },
+        &weights,
+    );
+    let (mut bs, mut bt) = (source_bags.into_iter(), target_bags.into_iter());
+    measured
+        .into_iter()
+        .map(|(s, t)| {
+            let with = |m: Vec<Measure>, bags: &mut std::vec::IntoIter<Bag>| -> Vec<Measure> {
+                m.into_iter()
+                    .map(|m| Measure {
+                        bag: bags.next().unwrap_or_default(),
+                        ..m
+                    })
+                    .collect()
+            };
+            let (s, t) = (with(s, &mut bs), with(t, &mut bt));
+            gale_church::align_scored(&s, &t, &second)
+        })
+        .collect()
+}
+
+/// Paragraphs of a document ([`text::paragraphs`]), with the lines of each block kept apart
+/// (joined by [`LINE_SEPARATOR`]) when the document's line breaks are its structure: most breaks inside
+/// blocks follow clause punctuation or precede a capital, a number or an item, or a line is
+/// longer than any wrapped text's.
+fn structured_paragraphs(input: &str) -> Vec<String> {
+    let flat = text::paragraphs(input);
+    let lines: Vec<&str> = input.lines().map(str::trim).collect();
+    if !lines.iter().any(|l| l.is_empty()) || !flat.iter().any(|_| true) {
+        return flat;
+    }
+    let blocks: Vec<Vec<&str>> = lines
+        .split(|l| l.is_empty())
+        .filter(|b| !b.is_empty())
+        .map(<[&str]>::to_vec)
+        .collect();
+    let (mut breaks, mut structural, mut long) = (0usize, 0usize, false);
+    for block in blocks.iter().filter(|b| b.len() > 1) {
+        for w in block.windows(2) {
+            breaks += 1;
+            let ends = w[0].chars().next_back().is_some_and(|c| {
+                matches!(
+                    c,
+                    '.' | ',' | ';' | ':' | '!' | '?' | '。' | '；' | '：' | '，' | '؛' | '،' | '؟'
+                )
+            });
+            let starts = w[1].chars().next().is_some_and(|c| {
+                c.is_uppercase() || c.is_numeric() || matches!(c, '(' | '-' | '•' | '–' | '—')
+            });
+            structural += usize::from(ends || starts);
+        }
+        long |= block[..block.len() - 1]
+            .iter()
+            .any(|l| l.chars().count() > 150);
+    }
+    if breaks == 0 || !(long || structural * 10 >= breaks * 8) {
+        return flat;
+    }
+    blocks
+        .iter()
+        .map(|b| b.join(&LINE_SEPARATOR.to_string()))
+        .collect()
 }
 
 #[cfg(test)]
@@ -851,6 +1060,85 @@ mod tests {
                     proptest::prop_assert_eq!(rows, squeeze(&doc.paragraphs.concat()));
                 }
             }
+        }
+    }
+
+    /// A made-up language pair: each word of the "English" has one "translation", so the
+    /// lexicon has something to learn; paragraphs of three to twelve words.
+    fn translate(word: &str) -> String {
+        word.chars().rev().chain("ak".chars()).collect()
+    }
+
+    proptest::proptest! {
+        // Nothing is dropped silently: whatever the damage (merged, dropped, split or
+        // inserted paragraphs in the translation), every character of every input is in a
+        // row with two languages (a unit) or in a reported unaligned row, in order.
+        #[test]
+        fn every_character_is_in_a_unit_or_a_reported_row(
+            paragraphs in proptest::collection::vec(
+                proptest::collection::vec("[a-z]{2,9}|[0-9]{1,4}", 3..12), 2..25),
+            damage in proptest::collection::vec((0u8..5, 0usize..30), 0..6),
+            sentence in proptest::bool::ANY,
+        ) {
+            let en: Vec<String> = paragraphs.iter().map(|p| format!("{}.", p.join(" "))).collect();
+            let mut fr: Vec<String> = paragraphs
+                .iter()
+                .map(|p| format!("{}.", p.iter().map(|w| translate(w)).collect::<Vec<_>>().join(" ")))
+                .collect();
+            for (kind, at) in damage {
+                let at = at % fr.len();
+                match kind {
+                    0 if at + 1 < fr.len() => {
+                        let next = fr.remove(at + 1);
+                        fr[at] = format!("{} {next}", fr[at]);
+                    }
+                    1 if fr.len() > 1 => {
+                        fr.remove(at);
+                    }
+                    2 => {
+                        let words: Vec<String> = fr[at].split(' ').map(String::from).collect();
+                        if words.len() > 1 {
+                            let (a, b) = words.split_at(words.len() / 2);
+                            fr[at] = a.join(" ");
+                            fr.insert(at + 1, b.join(" "));
+                        }
+                    }
+                    3 => fr.insert(at, "Note du traducteur provisoire.".into()),
+                    _ => {}
+                }
+            }
+            let docs = [
+                Document::from_text(LanguageTag::parse("en").unwrap(), "en.txt", &en.join("\n\n")),
+                Document::from_text(LanguageTag::parse("fr").unwrap(), "fr.txt", &fr.join("\n\n")),
+            ];
+            let options = AlignOptions {
+                unit: if sentence { Unit::Sentence } else { Unit::Paragraph },
+                force: true,
+                ..AlignOptions::default()
+            };
+            let alignment = align(&docs, &options).unwrap();
+            let squeeze = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+            for (l, doc) in docs.iter().enumerate() {
+                let mut seen = String::new();
+                for row in &alignment.rows {
+                    if row.segments[l].is_empty() {
+                        continue;
+                    }
+                    if row.languages_present() < 2 {
+                        let reported = alignment.warnings.iter().any(|w| {
+                            w.starts_with(&format!("{} ({})", doc.lang, doc.path.display()))
+                                && w.ends_with(&format!("not stored: {}", row.text(l)))
+                        });
+                        proptest::prop_assert!(reported, "unreported: {:?}", row);
+                    }
+                    seen.push_str(&squeeze(&row.text(l)));
+                }
+                proptest::prop_assert_eq!(seen, squeeze(&doc.paragraphs.concat()));
+            }
+            // And stored units hold exactly the rows with two languages.
+            let units = alignment.units(&DocumentInfo::default());
+            let paired = alignment.rows.iter().filter(|r| r.languages_present() == 2).count();
+            proptest::prop_assert_eq!(units.len(), paired);
         }
     }
 

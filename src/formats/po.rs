@@ -400,7 +400,7 @@ impl PoReader {
                 LanguageTag::parse(l).map_err(|e| format!("the header's Language: {e}"))
             }
             (None, None) => {
-                Err("the header has no Language:; give the target language (--to)".to_string())
+                Err("the header has no Language:; give the target language".to_string())
             }
         };
         if let (Some(t), Some(l)) = (&options.target_lang, declared)

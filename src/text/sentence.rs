@@ -5,6 +5,11 @@
 //! list number at the start of a paragraph (`1.`, `55/100.`), or inside a number or date
 //! (`12.5`, `12.09.2012`). The CJK full stops `。！？` end a sentence without a following
 //! space; the Arabic question mark `؟` and the Spanish `¿…?`/`¡…!` pairs are handled.
+//!
+//! Legal and UN text: a semicolon or colon (`;`, `؛`, `；`, `:`, `：`) followed by a numbered
+//! or lettered item (`2.`, `2．`, `2 -`, `2)`, `(a)`, `(iv)`, `b)`, `а)`, `(أ)`) ends the
+//! clause before it, so that "…in their territory; 2. Reaffirms…" gives two segments in every
+//! language, also where the item starts in lower case (Russian `2. подтверждает`).
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -19,19 +24,22 @@ const COMMON: &[&str] = &[
     "cf", "para", "paras", "p", "pp", "vol", "vols", "fig", "figs", "ch", "chap", "sect", "sec",
     "op", "cit", "ibid", "approx", "dept", "est", "inc", "ltd", "co", "corp", "gen", "gov", "sen",
     "rep", "rev", "hon", "mt", "jan", "feb", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
-    "nov", "dec", "ed", "eds", "al", "resp", "incl", "min", "max",
+    "nov", "dec", "ed", "eds", "al", "resp", "incl", "min", "max", "etc", "add", "corr", "rev",
+    "annex", "suppl",
 ];
 const FRENCH: &[&str] = &[
     "m", "mm", "mme", "mmes", "mlle", "mlles", "me", "pr", "ste", "éd", "av", "bd", "env", "chap",
-    "suiv",
+    "suiv", "par", "art", "al", "etc", "réf", "vol", "chap", "p", "pp", "cf",
 ];
 const SPANISH: &[&str] = &[
     "sr", "sra", "sras", "sres", "srta", "srtas", "dra", "dres", "ud", "uds", "vd", "vds", "núm",
     "pág", "págs", "lic", "ing", "apdo", "av", "avda", "dpto", "admón", "cía", "excmo", "excma",
+    "párr", "párrs", "art", "arts", "cap", "vol", "etc", "pág", "sres",
 ];
 const RUSSIAN: &[&str] = &[
     "г", "гг", "ст", "им", "др", "см", "ул", "стр", "руб", "млн", "млрд", "тыс", "трлн", "проф",
-    "акад", "рис", "табл", "ок", "прим", "напр", "пр", "д", "с", "т", "п",
+    "акад", "рис", "табл", "ок", "прим", "напр", "пр", "д", "с", "т", "п", "пп", "гл", "разд",
+    "прил", "ч", "е", "н", "э",
 ];
 const GERMAN: &[&str] = &["bzw", "usw", "abs", "hr", "fr", "ca", "vgl", "evtl", "ggf"];
 
@@ -170,6 +178,21 @@ impl SentenceSplitter {
         let mut i = 0usize;
         while i < n {
             let c = chars[i].1;
+            if is_clause_end(c) {
+                let mut k = i + 1;
+                while k < n && chars[k].1.is_whitespace() {
+                    k += 1;
+                }
+                if k < n && is_item_marker(&chars[k..]) {
+                    let sentence = text[byte(start)..byte(i + 1)].trim();
+                    if !sentence.is_empty() {
+                        out.push(sentence);
+                    }
+                    start = k;
+                }
+                i += 1;
+                continue;
+            }
             if !is_terminator(c) {
                 i += 1;
                 continue;
@@ -250,6 +273,11 @@ impl SentenceSplitter {
             .map(|&(_, c)| c)
             .skip_while(|c| matches!(c, '(' | '[' | '"' | '\'' | '“' | '‘' | '«' | '¿' | '¡'))
             .collect();
+        // French and Italian elision: `l'art.` is the abbreviation `art`.
+        let word = match word.rfind(['\'', '’']) {
+            Some(p) if p > 0 => word[p..].trim_start_matches(['\'', '’']).to_string(),
+            _ => word,
+        };
         !(self.is_abbreviation(&word) || (word_start == start && is_list_number(&word)))
     }
 
@@ -267,6 +295,47 @@ impl SentenceSplitter {
             });
         initial || dotted || self.abbreviations.contains(&word.to_lowercase())
     }
+}
+
+/// Punctuation that ends an operative clause or introduces a list of items.
+fn is_clause_end(c: char) -> bool {
+    matches!(c, ';' | '؛' | '；' | ':' | '：')
+}
+
+/// Whether `rest` starts with a list item's number or letter and the space after it:
+/// `2. `, `2． `, `12) `, `3 - ` (Arabic), `(a) `, `(iv) `, `b) `, `а) `, `(أ) `.
+fn is_item_marker(rest: &[(usize, char)]) -> bool {
+    let c = |k: usize| rest.get(k).map(|&(_, c)| c);
+    let is_digit = |x: Option<char>| x.is_some_and(|x| x.is_numeric());
+    let spaced = |k: usize| c(k).is_some_and(char::is_whitespace);
+    if is_digit(c(0)) {
+        let mut k = 0;
+        while is_digit(c(k)) {
+            k += 1;
+        }
+        if k > 3 {
+            return false;
+        }
+        return match c(k) {
+            Some('.' | '．' | ')') => spaced(k + 1) || c(k) == Some('．'),
+            Some(' ') => matches!(c(k + 1), Some('-' | '–' | '—')) && spaced(k + 2),
+            _ => false,
+        };
+    }
+    let (open, first) = if c(0) == Some('(') { (1, 1) } else { (0, 0) };
+    let mut k = first;
+    while c(k).is_some_and(char::is_alphabetic) {
+        k += 1;
+    }
+    let letters = k - first;
+    if letters == 0 || c(k) != Some(')') || !spaced(k + 1) {
+        return false;
+    }
+    let word: String = rest[first..k].iter().map(|&(_, c)| c).collect();
+    let roman = word.chars().all(|c| "ivxlc".contains(c)) && letters <= 5;
+    let single = letters == 1 && word.chars().all(char::is_lowercase);
+    // `(a)` or `a)`; a longer word in brackets only when it is a roman numeral in brackets.
+    single || (letters == 1 && open == 1) || (roman && open == 1)
 }
 
 /// A paragraph's leading number: `1`, `12.3`, `55/100`, `iv`, `(a)`, `b`.
@@ -356,6 +425,119 @@ mod tests {
         assert_eq!(
             split("en", "It ended in 2012. The next began."),
             ["It ended in 2012.", "The next began."]
+        );
+    }
+
+    #[test]
+    fn numbered_items_after_a_semicolon_start_a_segment_in_all_six_languages() {
+        // Regression: English cut "…territory; 2." and began the next sentence at
+        // "Reaffirms"; Russian did not split its lower-case items at all.
+        let cases = [
+            (
+                "en",
+                "1. Calls upon all States to act in their territory; 2. Reaffirms that all Governments must act;",
+                [
+                    "1. Calls upon all States to act in their territory;",
+                    "2. Reaffirms that all Governments must act;",
+                ],
+            ),
+            (
+                "fr",
+                "1. Engage tous les États à agir sur leur territoire; 2. Réaffirme que les gouvernements doivent agir;",
+                [
+                    "1. Engage tous les États à agir sur leur territoire;",
+                    "2. Réaffirme que les gouvernements doivent agir;",
+                ],
+            ),
+            (
+                "es",
+                "1. Exhorta a todos los Estados a actuar en su territorio; 2. Reafirma que los gobiernos deben actuar;",
+                [
+                    "1. Exhorta a todos los Estados a actuar en su territorio;",
+                    "2. Reafirma que los gobiernos deben actuar;",
+                ],
+            ),
+            (
+                "ru",
+                "1. призывает все государства действовать на их территории; 2. подтверждает, что правительства должны действовать;",
+                [
+                    "1. призывает все государства действовать на их территории;",
+                    "2. подтверждает, что правительства должны действовать;",
+                ],
+            ),
+            (
+                "zh",
+                "1． 呼吁所有国家在其境内采取行动；2． 重申各国政府必须采取行动；",
+                [
+                    "1． 呼吁所有国家在其境内采取行动；",
+                    "2． 重申各国政府必须采取行动；",
+                ],
+            ),
+            (
+                "ar",
+                "1 - تهيب بجميع الدول أن تعمل في أراضيها؛ 2 - تؤكد من جديد أن على الحكومات أن تعمل؛",
+                [
+                    "1 - تهيب بجميع الدول أن تعمل في أراضيها؛",
+                    "2 - تؤكد من جديد أن على الحكومات أن تعمل؛",
+                ],
+            ),
+        ];
+        for (lang, text, expected) in cases {
+            assert_eq!(split(lang, text), expected, "{lang}");
+        }
+    }
+
+    #[test]
+    fn lettered_and_roman_items_after_a_colon_or_semicolon_start_a_segment() {
+        assert_eq!(
+            split(
+                "en",
+                "Decides: (a) to act now; (b) to report; and (iv) to stay seized."
+            ),
+            [
+                "Decides:",
+                "(a) to act now;",
+                "(b) to report; and (iv) to stay seized."
+            ]
+        );
+        assert_eq!(
+            split("ru", "постановляет: а) действовать; б) доложить."),
+            ["постановляет:", "а) действовать;", "б) доложить."]
+        );
+        assert_eq!(
+            split("ar", "تقرر: (أ) أن تعمل؛ (ب) أن تقدم تقريرا."),
+            ["تقرر:", "(أ) أن تعمل؛", "(ب) أن تقدم تقريرا."]
+        );
+        // A semicolon before ordinary words is no boundary.
+        assert_eq!(
+            split("en", "It acts; it reports; 2012 was a year."),
+            ["It acts; it reports; 2012 was a year."]
+        );
+    }
+
+    #[test]
+    fn legal_abbreviations_are_no_boundaries() {
+        assert_eq!(
+            split(
+                "en",
+                "See No. 5, para. 94 and Art. 12, etc. Then more. Done."
+            ),
+            ["See No. 5, para. 94 and Art. 12, etc. Then more.", "Done."]
+        );
+        assert_eq!(
+            split("fr", "M. Dupont cite l'art. 3 et le par. 2. Fin."),
+            ["M. Dupont cite l'art. 3 et le par. 2.", "Fin."]
+        );
+        assert_eq!(
+            split("es", "Véase el párr. 4 y el art. 5. Fin."),
+            ["Véase el párr. 4 y el art. 5.", "Fin."]
+        );
+        assert_eq!(
+            split(
+                "ru",
+                "В 2000 г. принята резолюция, см. п. 3 и ст. 12. Конец."
+            ),
+            ["В 2000 г. принята резолюция, см. п. 3 и ст. 12.", "Конец."]
         );
     }
 

@@ -51,6 +51,10 @@ pub struct Args {
     /// the built-in ones, for the languages it maps
     #[arg(long, value_name = "FILE")]
     srx: Option<PathBuf>,
+    /// Store (or write) the alignment even when the texts look like no translations of each
+    /// other; every unit is then marked with an x-align-forced prop saying why
+    #[arg(long)]
+    force: bool,
     /// Width of the --preview table, 40 to 1000 columns [default: $COLUMNS, else 160]
     #[arg(long, value_name = "N")]
     width: Option<usize>,
@@ -119,8 +123,14 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
             UnitArg::Sentence => Unit::Sentence,
         },
         splitters,
+        force: args.force,
     };
-    let alignment = tmm::align::align(&documents, &options)?;
+    let alignment = tmm::align::align(&documents, &options).map_err(|e| match e {
+        tmm::Error::Alignment { .. } => {
+            anyhow::anyhow!("{e}; nothing stored (--force stores it anyway, marked)")
+        }
+        e => e.into(),
+    })?;
     for w in &alignment.warnings {
         eprintln!("warning: {w}");
     }
