@@ -121,7 +121,8 @@ impl Document {
 /// How to align.
 #[derive(Debug, Clone, Default)]
 pub struct AlignOptions {
-    /// The language every other is aligned to; the first document's when `None`.
+    /// The language every other is aligned to; when `None`, English if a document is in
+    /// English, else the first document's.
     pub pivot: Option<LanguageTag>,
     pub unit: Unit,
     /// Sentence splitters by language, replacing the built-in rules (from an SRX file, say).
@@ -371,7 +372,12 @@ pub fn align(documents: &[Document], options: &AlignOptions) -> Result<Alignment
         }
     }
     let pivot_index = match &options.pivot {
-        None => 0,
+        // English when there is an English document (UN texts are drafted in it), else the
+        // first document.
+        None => documents
+            .iter()
+            .position(|d| d.lang.primary() == "en")
+            .unwrap_or(0),
         Some(p) => documents.iter().position(|d| &d.lang == p).ok_or_else(|| {
             Error::option("pivot", format!("the pivot language {p} has no document"))
         })?,

@@ -74,22 +74,9 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         };
         let lang = LanguageTag::parse(lang).with_context(|| format!("in \"{spec}\""))?;
         let path = PathBuf::from(file);
-        if let Some(first) = documents.iter().find(|d: &&Document| d.lang == lang) {
-            bail!(
-                "language {lang} given twice: {} and {}",
-                first.path.display(),
-                path.display()
-            );
-        }
         documents.push(Document::read(lang, &path).with_context(|| format!("reading {file}"))?);
     }
-    let pivot = match &args.pivot {
-        Some(p) => Some(LanguageTag::parse(p)?),
-        None => documents
-            .iter()
-            .find(|d| d.lang.primary() == "en")
-            .map(|d| d.lang.clone()),
-    };
+    let pivot = args.pivot.as_deref().map(LanguageTag::parse).transpose()?;
     if let Some(date) = &args.date {
         date.parse::<jiff::civil::Date>()
             .with_context(|| format!("--date {date}: expected YYYY-MM-DD"))?;
