@@ -150,6 +150,26 @@ impl TranslationUnit {
     }
 }
 
+impl Header {
+    /// The header of a file tmm writes itself (an export of several origins, a draft):
+    /// tmm as the creation tool, plain text, and every attribute the TMX DTD requires.
+    pub fn of_tmm(srclang: impl Into<String>, segtype: &str) -> Header {
+        Header {
+            srclang: Some(srclang.into()),
+            adminlang: Some("en".into()),
+            attributes: Attributes {
+                creationtool: Some("tmm".into()),
+                creationtoolversion: Some(env!("CARGO_PKG_VERSION").into()),
+                datatype: Some("plaintext".into()),
+                segtype: Some(segtype.into()),
+                o_tmf: Some("tmm".into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        }
+    }
+}
+
 /// A TMX `<header>`: defaults for the units and metadata of the file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Header {

@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::formats::{tmx::TmxWriter, tsv};
 use crate::matching::{Matcher, Query, SuggestOptions, Suggestion, match_type};
-use crate::model::{Attributes, Header, Note, Prop, TranslationUnit, Variant};
+use crate::model::{Header, Note, Prop, TranslationUnit, Variant};
 
 /// The formats a draft is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -67,19 +67,7 @@ pub fn pretranslate(
         limit: 1,
         ..options.clone()
     };
-    let header = Header {
-        srclang: Some(options.from.to_string()),
-        adminlang: Some("en".into()),
-        attributes: Attributes {
-            creationtool: Some("tmm".into()),
-            creationtoolversion: Some(env!("CARGO_PKG_VERSION").into()),
-            datatype: Some("plaintext".into()),
-            segtype: Some("paragraph".into()),
-            o_tmf: Some("tmm".into()),
-            ..Default::default()
-        },
-        ..Default::default()
-    };
+    let header = Header::of_tmm(options.from.to_string(), "paragraph");
     let mut out = Some(out);
     let mut tmx = match format {
         DraftFormat::Tmx => out

@@ -294,22 +294,11 @@ fn export_header(conn: &Connection, filter: &ExportFilter) -> Result<Header> {
                 ))?
                 .query_map(params_from_iter(&params), |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
-            Header {
-                srclang: Some(match langs.as_slice() {
-                    [one] => one.clone(),
-                    _ => "*all*".into(),
-                }),
-                adminlang: Some("en".into()),
-                attributes: Attributes {
-                    creationtool: Some("tmm".into()),
-                    creationtoolversion: Some(env!("CARGO_PKG_VERSION").into()),
-                    datatype: Some("plaintext".into()),
-                    segtype: Some("sentence".into()),
-                    o_tmf: Some("tmm".into()),
-                    ..Default::default()
-                },
-                ..Default::default()
-            }
+            let srclang = match langs.as_slice() {
+                [one] => one.clone(),
+                _ => "*all*".into(),
+            };
+            Header::of_tmm(srclang, "sentence")
         }
     };
     if !filter.langs.is_empty() {
