@@ -162,6 +162,15 @@ impl Store {
     }
 }
 
+/// [`Store::for_each_unit`] on a connection the caller holds (inside its transaction).
+pub(super) fn for_each_unit_on(
+    conn: &Connection,
+    filter: &ExportFilter,
+    f: impl FnMut(StoredUnit) -> Result<()>,
+) -> Result<u64> {
+    for_each_unit(conn, filter, f)
+}
+
 fn for_each_unit(
     conn: &Connection,
     filter: &ExportFilter,

@@ -9,6 +9,7 @@ mod corpus;
 mod export;
 mod fixtures;
 mod import;
+mod maintenance;
 mod matching;
 mod roundtrip;
 mod srx;

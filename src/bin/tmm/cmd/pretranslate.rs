@@ -8,7 +8,7 @@ use tmm::output::OutputFile;
 use tmm::pretranslate::{DraftFormat, pretranslate};
 use tmm::store::Store;
 
-use super::suggest::{MatchArgs, read_segments};
+use super::suggest::{MatchArgs, MinArg, read_segments};
 
 /// Fill each segment of a new document with its best match at or above --min (numbers
 /// updated), keeping the score and match type (TMX props `x-match-score`, `x-match-type`,
@@ -19,6 +19,8 @@ use super::suggest::{MatchArgs, read_segments};
 pub struct Args {
     #[command(flatten)]
     common: MatchArgs,
+    #[command(flatten)]
+    min: MinArg,
     /// The new document: plain text (UTF-8 or UTF-16), cut into segments as --unit says
     #[arg(value_name = "FILE")]
     file: PathBuf,
@@ -40,7 +42,7 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let store = Store::open_existing(db)?;
     let matcher = Matcher::new(&store);
     let segments = read_segments(&args.file, &args.common.from, args.common.unit)?;
-    let options = args.common.options(1);
+    let options = args.common.options(&store, 1, Some(args.min.min))?;
     let format = match args.format {
         Format::Tmx => DraftFormat::Tmx,
         Format::Tsv => DraftFormat::Tsv,
