@@ -11,5 +11,6 @@ mod fixtures;
 mod import;
 mod maintenance;
 mod matching;
+mod rough_edges;
 mod roundtrip;
 mod srx;

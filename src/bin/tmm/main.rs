@@ -99,7 +99,20 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Man(args) => return cmd::completions::man(args),
         _ => {}
     }
+    let explicit = cli.db.is_some();
     let db = database_path(cli.db)?;
+    if explicit
+        && matches!(cli.command, Command::Import(_) | Command::Align(_))
+        && let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.is_dir()
+    {
+        // A mistyped --db must not grow a tree of folders: only the default place is made.
+        anyhow::bail!(
+            "no folder {} for the database {} (create it first)",
+            dir.display(),
+            db.display()
+        );
+    }
     match cli.command {
         Command::Align(args) => cmd::align::run(&db, args),
         Command::Import(args) => cmd::import::run(&db, args),
@@ -136,7 +149,10 @@ pub fn worded(e: &tmm::Error) -> String {
         E::InvalidOption { option, reason } => format!("{}: {reason}", flag(option)),
         E::NoSegments { .. } => format!("{e} (`tmm stats` lists its languages)"),
         E::UnknownOrigin { .. } => format!("{e} (`tmm stats` lists them)"),
-        E::NoDatabase { .. } => format!("{e} (`tmm import` or `tmm align` creates one)"),
+        E::NoDatabase { path } => format!(
+            "no database at {} (`tmm import` or `tmm align` creates one)",
+            path.display()
+        ),
         _ => e.to_string(),
     }
 }

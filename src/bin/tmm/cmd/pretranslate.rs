@@ -12,7 +12,8 @@ use super::suggest::{MatchArgs, MinArg, read_segments};
 
 /// Fill each segment of a new document with its best match at or above --min (numbers
 /// updated), keeping the score and match type (TMX props `x-match-score`, `x-match-type`,
-/// `x-match-origin`); segments without a match carry the source only.
+/// `x-match-origin`) and every warning `suggest` gives (TMX notes, the TSV `notes` column);
+/// segments without a match carry the source only.
 ///
 /// Example: `tmm pretranslate --from en --to fr tests/fixtures/release-2013/en.txt -o draft.tmx`
 #[derive(Debug, clap::Args)]
@@ -30,6 +31,9 @@ pub struct Args {
     /// tmx, or tsv (source, target, score, type; escaped as `tmm export --format tsv`)
     #[arg(long, value_enum, default_value_t = Format::Tmx)]
     format: Format,
+    /// Print the summary as JSON (on stdout; on stderr when the draft goes to stdout)
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -73,9 +77,20 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     for (segment, why) in &draft.refused {
         eprintln!("tmm: segment {segment}: {why}");
     }
-    eprintln!(
+    if args.json {
+        let json = serde_json::to_string_pretty(&draft)?;
+        if args.output.as_os_str() == "-" {
+            eprintln!("{json}");
+        } else {
+            outln!("{json}")?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    crate::talk!(
         "{} segments: {} filled from the memory, {} left to translate",
-        draft.segments, draft.filled, draft.empty
+        draft.segments,
+        draft.filled,
+        draft.empty
     );
     Ok(ExitCode::SUCCESS)
 }

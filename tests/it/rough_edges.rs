@@ -1,0 +1,415 @@
+//! The rough edges a new user hit (issue 11), each with its regression test.
+
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+use crate::util::{Run, Sandbox, root};
+
+fn json(run: Run) -> Value {
+    let run = run.ok();
+    serde_json::from_str(&run.stdout()).unwrap_or_else(|e| panic!("{e}: {}", run.stdout()))
+}
+
+fn sample() -> Sandbox {
+    let sb = Sandbox::new();
+    let sample = root().join("tmx/un-ssc-2012.tmx");
+    sb.tmm(&["import", sample.to_str().unwrap()]).ok();
+    sb
+}
+
+fn tmx(body: &str) -> String {
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<tmx version=\"1.4\"><header creationtool=\"t\" \
+         creationtoolversion=\"1\" segtype=\"sentence\" o-tmf=\"t\" adminlang=\"en\" srclang=\"en\" \
+         datatype=\"plaintext\"/><body>\n{body}</body></tmx>\n"
+    )
+}
+
+/// `tmm ARGS` in the sandbox with stdout sent to `stdout`.
+fn tmm_to(sb: &Sandbox, stdout: Stdio, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_tmm"))
+        .env_clear()
+        .current_dir(sb.dir.path())
+        .arg("--db")
+        .arg(sb.db())
+        .args(args)
+        .stdout(stdout)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap()
+}
+
+// Regression (2): a mistyped --db created an empty memory for read commands.
+#[test]
+fn read_commands_on_a_missing_database_say_no_database_at_path() {
+    let sb = Sandbox::new();
+    std::fs::write(sb.path("new.txt"), "Hello there.\n").unwrap();
+    let commands: [&[&str]; 7] = [
+        &["suggest", "--from", "en", "--to", "fr", "Hello"],
+        &["concordance", "Hello", "--from", "en"],
+        &["analyze", "--from", "en", "--to", "fr", "new.txt"],
+        &[
+            "pretranslate",
+            "--from",
+            "en",
+            "--to",
+            "fr",
+            "new.txt",
+            "-o",
+            "d.tmx",
+        ],
+        &["index"],
+        &["origins"],
+        &["clean", "--dry-run"],
+    ];
+    for args in commands {
+        sb.tmm(args)
+            .fails()
+            .stderr_has(&format!("no database at {}", sb.db().display()));
+        assert!(!sb.db().exists(), "{args:?} created a database");
+    }
+    // Import does not grow folders for a mistyped --db either.
+    let deep = sb.path("no/such/dir/x.db");
+    let sample = root().join("tmx/un-ssc-2012.tmx");
+    sb.tmm_db(&deep, &["import", sample.to_str().unwrap()])
+        .fails()
+        .stderr_has("no folder");
+    assert!(!sb.path("no").exists());
+}
+
+// Regression (3): analyze panicked on a full disk; --help to /dev/full exited 0.
+#[test]
+fn a_full_disk_fails_every_command_and_a_closed_pipe_is_quiet() {
+    let sb = sample();
+    std::fs::write(
+        sb.path("new.txt"),
+        "The past decade has shown the power of partnerships.\n",
+    )
+    .unwrap();
+    let full = || Stdio::from(std::fs::File::create("/dev/full").unwrap());
+    let cases: [&[&str]; 6] = [
+        &["analyze", "--from", "en", "--to", "fr", "new.txt"],
+        &["stats"],
+        &["origins"],
+        &["--help"],
+        &["--version"],
+        &["completions", "bash"],
+    ];
+    for args in cases {
+        let out = tmm_to(&sb, full(), args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?} succeeded on a full disk");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+    // A reader that stops early is not an error.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tmm"))
+        .env_clear()
+        .current_dir(sb.dir.path())
+        .args([
+            "--db",
+            sb.db().to_str().unwrap(),
+            "analyze",
+            "--from",
+            "en",
+            "--to",
+            "fr",
+            "new.txt",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+// Regression (13): a header row was stored as a unit; a semicolon file exited 0 with nothing.
+#[test]
+fn csv_headers_are_detected_delimiters_given_and_a_file_with_no_row_fails() {
+    let sb = Sandbox::new();
+    std::fs::write(sb.path("g.csv"), "English,French\nGood morning,Bonjour\n").unwrap();
+    let s = json(sb.tmm(&["import", "--from", "en", "--to", "fr", "g.csv", "--json"]));
+    assert_eq!(s["added"], 1, "{s}");
+    std::fs::write(
+        sb.path("semi.csv"),
+        "Good evening;Bonsoir\nGood night;Bonne nuit\n",
+    )
+    .unwrap();
+    sb.tmm(&["import", "--from", "en", "--to", "fr", "semi.csv"])
+        .fails()
+        .stderr_has("no row imported")
+        .stderr_has("--delimiter");
+    let s = json(sb.tmm(&[
+        "import",
+        "--from",
+        "en",
+        "--to",
+        "fr",
+        "--delimiter",
+        ";",
+        "semi.csv",
+        "--json",
+    ]));
+    assert_eq!(s["added"], 2, "{s}");
+    // --header takes the first row as a header whatever it says.
+    std::fs::write(sb.path("h.csv"), "a,b\nSee you,À bientôt\n").unwrap();
+    let s = json(sb.tmm(&[
+        "import", "--from", "en", "--to", "fr", "--header", "h.csv", "--json",
+    ]));
+    assert_eq!(s["added"], 1, "{s}");
+    // Regression (14): spreadsheet and JSON Lines origins were recorded as tsv.
+    std::fs::write(
+        sb.path("j.jsonl"),
+        "{\"text\":{\"en\":\"Thank you\",\"fr\":\"Merci\"}}\n",
+    )
+    .unwrap();
+    sb.tmm(&["import", "j.jsonl"]).ok();
+    let kinds: Vec<String> = json(sb.tmm(&["origins", "--json"]))
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["kind"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(kinds, ["csv", "csv", "csv", "jsonl"]);
+}
+
+// Regression (15): the flags differed from command to command.
+#[test]
+fn flags_share_one_vocabulary_with_the_old_spellings_as_aliases() {
+    let sb = sample();
+    let by_from = json(sb.tmm(&["concordance", "partnerships", "--from", "en", "--json"]));
+    let by_lang = json(sb.tmm(&["concordance", "partnerships", "--lang", "en", "--json"]));
+    assert_eq!(by_from, by_lang);
+    assert!(!by_from.as_array().unwrap().is_empty());
+    // `suggest -` reads the segments from standard input.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tmm"))
+        .env_clear()
+        .current_dir(sb.dir.path())
+        .args([
+            "--db",
+            sb.db().to_str().unwrap(),
+            "suggest",
+            "--from",
+            "en",
+            "--to",
+            "fr",
+            "--min",
+            "20",
+            "--json",
+            "-",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"The past decade has shown the power of partnerships to advance development.\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["segment"], 1, "{v}");
+    assert!(!v[0]["matches"].as_array().unwrap().is_empty(), "{v}");
+    // analyze reports every band: a --min would be ignored, so it is refused.
+    std::fs::write(sb.path("n.txt"), "Hello.\n").unwrap();
+    sb.tmm(&[
+        "analyze", "--from", "en", "--to", "fr", "--min", "90", "n.txt",
+    ])
+    .fails()
+    .stderr_has("--min");
+    // align and pretranslate print JSON too.
+    let p = json(sb.tmm(&[
+        "pretranslate",
+        "--from",
+        "en",
+        "--to",
+        "fr",
+        "n.txt",
+        "-o",
+        "d.tmx",
+        "--json",
+    ]));
+    assert_eq!(p["segments"], 1, "{p}");
+    std::fs::write(sb.path("en.txt"), "One.\n\nTwo.\n").unwrap();
+    std::fs::write(sb.path("fr.txt"), "Un.\n\nDeux.\n").unwrap();
+    let a = json(sb.tmm(&["align", "en=en.txt", "fr=fr.txt", "--json"]));
+    assert_eq!(a["rows"], 2, "{a}");
+    // Regression (24): --width outside 40-1000 was accepted.
+    sb.tmm(&[
+        "align",
+        "en=en.txt",
+        "fr=fr.txt",
+        "--preview",
+        "--width",
+        "5",
+    ])
+    .fails()
+    .stderr_has("40..=1000");
+}
+
+// Regression (16): without colour, diff markers were confused with brackets in the text.
+#[test]
+fn diff_markers_cannot_be_confused_with_the_text() {
+    let sb = Sandbox::new();
+    std::fs::write(
+        sb.path("a.tmx"),
+        tmx(
+            "<tu><tuv xml:lang=\"en\"><seg>Open view[0] to see the [-x-] list now.</seg></tuv>\
+             <tuv xml:lang=\"fr\"><seg>Ouvrez view[0] pour voir la liste.</seg></tuv></tu>\n",
+        ),
+    )
+    .unwrap();
+    sb.tmm(&["import", "a.tmx"]).ok();
+    let run = sb
+        .tmm(&[
+            "suggest",
+            "--from",
+            "en",
+            "--to",
+            "fr",
+            "--color",
+            "never",
+            "Open view[0] to see the [-x-] list today.",
+        ])
+        .ok();
+    let out = run.stdout();
+    // The text's own `[-` is escaped; the real deletion is marked.
+    assert!(
+        out.contains("the \\[-x\\-] list [-now-] {+today+}."),
+        "{out}"
+    );
+    assert!(!out.contains("\x1b["), "{out}");
+}
+
+// Regression (18): a translation with inline tags was shown as plain text.
+#[test]
+fn suggestions_show_inline_tags_as_placeholders_and_give_the_markup_in_json() {
+    let sb = Sandbox::new();
+    std::fs::write(
+        sb.path("a.tmx"),
+        tmx("<tu><tuv xml:lang=\"en\"><seg>Click <bpt i=\"1\">&lt;b&gt;</bpt>Save<ept i=\"1\">&lt;/b&gt;</ept> to keep it.</seg></tuv>\
+             <tuv xml:lang=\"fr\"><seg>Cliquez sur <bpt i=\"1\">&lt;b&gt;</bpt>Enregistrer<ept i=\"1\">&lt;/b&gt;</ept> pour le garder.</seg></tuv></tu>\n"),
+    )
+    .unwrap();
+    sb.tmm(&["import", "a.tmx"]).ok();
+    let q = "Click Save to keep it.";
+    sb.tmm(&[
+        "suggest", "--from", "en", "--to", "fr", "--color", "never", q,
+    ])
+    .ok()
+    .stdout_has("Cliquez sur {1}Enregistrer{/1} pour le garder.");
+    let v = json(sb.tmm(&["suggest", "--from", "en", "--to", "fr", "--json", q]));
+    assert!(
+        v[0]["target_markup"]
+            .as_str()
+            .unwrap()
+            .contains("<bpt i=\"1\">"),
+        "{v}"
+    );
+}
+
+// Regression (21): import's summary went to stdout, export's to stderr; no -q.
+#[test]
+fn data_goes_to_stdout_talk_to_stderr_and_q_silences_the_talk() {
+    let sb = Sandbox::new();
+    let sample = root().join("tmx/un-ssc-2012.tmx");
+    let run = sb.tmm(&["import", sample.to_str().unwrap()]).ok();
+    assert!(run.stdout().is_empty(), "{}", run.stdout());
+    assert!(run.stderr().contains("7 added"), "{}", run.stderr());
+    let quiet = sb.tmm(&["-q", "import", sample.to_str().unwrap()]).ok();
+    assert!(quiet.stderr().is_empty(), "{}", quiet.stderr());
+    let ids = sb.tmm(&["-q", "units", "find", "--limit", "2"]).ok();
+    assert_eq!(ids.stdout(), "1\n2\n");
+    assert!(ids.stderr().is_empty(), "{}", ids.stderr());
+}
+
+// (22): completions and a man page are generated from the command line itself.
+#[test]
+fn completions_and_man_page_cover_the_commands() {
+    let sb = Sandbox::new();
+    for shell in ["bash", "zsh", "fish"] {
+        sb.tmm(&["completions", shell]).ok().stdout_has("clean");
+    }
+    sb.tmm(&["man"])
+        .ok()
+        .stdout_has(".TH tmm")
+        .stdout_has("origins");
+    assert!(!sb.db().exists(), "completions need no database");
+}
+
+// Regression (11): suggestions showed the import date, not who translated it and when.
+#[test]
+fn suggestions_say_who_changed_the_translation_and_when() {
+    let sb = Sandbox::new();
+    std::fs::write(
+        sb.path("a.tmx"),
+        tmx("<tu changedate=\"20190304T101500Z\" changeid=\"lena\"><tuv xml:lang=\"en\"><seg>The item is closed.</seg></tuv>\
+             <tuv xml:lang=\"fr\"><seg>Le point est clos.</seg></tuv></tu>\n"),
+    )
+    .unwrap();
+    sb.tmm(&["import", "a.tmx"]).ok();
+    sb.tmm(&[
+        "suggest",
+        "--from",
+        "en",
+        "--to",
+        "fr",
+        "The item is closed.",
+    ])
+    .ok()
+    .stdout_has("2019-03-04 by lena");
+}
+
+// Regression (1): pretranslate dropped the warnings suggest gives.
+#[test]
+fn pretranslation_carries_every_warning_in_every_format() {
+    let sb = Sandbox::new();
+    std::fs::write(
+        sb.path("a.tmx"),
+        tmx("<tu><tuv xml:lang=\"en\"><seg>Chapter 3 describes the method in detail.</seg></tuv>\
+             <tuv xml:lang=\"fr\"><seg>Le chapitre trois décrit la méthode en détail.</seg></tuv></tu>\n"),
+    )
+    .unwrap();
+    sb.tmm(&["import", "a.tmx"]).ok();
+    std::fs::write(
+        sb.path("new.txt"),
+        "Chapter 4 describes the method in detail.\n",
+    )
+    .unwrap();
+    let base = ["pretranslate", "--from", "en", "--to", "fr", "new.txt"];
+    let mut tsv = base.to_vec();
+    tsv.extend(["--format", "tsv", "-o", "-"]);
+    let out = sb.tmm(&tsv).ok().stdout();
+    let mut lines = out.lines();
+    assert_eq!(lines.next(), Some("source\ttarget\tscore\ttype\tnotes"));
+    let row: Vec<&str> = lines.next().unwrap().split('\t').collect();
+    assert_eq!(row[3], "fuzzy", "{out}");
+    assert!(
+        row[4].contains("numbers not found in the translation, check by hand: 3"),
+        "{out}"
+    );
+    let mut draft = base.to_vec();
+    draft.extend(["-o", "d.tmx"]);
+    sb.tmm(&draft).ok();
+    let d = std::fs::read_to_string(sb.path("d.tmx")).unwrap();
+    assert!(
+        d.contains("<note>numbers not found in the translation, check by hand: 3</note>"),
+        "{d}"
+    );
+    assert!(
+        d.contains("<prop type=\"x-match-type\">fuzzy</prop>"),
+        "{d}"
+    );
+}
