@@ -340,6 +340,15 @@ fn unit_date(unit: &TranslationUnit, variants: &[&Variant]) -> Option<u64> {
         })
 }
 
+/// The tag a JSON Lines record names a variant's language by: as stored, or as the file
+/// spelled it under `original_lang_tags`.
+fn jsonl_tag(v: &Variant, options: &CorpusOptions) -> String {
+    match (&v.lang_original, options.original_lang_tags) {
+        (Some(o), true) => o.clone(),
+        _ => v.lang.to_string(),
+    }
+}
+
 /// A sortable key back to the TMX date.
 fn date_string(key: u64) -> String {
     let s = format!("{key:014}");
@@ -669,11 +678,22 @@ pub fn export(
                     let unit = &stored.unit;
                     let record = jsonl::Record {
                         tuid: unit.tuid.clone(),
+                        // Keyed by the languages asked for, so every line has the same
+                        // keys; the stored tags are beside them.
                         text: jsonl::Texts(
-                            s.variants
+                            options
+                                .langs
                                 .iter()
                                 .zip(&s.texts)
-                                .map(|(v, t)| (v.lang.to_string(), t.clone()))
+                                .map(|(l, t)| (l.to_string(), t.clone()))
+                                .collect(),
+                        ),
+                        lang: jsonl::Texts(
+                            options
+                                .langs
+                                .iter()
+                                .zip(&s.variants)
+                                .map(|(l, v)| (l.to_string(), jsonl_tag(v, options)))
                                 .collect(),
                         ),
                         document: pipeline

@@ -26,6 +26,8 @@ pub struct ExportFilter {
     pub origin: Option<OriginId>,
     /// Keep only this unit.
     pub unit: Option<UnitId>,
+    /// Keep only units these metadata admit (document, change date, ...).
+    pub units: super::UnitFilter,
 }
 
 /// What [`Store::export_tmx`] wrote.
@@ -270,6 +272,12 @@ fn for_each_unit(
                 }
             }
         })?;
+        if !filter.units.is_empty()
+            && !super::filter::unit_metadata(conn, UnitId(id))?
+                .is_some_and(|m| filter.units.admits(&m))
+        {
+            continue;
+        }
         if !filter.langs.is_empty() {
             unit.variants.retain(|v| filter.keeps(&v.lang));
             if unit.variants.len() < 2 {

@@ -413,3 +413,73 @@ fn pretranslation_carries_every_warning_in_every_format() {
         "{d}"
     );
 }
+
+// Regression (24): plain TMX export refused --since and --document, which its help listed,
+// and a bad date got "this filter works on a language pair".
+#[test]
+fn plain_tmx_export_takes_dates_and_documents_and_bad_dates_say_so() {
+    let sb = Sandbox::new();
+    std::fs::write(
+        sb.path("a.tmx"),
+        tmx("<tu changedate=\"20100101T000000Z\"><tuv xml:lang=\"en\"><seg>Old text here.</seg></tuv><tuv xml:lang=\"fr\"><seg>Vieux texte ici.</seg></tuv></tu>\n\
+             <tu changedate=\"20240101T000000Z\"><tuv xml:lang=\"en\"><seg>New text here.</seg></tuv><tuv xml:lang=\"fr\"><seg>Texte neuf ici.</seg></tuv></tu>\n"),
+    )
+    .unwrap();
+    sb.tmm(&["import", "a.tmx"]).ok();
+    sb.tmm(&["export", "-o", "new.tmx", "--since", "2020-01-01"])
+        .ok();
+    let out = std::fs::read_to_string(sb.path("new.tmx")).unwrap();
+    assert!(
+        out.contains("New text here.") && !out.contains("Old text here."),
+        "{out}"
+    );
+    sb.tmm(&["export", "-o", "x.tmx", "--since", "2024-02-30"])
+        .fails()
+        .stderr_has("`2024-02-30` is not a date");
+    sb.tmm(&["export", "-o", "x.tmx", "--document", "SG/SM/1"])
+        .ok()
+        .stderr_has("0 units exported");
+    sb.tmm(&["export", "-o", "x.tmx", "--min-words", "3"])
+        .fails()
+        .stderr_has("--min-words");
+}
+
+// Regression (12): JSON Lines keys changed from line to line with the stored tags.
+#[test]
+fn jsonl_lines_are_keyed_by_the_languages_asked_for() {
+    let sb = Sandbox::new();
+    std::fs::write(
+        sb.path("a.tmx"),
+        tmx("<tu><tuv xml:lang=\"en-US\"><seg>One apple.</seg></tuv><tuv xml:lang=\"zh-CN\"><seg>一个苹果。</seg></tuv></tu>\n\
+             <tu><tuv xml:lang=\"en\"><seg>Two pears.</seg></tuv><tuv xml:lang=\"zh\"><seg>两个梨。</seg></tuv></tu>\n"),
+    )
+    .unwrap();
+    sb.tmm(&["import", "a.tmx"]).ok();
+    let out = sb
+        .tmm(&[
+            "export", "--format", "jsonl", "--from", "en", "--to", "zh", "-o", "-",
+        ])
+        .ok()
+        .stdout();
+    let lines: Vec<Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    for l in &lines {
+        let keys: Vec<&String> = l["text"].as_object().unwrap().keys().collect();
+        assert_eq!(keys, ["en", "zh"], "{out}");
+    }
+    assert_eq!(lines[0]["lang"]["en"], "en-US", "{out}");
+    assert_eq!(lines[0]["lang"]["zh"], "zh-CN", "{out}");
+    assert_eq!(lines[1]["lang"]["en"], "en", "{out}");
+    // Imported back, the stored tags come back too.
+    std::fs::write(sb.path("c.jsonl"), &out).unwrap();
+    let db2 = sb.path("two.db");
+    sb.tmm_db(&db2, &["import", "c.jsonl"]).ok();
+    let langs = sb.tmm_db(&db2, &["langs", "--json"]).ok().stdout();
+    assert!(
+        langs.contains("en-US") && langs.contains("zh-CN"),
+        "{langs}"
+    );
+}
