@@ -483,3 +483,124 @@ fn jsonl_lines_are_keyed_by_the_languages_asked_for() {
         "{langs}"
     );
 }
+
+/// A TMX file of `n` distinct units.
+fn big_tmx(n: usize) -> String {
+    let mut body = String::new();
+    for i in 0..n {
+        body.push_str(&format!(
+            "<tu><tuv xml:lang=\"en\"><seg>Sentence number {i} of a long memory to export.</seg></tuv>\
+             <tuv xml:lang=\"fr\"><seg>Phrase numéro {i} d’une longue mémoire à exporter.</seg></tuv></tu>\n"
+        ));
+    }
+    tmx(&body)
+}
+
+// Regression (10): an interrupted export left `.tmm-XXXXXX` files behind.
+#[test]
+fn an_interrupted_export_leaves_no_temporary_file() {
+    let sb = Sandbox::new();
+    std::fs::write(sb.path("big.tmx"), big_tmx(40_000)).unwrap();
+    sb.tmm(&["import", "--defer-index", "big.tmx"]).ok();
+    let out_dir = sb.path("out");
+    std::fs::create_dir(&out_dir).unwrap();
+    // A file left by a process that was killed outright is cleaned by the next export.
+    std::fs::write(out_dir.join(".tmm-4294967295-left"), "half").unwrap();
+    let temps = || {
+        std::fs::read_dir(&out_dir)
+            .unwrap()
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|n| n.starts_with(".tmm-"))
+            .collect::<Vec<_>>()
+    };
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tmm"))
+        .env_clear()
+        .current_dir(sb.dir.path())
+        .args([
+            "--db",
+            sb.db().to_str().unwrap(),
+            "export",
+            "-o",
+            "out/all.tmx",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    loop {
+        let names = temps();
+        if names.iter().any(|n| !n.ends_with("-left")) {
+            break;
+        }
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the export ended before it could be interrupted"
+        );
+        assert!(
+            started.elapsed().as_secs() < 60,
+            "no temporary file appeared"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    assert!(
+        !temps().iter().any(|n| n.ends_with("-left")),
+        "the stale file is gone"
+    );
+    Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(130),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(temps().is_empty(), "{:?}", temps());
+    assert!(!out_dir.join("all.tmx").exists());
+}
+
+// (9): a database in a folder the user may not write to is read as it is.
+#[test]
+fn a_database_in_a_read_only_folder_can_be_read() {
+    use std::os::unix::fs::PermissionsExt;
+    let sb = sample();
+    let dir = sb.path("ro");
+    std::fs::create_dir(&dir).unwrap();
+    let db = dir.join("tm.db");
+    std::fs::copy(sb.db(), &db).unwrap();
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o444)).unwrap();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o555)).unwrap();
+    let privileged = std::fs::File::create(dir.join("probe")).is_ok();
+    if privileged {
+        let _ = std::fs::remove_file(dir.join("probe"));
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        crate::util::skipped(
+            "rough_edges::a_database_in_a_read_only_folder_can_be_read: running with the right to write anywhere (root), so no folder is read-only",
+        );
+        return;
+    }
+    sb.tmm_db(&db, &["stats"]).ok().stdout_has("units      7");
+    sb.tmm_db(
+        &db,
+        &[
+            "suggest",
+            "--from",
+            "en",
+            "--to",
+            "fr",
+            "--min",
+            "20",
+            "The past decade has shown the power of partnerships.",
+        ],
+    )
+    .ok();
+    sb.tmm_db(&db, &["concordance", "partnerships", "--from", "en"])
+        .ok();
+    sb.tmm_db(&db, &["export", "-o", "-"]).ok();
+    sb.tmm_db(&db, &["origins"]).ok();
+    sb.tmm_db(&db, &["units", "find", "--limit", "1"]).ok();
+    std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+}

@@ -55,6 +55,13 @@ fn main() -> ExitCode {
         Err(e) => return parse_error(e),
     };
     QUIET.store(cli.quiet, std::sync::atomic::Ordering::Relaxed);
+    // Interrupted, leave no half-written temporary file behind (a transaction in progress
+    // is rolled back by SQLite itself).
+    let _ = ctrlc::set_handler(|| {
+        tmm::output::remove_pending();
+        eprintln!("tmm: interrupted");
+        std::process::exit(130);
+    });
     let result = run(cli).and_then(|code| {
         // Whatever is still buffered must reach its file, or the run failed.
         std::io::Write::flush(&mut std::io::stdout().lock())?;
