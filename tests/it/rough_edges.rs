@@ -604,3 +604,75 @@ fn a_database_in_a_read_only_folder_can_be_read() {
     sb.tmm_db(&db, &["units", "find", "--limit", "1"]).ok();
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
+
+// Regression (4): a control character in a header attribute imported silently, then made
+// every export of the origin fail.
+#[test]
+fn a_control_character_in_the_header_is_replaced_on_the_way_in() {
+    let sb = Sandbox::new();
+    let file = tmx("<tu><tuv xml:lang=\"en\"><seg>Hello.</seg></tuv><tuv xml:lang=\"fr\"><seg>Bonjour.</seg></tuv></tu>\n")
+        .replace("creationtool=\"t\"", "creationtool=\"t&#1;\"");
+    std::fs::write(sb.path("c.tmx"), file).unwrap();
+    sb.tmm(&["import", "c.tmx"])
+        .ok()
+        .stderr_has("header: creationtool held U+0001, which XML 1.0 forbids; replaced by U+FFFD");
+    sb.tmm(&["export", "-o", "out.tmx", "--origin", "c.tmx"])
+        .ok()
+        .stderr_has("1 units exported");
+    let out = std::fs::read_to_string(sb.path("out.tmx")).unwrap();
+    assert!(out.contains("creationtool=\"t\u{FFFD}\""), "{out}");
+}
+
+// Regression (6): attribute errors were reported at 1:1.
+#[test]
+fn attribute_errors_give_their_line_and_column() {
+    let sb = Sandbox::new();
+    let cases = [
+        ("<tu tuid=abc>", "3:12: an attribute value not in quotes"),
+        (
+            "<tu tuid=\"a\" tuid=\"b\">",
+            "3:16: a duplicate attribute (the first is at column 7)",
+        ),
+        (
+            "<tu tuid=\"a&nbsp;b\">",
+            "3:14: attribute tuid: &nbsp; is not one of XML's five",
+        ),
+        (
+            "<tu tuid=\"x&#xD800;\">",
+            "3:14: attribute tuid: &#xD800; names no character",
+        ),
+    ];
+    for (tag, want) in cases {
+        let file = tmx(&format!(
+            "  {tag}<tuv xml:lang=\"en\"><seg>Hello.</seg></tuv><tuv xml:lang=\"fr\"><seg>Bonjour.</seg></tuv></tu>\n"
+        ));
+        std::fs::write(sb.path("bad.tmx"), file).unwrap();
+        sb.tmm(&["import", "bad.tmx"])
+            .fails()
+            .stderr_has(&format!("bad.tmx:{want}"));
+    }
+}
+
+// Regression (7): a lone UTF-16 surrogate became U+FFFD without a word.
+#[test]
+fn a_lone_utf16_surrogate_is_reported_with_its_position() {
+    let sb = Sandbox::new();
+    let text = tmx("<tu><tuv xml:lang=\"en\"><seg>Hello LONE.</seg></tuv><tuv xml:lang=\"fr\"><seg>Bonjour.</seg></tuv></tu>\n")
+        .replace("encoding=\"UTF-8\"", "encoding=\"UTF-16\"");
+    let mut units: Vec<u16> = vec![0xFEFF];
+    for u in text.encode_utf16() {
+        units.push(u);
+    }
+    // Put a lone high surrogate where "LONE" was.
+    let lone: Vec<u16> = "LONE".encode_utf16().collect();
+    let at = units.windows(4).position(|w| w == lone.as_slice()).unwrap();
+    units.splice(at..at + 4, [0xD800]);
+    let bytes: Vec<u8> = units.iter().flat_map(|u| u.to_le_bytes()).collect();
+    std::fs::write(sb.path("s.tmx"), bytes).unwrap();
+    // The unit's line is 3; "Hello " starts at column 30 of it.
+    let line3 = text.lines().nth(2).unwrap();
+    let column = line3[..line3.find("LONE").unwrap()].chars().count() + 1;
+    sb.tmm(&["import", "s.tmx"]).ok().stderr_has(&format!(
+        "line 3, column {column}: a lone UTF-16 surrogate, replaced by U+FFFD"
+    ));
+}
