@@ -676,3 +676,56 @@ fn a_lone_utf16_surrogate_is_reported_with_its_position() {
         "line 3, column {column}: a lone UTF-16 surrogate, replaced by U+FFFD"
     ));
 }
+
+// Regression (19): `--on-duplicate update` replaced only the newest of several alternatives.
+#[test]
+fn update_replaces_the_newest_and_removes_the_alternatives_it_supersedes() {
+    let sb = Sandbox::new();
+    let unit = |fr: &str| {
+        format!(
+            "<tu><tuv xml:lang=\"en\"><seg>The meeting is adjourned.</seg></tuv><tuv xml:lang=\"fr\"><seg>{fr}</seg></tuv></tu>\n"
+        )
+    };
+    std::fs::write(sb.path("a.tmx"), tmx(&unit("La séance est suspendue."))).unwrap();
+    std::fs::write(sb.path("b.tmx"), tmx(&unit("La réunion est ajournée."))).unwrap();
+    // The same source into Chinese: another language, it stays.
+    std::fs::write(
+        sb.path("zh.tmx"),
+        tmx("<tu><tuv xml:lang=\"en\"><seg>The meeting is adjourned.</seg></tuv><tuv xml:lang=\"zh\"><seg>休会。</seg></tuv></tu>\n"),
+    )
+    .unwrap();
+    for f in ["a.tmx", "b.tmx", "zh.tmx"] {
+        sb.tmm(&["import", f]).ok();
+    }
+    let q = [
+        "suggest",
+        "--from",
+        "en",
+        "--to",
+        "fr",
+        "--json",
+        "The meeting is adjourned.",
+    ];
+    assert_eq!(
+        json(sb.tmm(&q)).as_array().unwrap().len(),
+        2,
+        "two alternatives"
+    );
+    std::fs::write(sb.path("c.tmx"), tmx(&unit("La séance est levée."))).unwrap();
+    let s = json(sb.tmm(&["import", "--on-duplicate", "update", "c.tmx", "--json"]));
+    assert_eq!(s["updated"], 1, "{s}");
+    assert_eq!(s["superseded_removed"], 1, "{s}");
+    let fr: Vec<Value> = json(sb.tmm(&q)).as_array().unwrap().clone();
+    assert_eq!(fr.len(), 1, "{fr:?}");
+    assert_eq!(fr[0]["target"], "La séance est levée.");
+    let zh = json(sb.tmm(&[
+        "suggest",
+        "--from",
+        "en",
+        "--to",
+        "zh",
+        "--json",
+        "The meeting is adjourned.",
+    ]));
+    assert_eq!(zh[0]["target"], "休会。");
+}

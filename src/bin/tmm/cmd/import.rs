@@ -45,9 +45,11 @@ pub struct Args {
     /// many European locales; `\t` for a tab) [default: tab for TSV, comma for CSV]
     #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
     delimiter: Option<u8>,
-    /// What an incoming unit whose source segment is already stored does: skip it, update
-    /// the stored unit, or keep both as alternative translations (identical units are
-    /// always skipped)
+    /// What an incoming unit whose source segment is already stored does: skip it; update
+    /// (it replaces the newest stored unit with that source, and older alternatives whose
+    /// translations are all in its languages are removed as superseded; units translating
+    /// that source into other languages stay); or keep both as alternative translations.
+    /// Identical units are always skipped
     #[arg(long, value_enum, default_value_t = OnDuplicate::Keep)]
     on_duplicate: OnDuplicate,
     /// Refuse a file on its first invalid unit instead of skipping that unit
@@ -344,6 +346,12 @@ fn print_summary(s: &ImportSummary, verbose: bool) {
         eprintln!(
             "... {} more warnings (--verbose shows all)",
             s.warnings.len() - shown
+        );
+    }
+    if s.superseded_removed > 0 {
+        crate::talk!(
+            "{} older alternatives removed, superseded by an update",
+            s.superseded_removed
         );
     }
     crate::talk!(
