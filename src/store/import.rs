@@ -139,6 +139,40 @@ impl ImportSummary {
     }
 }
 
+/// A unit with a segment over [`crate::formats::MAX_SEGMENT_BYTES`] becomes invalid, named
+/// with its line and size (a reader may have stopped keeping the text already).
+fn refuse_oversized(item: Item) -> Item {
+    match item {
+        Item::Unit(read) => {
+            let longest = read
+                .unit
+                .variants
+                .iter()
+                .map(|v| {
+                    v.segment
+                        .text
+                        .len()
+                        .max(v.segment.markup.as_ref().map_or(0, String::len))
+                })
+                .max()
+                .unwrap_or(0);
+            if longest > crate::formats::MAX_SEGMENT_BYTES {
+                Item::Invalid {
+                    line: read.line,
+                    message: format!(
+                        "a segment of {:.1} MiB is over tmm's limit of {} MiB; split it into paragraphs or sentences",
+                        longest as f64 / (1 << 20) as f64,
+                        crate::formats::MAX_SEGMENT_BYTES >> 20
+                    ),
+                }
+            } else {
+                Item::Unit(read)
+            }
+        }
+        other => other,
+    }
+}
+
 /// The origin row of a new import.
 pub(crate) struct NewOrigin<'a> {
     pub kind: &'a str,
@@ -292,7 +326,7 @@ impl Store {
                 });
                 for batch in receive {
                     for item in batch? {
-                        let read = match item {
+                        let read = match refuse_oversized(item) {
                             Item::Skipped { kind, .. } => {
                                 *summary.skipped.entry(kind.to_string()).or_default() += 1;
                                 continue;

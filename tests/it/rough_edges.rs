@@ -729,3 +729,29 @@ fn update_replaces_the_newest_and_removes_the_alternatives_it_supersedes() {
     ]));
     assert_eq!(zh[0]["target"], "休会。");
 }
+
+// Regression (23): one 50 MB segment made import and concordance use gigabytes; segments
+// over the documented 1 MiB are refused with their line instead.
+#[test]
+fn a_segment_over_the_size_limit_is_refused_with_its_line() {
+    let sb = Sandbox::new();
+    let huge = "word ".repeat(300_000);
+    std::fs::write(
+        sb.path("big.tmx"),
+        tmx(&format!(
+            "<tu><tuv xml:lang=\"en\"><seg>{huge}</seg></tuv><tuv xml:lang=\"fr\"><seg>mot</seg></tuv></tu>\n\
+             <tu><tuv xml:lang=\"en\"><seg>Small one.</seg></tuv><tuv xml:lang=\"fr\"><seg>Petit.</seg></tuv></tu>\n"
+        )),
+    )
+    .unwrap();
+    sb.tmm(&["import", "big.tmx"])
+        .ok()
+        .stderr_has("big.tmx:3: unit skipped")
+        .stderr_has("over tmm's limit of 1 MiB")
+        .stderr_has("1 added");
+    std::fs::write(sb.path("big.tsv"), format!("{huge}\tmot\nHello\tBonjour\n")).unwrap();
+    sb.tmm(&["import", "--from", "en", "--to", "fr", "big.tsv"])
+        .ok()
+        .stderr_has("over tmm's limit of 1 MiB")
+        .stderr_has("1 added");
+}

@@ -17,7 +17,7 @@ use quick_xml::events::{BytesRef, BytesStart, Event};
 
 use super::{check_date, encoding, escape_attribute, escape_text, is_forbidden_char};
 use crate::error::{Error, Result};
-use crate::formats::{Format, Item, ReadUnit, SourceInfo, UnitSource};
+use crate::formats::{Format, Item, MAX_SEGMENT_BYTES, ReadUnit, SourceInfo, UnitSource};
 use crate::lang::LanguageTag;
 use crate::model::{Attributes, Header, Note, Prop, Segment, TranslationUnit, Variant};
 
@@ -749,6 +749,7 @@ impl TmxReader {
         let mut native_depth = 0usize;
         let mut open_pairs: Vec<String> = Vec::new();
         let mut seen_bpt: HashSet<String> = HashSet::new();
+        let mut over = false;
         let mut buf = Vec::new();
         loop {
             buf.clear();
@@ -789,6 +790,14 @@ impl TmxReader {
                         markup.push('>');
                     }
                 },
+                // Past the limit the text is no longer kept: the unit is refused anyway.
+                _ if text.len().max(markup.len()) > MAX_SEGMENT_BYTES && !over => {
+                    over = true;
+                    text = String::new();
+                    markup = String::new();
+                    continue;
+                }
+                Ok(Event::Text(_) | Event::CData(_) | Event::GeneralRef(_)) if over => {}
                 Ok(Event::Text(t)) => {
                     let s = t.xml10_content();
                     push_content(&s, has_elements, native_depth, &mut text, &mut markup);
@@ -806,6 +815,12 @@ impl TmxReader {
                 }
                 Ok(_) => {}
             }
+        }
+        if over {
+            problems.push(format!(
+                "line {line}: a segment over tmm's limit of {} MiB; split it into paragraphs or sentences",
+                MAX_SEGMENT_BYTES >> 20
+            ));
         }
         for i in open_pairs {
             problems.push(format!(
