@@ -755,3 +755,49 @@ fn a_segment_over_the_size_limit_is_refused_with_its_line() {
         .stderr_has("over tmm's limit of 1 MiB")
         .stderr_has("1 added");
 }
+
+// Regression (8): an unknown header segtype lost its prop on the second export, and inline
+// constructs the DTD forbids were written back verbatim.
+#[test]
+fn non_dtd_segtypes_and_inline_constructs_round_trip_in_props_and_exports_stay_valid() {
+    let sb = Sandbox::new();
+    let file = tmx(
+        "<tu segtype=\"clause\"><tuv xml:lang=\"en\"><seg>Hello <b>bold</b> and <bpt>x</bpt>y.</seg></tuv>\
+         <tuv xml:lang=\"fr\"><seg>Bonjour <it>q</it> <sub>s</sub>.</seg></tuv></tu>\n\
+         <tu><tuv xml:lang=\"en\"><seg>Keep <bpt i=\"1\">&lt;b&gt;</bpt>this<ept i=\"1\">&lt;/b&gt;</ept>.</seg></tuv>\
+         <tuv xml:lang=\"fr\"><seg>Garde <ph>&lt;br/&gt;</ph>ça.</seg></tuv></tu>\n",
+    )
+    .replace("segtype=\"sentence\"", "segtype=\"bogus\"");
+    std::fs::write(sb.path("odd.tmx"), file).unwrap();
+    sb.tmm(&["import", "odd.tmx"]).ok();
+    sb.tmm(&["export", "-o", "one.tmx"]).ok();
+    let db2 = sb.path("two.db");
+    sb.tmm_db(&db2, &["import", "one.tmx"]).ok();
+    sb.tmm_db(&db2, &["export", "-o", "two.tmx"]).ok();
+    let one = std::fs::read_to_string(sb.path("one.tmx")).unwrap();
+    let two = std::fs::read_to_string(sb.path("two.tmx")).unwrap();
+    assert_eq!(one, two, "the second export is the first");
+    assert!(
+        one.contains("<prop type=\"x-tmm-attribute:segtype\">bogus</prop>"),
+        "{one}"
+    );
+    assert!(
+        one.contains("<prop type=\"x-tmm-attribute:segtype\">clause</prop>"),
+        "{one}"
+    );
+    assert!(one.contains("<seg>Hello bold and y.</seg>"), "{one}");
+    // Valid markup is written as it is.
+    assert!(
+        one.contains(
+            "<seg>Keep <bpt i=\"1\">&lt;b&gt;</bpt>this<ept i=\"1\">&lt;/b&gt;</ept>.</seg>"
+        ),
+        "{one}"
+    );
+    crate::validate::assert_valid_tmx(&sb.path("one.tmx"));
+    // The exact markup came back.
+    let unit = json(sb.tmm_db(&db2, &["units", "show", "1", "--json"]));
+    assert_eq!(
+        unit["variants"][0]["segment"]["markup"],
+        "Hello <b>bold</b> and <bpt>x</bpt>y."
+    );
+}

@@ -1326,6 +1326,22 @@ fn set_attribute(attrs: &mut Attributes, name: String, value: String, warnings: 
     *slot = Some(value);
 }
 
+/// The attributes [`set_attribute`] puts in their own fields.
+const TMX_ATTRIBUTES: [&str; 12] = [
+    "datatype",
+    "segtype",
+    "o-tmf",
+    "o-encoding",
+    "usagecount",
+    "lastusagedate",
+    "creationtool",
+    "creationtoolversion",
+    "creationdate",
+    "creationid",
+    "changedate",
+    "changeid",
+];
+
 /// Adds a `<prop>`; a prop written by tmm's writer for a non-TMX attribute becomes that
 /// attribute again, and `name=` (Zanata) is read as `type=`.
 fn push_prop(
@@ -1360,7 +1376,13 @@ fn push_prop(
         }
     };
     if let Some(attribute) = kind.strip_prefix(ATTRIBUTE_PROP) {
-        attrs.extra.push((attribute.to_string(), value));
+        // A TMX attribute the element could not hold as written (an unknown segtype on the
+        // header) is that attribute again; the placeholder the writer put there gives way.
+        if TMX_ATTRIBUTES.contains(&attribute) {
+            set_attribute(attrs, attribute.to_string(), value, warnings);
+        } else {
+            attrs.extra.push((attribute.to_string(), value));
+        }
         return;
     }
     props.push(Prop {
