@@ -801,3 +801,36 @@ fn non_dtd_segtypes_and_inline_constructs_round_trip_in_props_and_exports_stay_v
         "Hello <b>bold</b> and <bpt>x</bpt>y."
     );
 }
+
+// Regression (20): `tmm import DIR` failed with "Is a directory".
+#[test]
+fn a_folder_imports_every_tmx_file_under_it_in_name_order_one_transaction_each() {
+    let sb = Sandbox::new();
+    let dir = sb.path("memories");
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    let unit = |en: &str, fr: &str| {
+        tmx(&format!(
+            "<tu><tuv xml:lang=\"en\"><seg>{en}</seg></tuv><tuv xml:lang=\"fr\"><seg>{fr}</seg></tuv></tu>\n"
+        ))
+    };
+    std::fs::write(dir.join("b.tmx"), unit("Second file.", "Deuxième fichier.")).unwrap();
+    std::fs::write(
+        dir.join("sub/a.TMX"),
+        unit("Nested file.", "Fichier imbriqué."),
+    )
+    .unwrap();
+    std::fs::write(dir.join("a.tmx"), unit("First file.", "Premier fichier.")).unwrap();
+    std::fs::write(dir.join("broken.tmx"), "<tmx version=\"1.4\"><header").unwrap();
+    std::fs::write(dir.join("notes.txt"), "not a memory").unwrap();
+    sb.tmm(&["import", "memories"])
+        .fails()
+        .stderr_has("broken.tmx")
+        .stderr_has("1 of 4 files not imported");
+    let names: Vec<String> = json(sb.tmm(&["origins", "--json"]))
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["name"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(names, ["a.tmx", "b.tmx", "a.TMX"]);
+}
