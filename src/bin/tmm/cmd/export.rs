@@ -261,7 +261,7 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         Output::Path(&args.output)
     };
     let mut progress = Progress {
-        bar: crate::stderr_is_terminal().then(|| {
+        bar: (crate::stderr_is_terminal() && !crate::quiet()).then(|| {
             let bar = ProgressBar::new(0);
             bar.set_style(
                 ProgressStyle::with_template(
@@ -317,7 +317,7 @@ impl CorpusObserver for Progress {
 
 fn print_summary(s: &CorpusSummary) {
     let d = &s.dropped;
-    eprintln!(
+    crate::talk!(
         "{} pairs written ({}) of {} units in {}",
         s.written,
         s.languages.join("–"),
@@ -340,19 +340,19 @@ fn print_summary(s: &CorpusSummary) {
         .map(|(what, n)| format!("{n} {what}"))
         .collect();
     if !dropped.is_empty() {
-        eprintln!("dropped: {}", dropped.join(", "));
+        crate::talk!("dropped: {}", dropped.join(", "));
     }
     if s.normalised_segments > 0 {
-        eprintln!(
+        crate::talk!(
             "{} segments had tabs or line breaks replaced by spaces",
             s.normalised_segments
         );
     }
     for (part, n) in &s.splits {
-        eprintln!("  {part}: {n}");
+        crate::talk!("  {part}: {n}");
     }
     for f in &s.files {
-        eprintln!("wrote {}", f.display());
+        crate::talk!("wrote {}", f.display());
     }
 }
 
@@ -377,7 +377,7 @@ fn export_tmx(store: &Store, filter: &ExportFilter, args: &Args) -> anyhow::Resu
     for refused in &result.refused {
         eprintln!("warning: not exported: {refused}");
     }
-    eprintln!(
+    crate::talk!(
         "{} units exported to {}",
         result.units,
         args.output.display()

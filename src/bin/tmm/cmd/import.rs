@@ -245,7 +245,7 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let mut total = ImportSummary::default();
     let mut failed = 0;
     for file in &files {
-        let bar = crate::stderr_is_terminal().then(|| {
+        let bar = (crate::stderr_is_terminal() && !crate::quiet()).then(|| {
             let bar = ProgressBar::new(0);
             bar.set_style(
                 ProgressStyle::with_template(
