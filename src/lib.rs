@@ -31,6 +31,7 @@
 #![forbid(unsafe_code)]
 
 pub mod align;
+pub mod clean;
 pub mod corpus;
 pub mod error;
 pub mod formats;

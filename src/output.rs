@@ -3,19 +3,91 @@
 //! the previous file (and its permissions) stays until the new one is whole. A device, a
 //! named pipe or another special file (`/dev/null`, `/dev/stdout`) is written directly, and a
 //! symbolic link is followed, never replaced.
+//!
+//! Temporary files are named `.tmm-PID-…`. A program that may be interrupted calls
+//! [`remove_pending`] from its signal handler, so SIGINT or SIGTERM leaves none behind; one
+//! left by a killed process is removed by the next export into that folder.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
 
 use tempfile::NamedTempFile;
 
 use crate::error::{Error, Result};
 
+/// Temporary files being written now, for [`remove_pending`].
+static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+
+/// Removes every temporary file an unfinished [`OutputFile`] holds: for a signal handler,
+/// just before the process exits. Returns how many there were.
+pub fn remove_pending() -> usize {
+    let Ok(mut pending) = PENDING.lock() else {
+        return 0;
+    };
+    let n = pending.len();
+    for p in pending.drain(..) {
+        let _ = fs::remove_file(p);
+    }
+    n
+}
+
+fn forget_pending(path: &Path) {
+    if let Ok(mut pending) = PENDING.lock() {
+        pending.retain(|p| p != path);
+    }
+}
+
+/// How old a temporary file of a process that cannot be checked must be to count as left
+/// over.
+const STALE_AGE: Duration = Duration::from_secs(24 * 3600);
+
+/// True when `name` is a temporary file of ours whose writer is gone: its process no longer
+/// runs (where `/proc` tells), else it has not changed for a day.
+fn is_stale(dir: &Path, name: &str) -> bool {
+    let Some(rest) = name.strip_prefix(".tmm-") else {
+        return false;
+    };
+    let pid = rest.split('-').next().and_then(|p| p.parse::<u32>().ok());
+    let proc = Path::new("/proc");
+    if let Some(pid) = pid
+        && proc.join("self").exists()
+    {
+        return pid != std::process::id() && !proc.join(pid.to_string()).exists();
+    }
+    fs::metadata(dir.join(name))
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| SystemTime::now().duration_since(t).ok())
+        .is_some_and(|age| age > STALE_AGE)
+}
+
+/// Removes the temporary files killed exports left in `dir`; returns how many.
+pub fn remove_stale(dir: &Path) -> usize {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return 0;
+    };
+    let mut n = 0;
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if e.file_type().is_ok_and(|t| t.is_file())
+            && is_stale(dir, name)
+            && fs::remove_file(e.path()).is_ok()
+        {
+            n += 1;
+        }
+    }
+    n
+}
+
 /// A file being written; [`commit`](Self::commit) puts it in place.
 pub struct OutputFile {
     target: PathBuf,
     sink: Sink,
+    _pending: Option<PendingGuard>,
 }
 
 enum Sink {
@@ -42,6 +114,7 @@ impl OutputFile {
                 return Ok(OutputFile {
                     target: path.to_path_buf(),
                     sink: Sink::Direct(file),
+                    _pending: None,
                 });
             }
         }
@@ -56,8 +129,10 @@ impl OutputFile {
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
+        remove_stale(dir);
+        let prefix = format!(".tmm-{}-", std::process::id());
         let mut builder = tempfile::Builder::new();
-        builder.prefix(".tmm-");
+        builder.prefix(&prefix);
         #[cfg(unix)]
         let permissions = match fs::metadata(&target) {
             Ok(m) => m.permissions(),
@@ -76,8 +151,12 @@ impl OutputFile {
                 ),
             )
         })?;
+        if let Ok(mut pending) = PENDING.lock() {
+            pending.push(temp.path().to_path_buf());
+        }
         Ok(OutputFile {
             target,
+            _pending: Some(PendingGuard(temp.path().to_path_buf())),
             sink: Sink::Temporary(temp),
         })
     }
@@ -101,6 +180,15 @@ impl OutputFile {
                     .map_err(|e| Error::io(&self.target, e.error))
             }
         }
+    }
+}
+
+/// Takes a temporary file off the pending list when its [`OutputFile`] ends, either way.
+struct PendingGuard(PathBuf);
+
+impl Drop for PendingGuard {
+    fn drop(&mut self) {
+        forget_pending(&self.0);
     }
 }
 
@@ -132,6 +220,32 @@ mod tests {
         drop(out);
         assert!(!path.exists());
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn temporary_files_of_gone_processes_are_removed_and_pending_ones_on_request() {
+        let dir = tempfile::tempdir().unwrap();
+        // A pid that cannot run: above the kernel's limit.
+        let stale = dir.path().join(".tmm-4294967295-abc");
+        fs::write(&stale, "half").unwrap();
+        let other = dir.path().join(".tmm-notes");
+        fs::write(&other, "keep").unwrap();
+        let mut out = OutputFile::create(&dir.path().join("out.txt")).unwrap();
+        out.write_all(b"half").unwrap();
+        assert!(!stale.exists(), "a dead process's file is removed");
+        assert!(
+            other.exists(),
+            "a name of ours without a pid stays while it is new"
+        );
+        // The file being written is listed for a signal handler until it ends.
+        let temp = match &out.sink {
+            Sink::Temporary(t) => t.path().to_path_buf(),
+            Sink::Direct(_) => unreachable!("a new regular file is written under a temporary name"),
+        };
+        assert!(PENDING.lock().unwrap().contains(&temp));
+        drop(out);
+        assert!(!PENDING.lock().unwrap().contains(&temp));
+        assert!(!temp.exists());
     }
 
     #[test]

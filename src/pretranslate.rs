@@ -17,8 +17,9 @@ use crate::model::{Header, Note, Prop, TranslationUnit, Variant};
 pub enum DraftFormat {
     /// TMX 1.4b: each segment a unit, with the translation when one was found.
     Tmx,
-    /// `source<TAB>target<TAB>score<TAB>type` with a header row, escaped as
-    /// [`crate::formats::tsv`] escapes.
+    /// `source<TAB>target<TAB>score<TAB>type<TAB>notes` with a header row, escaped as
+    /// [`crate::formats::tsv`] escapes; `notes` holds every warning `suggest` gives, `; `
+    /// between them.
     Tsv,
 }
 
@@ -79,7 +80,7 @@ pub fn pretranslate(
     };
     let mut lines = out;
     if let Some(o) = lines.as_mut() {
-        writeln!(o, "source\ttarget\tscore\ttype").map_err(io)?;
+        writeln!(o, "source\ttarget\tscore\ttype\tnotes").map_err(io)?;
     }
     let mut draft = Draft {
         segments: segments.len() as u64,
@@ -109,11 +110,12 @@ pub fn pretranslate(
         if let Some(o) = lines.as_mut() {
             writeln!(
                 o,
-                "{}\t{}\t{}\t{}",
+                "{}\t{}\t{}\t{}\t{}",
                 tsv::escape(text),
                 tsv::escape(best.as_ref().map_or("", target_of)),
                 score.map(|s| s.to_string()).unwrap_or_default(),
                 match_type(score),
+                tsv::escape(&notes.join("; ")),
             )
             .map_err(io)?;
         }

@@ -66,6 +66,8 @@ pub(super) fn create<'o>(
         }),
         Format::Jsonl => Box::new(JsonlSink {
             out: one(&mut outs),
+            langs: langs.clone(),
+            original_lang_tags: options.original_lang_tags,
         }),
         Format::Xliff => Box::new(Units {
             writer: XliffWriter::new(one(&mut outs), &langs[0], &langs[1], "tmm")?,
@@ -177,6 +179,8 @@ impl<'o> Sink<'o> for MosesSink<'o> {
 
 struct JsonlSink<'o> {
     out: Out<'o>,
+    langs: Vec<crate::lang::LanguageTag>,
+    original_lang_tags: bool,
 }
 
 impl<'o> Sink<'o> for JsonlSink<'o> {
@@ -185,11 +189,20 @@ impl<'o> Sink<'o> for JsonlSink<'o> {
         let s = entry.selected;
         let record = jsonl::Record {
             tuid: unit.tuid.clone(),
+            // Keyed by the languages asked for, so every line has the same keys; the stored
+            // tags are beside them.
             text: jsonl::Texts(
-                s.variants
+                self.langs
                     .iter()
                     .zip(&s.texts)
-                    .map(|(v, t)| (v.lang.to_string(), t.clone()))
+                    .map(|(l, t)| (l.to_string(), t.clone()))
+                    .collect(),
+            ),
+            lang: jsonl::Texts(
+                self.langs
+                    .iter()
+                    .zip(&s.variants)
+                    .map(|(l, v)| (l.to_string(), jsonl_tag(v, self.original_lang_tags)))
                     .collect(),
             ),
             document: entry.document.map(String::from),
@@ -210,5 +223,14 @@ impl<'o> Sink<'o> for JsonlSink<'o> {
     }
     fn finish(self: Box<Self>) -> std::io::Result<Vec<Out<'o>>> {
         Ok(vec![self.out])
+    }
+}
+
+/// The tag a JSON Lines record names a variant's language by: as stored, or as the file
+/// spelled it under `original_lang_tags`.
+fn jsonl_tag(v: &crate::model::Variant, original: bool) -> String {
+    match (&v.lang_original, original) {
+        (Some(o), true) => o.clone(),
+        _ => v.lang.to_string(),
     }
 }

@@ -24,12 +24,36 @@ pub struct DelimitedReader {
     info: SourceInfo,
 }
 
-/// True when a header cell names `lang` or a source/target column.
+/// True when a header cell names `lang` (by tag, or by its name in English or in itself)
+/// or a source/target column.
 fn names_column(cell: &str, lang: &LanguageTag, words: &[&str]) -> bool {
     let cell = cell.trim();
     words.iter().any(|w| cell.eq_ignore_ascii_case(w))
+        || language_names(lang.primary())
+            .iter()
+            .any(|n| cell.to_lowercase() == *n)
         || LanguageTag::parse(cell)
             .is_ok_and(|t| crate::lang::matches(&t, lang) || crate::lang::matches(lang, &t))
+}
+
+/// A language's names as spreadsheet headers spell them: in English and in itself,
+/// lowercase.
+fn language_names(primary: &str) -> &'static [&'static str] {
+    match primary {
+        "en" => &["english", "anglais", "inglés", "englisch"],
+        "fr" => &["french", "français", "francais", "französisch", "francés"],
+        "es" => &["spanish", "español", "espagnol", "spanisch"],
+        "de" => &["german", "deutsch", "allemand", "alemán"],
+        "it" => &["italian", "italiano", "italien"],
+        "pt" => &["portuguese", "português", "portugais"],
+        "nl" => &["dutch", "nederlands"],
+        "ru" => &["russian", "русский", "russe"],
+        "zh" => &["chinese", "中文", "汉语", "chinois"],
+        "ja" => &["japanese", "日本語", "japonais"],
+        "ko" => &["korean", "한국어", "coréen"],
+        "ar" => &["arabic", "العربية", "arabe"],
+        _ => &[],
+    }
 }
 
 impl DelimitedReader {

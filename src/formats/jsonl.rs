@@ -23,8 +23,13 @@ use crate::model::{Attributes, Header, Prop, TranslationUnit, Variant};
 pub struct Record {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tuid: Option<String>,
-    /// Language tag → text, in order, the source language first.
+    /// Language tag → text, in order, the source language first. An export keys it by the
+    /// languages asked for (`--from en` gives `en` on every line, whatever the region).
     pub text: Texts,
+    /// Key of `text` → the tag the memory stores that text under (`en` → `en-US`); a
+    /// reader takes the stored tag.
+    #[serde(default, skip_serializing_if = "Texts::is_empty")]
+    pub lang: Texts,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub document: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -48,6 +53,21 @@ pub struct RecordProp {
 /// Texts by language, kept in order (a JSON object whose key order means something).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Texts(pub Vec<(String, String)>);
+
+impl Texts {
+    /// True when it holds no text.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The value of `key`.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
 
 impl Serialize for Texts {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
@@ -149,7 +169,8 @@ fn record_unit(r: &Record) -> Result<TranslationUnit, String> {
         .text
         .0
         .iter()
-        .map(|(lang, text)| {
+        .map(|(key, text)| {
+            let lang = r.lang.get(key).unwrap_or(key);
             LanguageTag::parse(lang)
                 .map(|tag| Variant::new(tag, text.clone()))
                 .map_err(|e| e.to_string())

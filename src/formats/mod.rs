@@ -22,6 +22,11 @@ use crate::lang::LanguageTag;
 use crate::model::{Header, TranslationUnit};
 pub use input::{Input, Tap};
 
+/// The longest segment tmm stores, in bytes of text (1 MiB, about 150,000 English words):
+/// a unit with a longer one is refused with its line, so that one huge segment cannot make
+/// an import or a lookup use gigabytes. Split such text into paragraphs or sentences.
+pub const MAX_SEGMENT_BYTES: usize = 1 << 20;
+
 /// What a file holds, as `origin.kind` records it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]

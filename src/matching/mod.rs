@@ -22,8 +22,9 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::lang::LanguageTag;
-use crate::model::{UnitId, VariantId};
+use crate::model::{OriginId, UnitId, VariantId};
 pub use crate::store::Provenance;
+pub use crate::store::UnitFilter;
 use crate::store::{Snapshot, Store};
 use distance::Pattern;
 pub use score::{
@@ -51,7 +52,15 @@ pub struct SuggestOptions {
     pub min: u32,
     /// Scan every stored segment instead of using the index (to verify it).
     pub exhaustive: bool,
+    /// Only stored units this filter admits are offered.
+    pub filter: UnitFilter,
+    /// Points taken off every match from these origins (a less trusted memory), shown as a
+    /// penalty.
+    pub origin_penalties: Vec<(OriginId, u32)>,
 }
+
+/// How many more candidates a filtered query looks at, since the filter drops some.
+const FILTERED_WANT_FACTOR: usize = 20;
 
 impl SuggestOptions {
     /// Defaults: 5 matches of at least 70.
@@ -62,6 +71,8 @@ impl SuggestOptions {
             limit: 5,
             min: 70,
             exhaustive: false,
+            filter: UnitFilter::default(),
+            origin_penalties: Vec::new(),
         }
     }
 }
@@ -211,8 +222,23 @@ impl Matcher {
         to: Option<&LanguageTag>,
         limit: usize,
     ) -> Result<Vec<ConcordanceHit>> {
+        self.concordance_filtered(phrase, lang, to, limit, &UnitFilter::default())
+    }
+
+    /// As [`concordance`](Self::concordance), keeping only units the filter admits.
+    ///
+    /// # Errors
+    /// As [`concordance`](Self::concordance).
+    pub fn concordance_filtered(
+        &self,
+        phrase: &str,
+        lang: &LanguageTag,
+        to: Option<&LanguageTag>,
+        limit: usize,
+        filter: &UnitFilter,
+    ) -> Result<Vec<ConcordanceHit>> {
         self.store
-            .snapshot(|s| Search { s }.concordance(phrase, lang, to, limit))
+            .snapshot(|s| Search { s }.concordance(phrase, lang, to, limit, filter))
     }
 }
 
@@ -259,7 +285,10 @@ impl Search<'_, '_> {
             .collect();
         let pattern = Pattern::new(&qids);
         // Ask for more than `limit` so that segments without a translation do not leave gaps.
-        let want = options.limit.saturating_mul(3).max(options.limit + 5);
+        let mut want = options.limit.saturating_mul(3).max(options.limit + 5);
+        if !options.filter.is_empty() {
+            want = want.saturating_mul(FILTERED_WANT_FACTOR);
+        }
         let (scored, candidates, verified) = if options.exhaustive {
             self.scan(&pattern, options, want, None)?
         } else {
@@ -448,6 +477,24 @@ impl Search<'_, '_> {
         };
         let (unit_id, source_lang, source, markup) =
             (stored.unit_id, stored.lang, stored.text, stored.markup);
+        let mut origin_penalty = None;
+        if !options.filter.is_empty() || !options.origin_penalties.is_empty() {
+            let Some(meta) = self.s.unit_metadata(unit_id)? else {
+                return Ok(None);
+            };
+            if !options.filter.admits(&meta) {
+                return Ok(None);
+            }
+            origin_penalty = options
+                .origin_penalties
+                .iter()
+                .find(|(o, _)| *o == meta.origin_id)
+                .map(|&(_, points)| Penalty {
+                    kind: PenaltyKind::Other,
+                    points,
+                    detail: format!("from {}, a less trusted memory", meta.origin),
+                });
+        }
         let Some((target_lang, target, target_markup)) =
             self.s.translation(unit_id, &options.to)?
         else {
@@ -469,8 +516,15 @@ impl Search<'_, '_> {
             };
         }
         let adapted = (!cmp.numbers.is_empty()).then(|| adapt_target(&target, &cmp.numbers));
+        let mut score = if in_context { 101 } else { cmp.score };
+        let mut penalties = cmp.penalties;
+        if let Some(p) = origin_penalty {
+            score = score.saturating_sub(p.points);
+            in_context = in_context && p.points == 0;
+            penalties.push(p);
+        }
         Ok(Some(Suggestion {
-            score: if in_context { 101 } else { cmp.score },
+            score,
             in_context,
             similarity: s.similarity,
             unit_id,
@@ -483,7 +537,7 @@ impl Search<'_, '_> {
             target,
             target_markup,
             adapted,
-            penalties: cmp.penalties,
+            penalties,
             from,
         }))
     }
@@ -494,6 +548,7 @@ impl Search<'_, '_> {
         lang: &LanguageTag,
         to: Option<&LanguageTag>,
         limit: usize,
+        filter: &UnitFilter,
     ) -> Result<Vec<ConcordanceHit>> {
         // A phrase is looked up word by word: a month name is found inside a date.
         let ptoks: Vec<token::Token> = token::tokenize_words(phrase)
@@ -555,6 +610,14 @@ impl Search<'_, '_> {
                 continue;
             };
             if self.s.is_dead(id)? {
+                continue;
+            }
+            if !filter.is_empty()
+                && !self
+                    .s
+                    .unit_metadata(unit_id)?
+                    .is_some_and(|m| filter.admits(&m))
+            {
                 continue;
             }
             let spans = find_phrase(&ptoks, &text);

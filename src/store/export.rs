@@ -26,6 +26,8 @@ pub struct ExportFilter {
     pub origin: Option<OriginId>,
     /// Keep only this unit.
     pub unit: Option<UnitId>,
+    /// Keep only units these metadata admit (document, change date, ...).
+    pub units: super::UnitFilter,
 }
 
 /// What [`Store::export_tmx`] wrote.
@@ -162,6 +164,15 @@ impl Store {
     }
 }
 
+/// [`Store::for_each_unit`] on a connection the caller holds (inside its transaction).
+pub(super) fn for_each_unit_on(
+    conn: &Connection,
+    filter: &ExportFilter,
+    f: impl FnMut(StoredUnit) -> Result<()>,
+) -> Result<u64> {
+    for_each_unit(conn, filter, f)
+}
+
 fn for_each_unit(
     conn: &Connection,
     filter: &ExportFilter,
@@ -261,6 +272,12 @@ fn for_each_unit(
                 }
             }
         })?;
+        if !filter.units.is_empty()
+            && !super::filter::unit_metadata(conn, UnitId(id))?
+                .is_some_and(|m| filter.units.admits(&m))
+        {
+            continue;
+        }
         if !filter.langs.is_empty() {
             unit.variants.retain(|v| filter.keeps(&v.lang));
             if unit.variants.len() < 2 {

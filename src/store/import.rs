@@ -25,7 +25,11 @@ use crate::model::{Attributes, Header, Note, Prop, Segment, TranslationUnit, Var
 pub enum DuplicatePolicy {
     /// Skip it: the stored translation stands.
     Skip,
-    /// Replace the newest stored unit with that source by the incoming one.
+    /// Replace the newest stored unit with that source that translates into one of the
+    /// incoming unit's languages, and remove the older alternatives it supersedes: stored
+    /// units with that source whose translations are all in languages the incoming unit
+    /// has. Units with that source translated into other languages stay; when every stored
+    /// one is in other languages, the incoming unit is added beside them.
     Update,
     /// Add it beside the stored one as an alternative translation (identical units are
     /// still skipped).
@@ -90,6 +94,8 @@ pub struct ImportSummary {
     pub alternatives_added: u64,
     /// Stored units replaced (`update`).
     pub updated: u64,
+    /// Older alternatives removed because an update superseded them (`update`).
+    pub superseded_removed: u64,
     /// Units refused as invalid.
     pub invalid: u64,
     /// Entries left out on purpose, by kind (untranslated, fuzzy, ...).
@@ -122,6 +128,7 @@ impl ImportSummary {
         self.duplicates_skipped += other.duplicates_skipped;
         self.alternatives_added += other.alternatives_added;
         self.updated += other.updated;
+        self.superseded_removed += other.superseded_removed;
         self.invalid += other.invalid;
         for (kind, n) in other.skipped {
             *self.skipped.entry(kind).or_default() += n;
@@ -129,6 +136,40 @@ impl ImportSummary {
         self.languages.extend(other.languages);
         self.warnings.extend(other.warnings);
         self.index_error = self.index_error.take().or(other.index_error);
+    }
+}
+
+/// A unit with a segment over [`crate::formats::MAX_SEGMENT_BYTES`] becomes invalid, named
+/// with its line and size (a reader may have stopped keeping the text already).
+fn refuse_oversized(item: Item) -> Item {
+    match item {
+        Item::Unit(read) => {
+            let longest = read
+                .unit
+                .variants
+                .iter()
+                .map(|v| {
+                    v.segment
+                        .text
+                        .len()
+                        .max(v.segment.markup.as_ref().map_or(0, String::len))
+                })
+                .max()
+                .unwrap_or(0);
+            if longest > crate::formats::MAX_SEGMENT_BYTES {
+                Item::Invalid {
+                    line: read.line,
+                    message: format!(
+                        "a segment of {:.1} MiB is over tmm's limit of {} MiB; split it into paragraphs or sentences",
+                        longest as f64 / (1 << 20) as f64,
+                        crate::formats::MAX_SEGMENT_BYTES >> 20
+                    ),
+                }
+            } else {
+                Item::Unit(read)
+            }
+        }
+        other => other,
     }
 }
 
@@ -285,7 +326,7 @@ impl Store {
                 });
                 for batch in receive {
                     for item in batch? {
-                        let read = match item {
+                        let read = match refuse_oversized(item) {
                             Item::Skipped { kind, .. } => {
                                 *summary.skipped.entry(kind.to_string()).or_default() += 1;
                                 continue;
@@ -387,6 +428,7 @@ impl Store {
             for (document, id) in &origins {
                 settle_origin(&tx, *id, document.as_deref(), hash, size)?;
             }
+            summary.superseded_removed += writer.superseded;
             writer.finish()?;
             tx.commit()?;
             Ok(())
@@ -536,6 +578,8 @@ pub(crate) struct UnitWriter<'t> {
     insert_prop: Statement<'t>,
     insert_note: Statement<'t>,
     pub(crate) index: super::index::IndexWriter,
+    /// Alternatives removed as superseded by an update.
+    pub(crate) superseded: u64,
 }
 
 impl<'t> UnitWriter<'t> {
@@ -563,6 +607,7 @@ impl<'t> UnitWriter<'t> {
             insert_prop: tx.prepare("INSERT INTO prop (unit_id, tuv, ord, type, lang, o_encoding, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?,
             insert_note: tx.prepare("INSERT INTO note (unit_id, tuv, ord, lang, o_encoding, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?,
             index: super::index::IndexWriter::new(tx)?,
+            superseded: 0,
         })
     }
 
@@ -608,6 +653,12 @@ impl<'t> UnitWriter<'t> {
                 None => return Ok(Added::Duplicate),
             }
         };
+        if self.policy == DuplicatePolicy::Update
+            && outcome == Added::Updated
+            && let Some(kept) = replace
+        {
+            self.remove_superseded(source_hash, kept, unit, source)?;
+        }
         // A unit updated from a file goes where that file puts it.
         self.insert(
             origin,
@@ -652,11 +703,72 @@ impl<'t> UnitWriter<'t> {
                 None => match (candidates.first(), self.policy) {
                     (None, _) => (None, Added::New),
                     (Some(_), DuplicatePolicy::Skip) => return Ok(None),
-                    (Some(&(id, _, _)), DuplicatePolicy::Update) => (Some(id), Added::Updated),
+                    // The newest stored unit translating into a language this one has;
+                    // none: this one adds a language, beside them.
+                    (Some(_), DuplicatePolicy::Update) => {
+                        match self.newest_sharing_a_language(&candidates, unit)? {
+                            Some(id) => (Some(id), Added::Updated),
+                            None => (None, Added::Alternative),
+                        }
+                    }
                     (Some(_), DuplicatePolicy::Keep) => (None, Added::Alternative),
                 },
             },
         ))
+    }
+
+    /// The first of `candidates` (newest first) with a translation in a language of `unit`
+    /// other than its source's.
+    fn newest_sharing_a_language(
+        &self,
+        candidates: &[(i64, i64, Option<String>)],
+        unit: &TranslationUnit,
+    ) -> Result<Option<i64>> {
+        let source = unit.source_variant(None).map(|v| v.lang.as_str());
+        for &(id, _, _) in candidates {
+            let langs: Vec<String> = self
+                .tx
+                .prepare_cached("SELECT lang FROM variant WHERE unit_id = ?1")?
+                .query_map([id], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            let shares = unit.variants.iter().any(|v| {
+                Some(v.lang.as_str()) != source && langs.iter().any(|l| l == v.lang.as_str())
+            });
+            if shares {
+                return Ok(Some(id));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Under `update`: removes the stored units with this source (other than `kept`, which
+    /// the incoming unit replaces) whose translations are all in languages `unit` has.
+    fn remove_superseded(
+        &mut self,
+        source_hash: i64,
+        kept: i64,
+        unit: &TranslationUnit,
+        source: &Variant,
+    ) -> Result<()> {
+        let others: Vec<i64> = self
+            .tx
+            .prepare_cached("SELECT id FROM unit WHERE source_hash = ?1 AND id != ?2")?
+            .query_map([source_hash, kept], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for id in others {
+            let langs: Vec<String> = self
+                .tx
+                .prepare_cached("SELECT lang FROM variant WHERE unit_id = ?1")?
+                .query_map([id], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut targets = langs.iter().filter(|l| l.as_str() != source.lang.as_str());
+            let covered = targets.clone().next().is_some()
+                && targets.all(|l| unit.variants.iter().any(|v| v.lang.as_str() == l));
+            if covered && self.remove(id)?.is_some() {
+                self.superseded += 1;
+            }
+        }
+        Ok(())
     }
 
     /// Deletes a unit with its variants, props and notes, and takes it out of the index;

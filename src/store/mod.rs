@@ -6,10 +6,13 @@
 //! while an import writes.
 
 mod aligned;
+mod clean;
 mod edit;
 mod export;
+mod filter;
 mod import;
 mod index;
+mod langs;
 mod snapshot;
 
 use std::path::{Path, PathBuf};
@@ -24,7 +27,9 @@ pub use crate::model::{OriginId, UnitId, VariantId};
 pub use aligned::AlignSummary;
 pub use edit::EDIT_KIND;
 pub use export::{ExportFilter, StoredUnit, TmxExport, lang_matches};
+pub use filter::{UnitFilter, UnitMetadata};
 pub use import::{DuplicatePolicy, ImportObserver, ImportOptions, ImportSummary, Warning};
+pub use langs::{LangMerge, ORIGINAL_LANG_PROP};
 pub use snapshot::{Provenance, Snapshot, StoredVariant};
 
 /// The schema of a new database, at [`SCHEMA_VERSION`].

@@ -19,6 +19,9 @@ pub struct Provenance {
     pub document: Option<String>,
     /// The unit's change or creation date, else the document's date.
     pub date: Option<String>,
+    /// Who translated or last changed it: the unit's `changeid`, else a variant's, else
+    /// the `creationid`.
+    pub changeid: Option<String>,
     pub tuid: Option<String>,
     /// The unit's 0-based position in its origin.
     pub position: i64,
@@ -230,8 +233,14 @@ impl Snapshot<'_> {
             .prepare_cached(
                 "SELECT o.name, coalesce(o.document,
                         (SELECT value FROM origin_prop p WHERE p.origin_id = o.id AND p.type = 'x-document')),
-                    coalesce(u.changedate, u.creationdate, o.document_date, o.creationdate, o.imported_at),
-                    u.tuid, u.position
+                    coalesce(u.changedate,
+                        (SELECT max(v.changedate) FROM variant v WHERE v.unit_id = u.id),
+                        u.creationdate, o.document_date, o.creationdate, o.imported_at),
+                    u.tuid, u.position,
+                    coalesce(u.changeid,
+                        (SELECT v.changeid FROM variant v WHERE v.unit_id = u.id
+                         AND v.changeid IS NOT NULL ORDER BY v.changedate DESC, v.position LIMIT 1),
+                        u.creationid)
                  FROM unit u JOIN origin o ON o.id = u.origin_id WHERE u.id = ?1",
             )?
             .query_row([unit.0], |r| {
@@ -241,8 +250,17 @@ impl Snapshot<'_> {
                     date: r.get(2)?,
                     tuid: r.get(3)?,
                     position: r.get(4)?,
+                    changeid: r.get(5)?,
                 })
             })?)
+    }
+
+    /// What a [`super::UnitFilter`] looks at, of unit `unit`.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn unit_metadata(&self, unit: UnitId) -> Result<Option<super::UnitMetadata>> {
+        super::filter::unit_metadata(self.conn, unit)
     }
 
     /// The text in `lang` of the unit stored before this one in the same origin.

@@ -2,6 +2,7 @@
 //! cutting it into paragraphs, and cutting paragraphs into sentences per language
 //! ([`sentence`]).
 
+pub mod script;
 pub mod sentence;
 pub mod srx;
 

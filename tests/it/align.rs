@@ -63,8 +63,8 @@ fn the_seed_message_aligns_perfectly_by_paragraph() {
     args.extend(["--document", "SG/SM/14499", "--date", "2012-09-12"].map(String::from));
     run(&sb, &args)
         .ok()
-        .stdout_has("7 paragraphs aligned (0 marked low confidence")
-        .stdout_has("7 units added");
+        .stderr_has("7 paragraphs aligned (0 marked low confidence")
+        .stderr_has("7 units added");
     sb.tmm(&["export", "-o", "out.tmx"]).ok();
     let got = units(&sb.path("out.tmx"));
     let expected = units(&root().join("tmx/un-ssc-2012.tmx"));
@@ -95,7 +95,7 @@ fn the_seed_message_aligns_perfectly_by_sentence() {
     args.extend(["--unit", "sentence", "--tmx", "s.tmx"].map(String::from));
     run(&sb, &args)
         .ok()
-        .stdout_has("13 sentences aligned (0 marked");
+        .stderr_has("13 sentences aligned (0 marked");
     let got = units(&sb.path("s.tmx"));
     assert_eq!(got.len(), 13);
     assert!(got.iter().all(|u| prop(u, "x-align-bead") == "1-1-1-1-1-1"));
@@ -567,11 +567,11 @@ fn tmx_output_reimports_with_tmm_import() {
         ]
         .map(String::from),
     );
-    run(&sb, &args).ok().stdout_has("13 units written");
+    run(&sb, &args).ok().stderr_has("13 units written");
     assert!(!sb.db().exists());
     sb.tmm(&["import", "aligned.tmx"])
         .ok()
-        .stdout_has("13 units read, 13 added");
+        .stderr_has("13 units read, 13 added");
     let got = units(&sb.path("aligned.tmx"));
     assert_eq!(got[0].tuid.as_deref(), Some("SG/SM/14499#s1"));
     // Valid TMX 1.4 (and against the DTD with xmllint, which .ci/run installs).
@@ -832,7 +832,7 @@ fn texts_that_are_not_translations_are_refused_and_nothing_is_stored() {
     run(&sb, &forced)
         .ok()
         .stderr_has("aligned anyway, as asked")
-        .stdout_has("7 paragraphs aligned (7 marked low confidence");
+        .stderr_has("7 paragraphs aligned (7 marked low confidence");
     sb.tmm(&["export", "-o", "out.tmx"]).ok();
     let got = units(&sb.path("out.tmx"));
     assert_eq!(got.len(), 7);

@@ -37,7 +37,7 @@ fn round_trip(format: &str, file_name: &str, extra: &[&str]) {
         import.extend(["--from", extra[1], "--to", extra[3]]);
     }
     import.push(file_name);
-    sb.tmm_db(&db2, &import).ok().stdout_has("7 added");
+    sb.tmm_db(&db2, &import).ok().stderr_has("7 added");
     let again = format!("again-{file_name}");
     args[4] = &again;
     sb.tmm_db(&db2, &args).ok();
@@ -114,7 +114,7 @@ fn csv_from_a_spreadsheet_imports_with_its_header() {
     .unwrap();
     sb.tmm(&["import", "--from", "en", "--to", "fr", "sheet.csv"])
         .ok()
-        .stdout_has("2 added");
+        .stderr_has("2 added");
     let run = sb
         .tmm(&[
             "export", "--format", "tsv", "--from", "en", "--to", "fr", "-o", "-",

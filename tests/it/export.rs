@@ -124,7 +124,7 @@ fn a_unit_with_a_control_character_outside_its_text_is_left_out_and_named() {
     sb.tmm(&["import", "x.tmx"])
         .ok()
         .stderr_has("x.tmx:2: prop \"x\" contains U+0007")
-        .stdout_has("2 added");
+        .stderr_has("2 added");
     sb.tmm(&["export", "-o", "o.tmx"])
         .ok()
         .stderr_has("not exported: unit tuid=\"bad\": prop \"x\" contains U+0007")
@@ -157,12 +157,10 @@ fn export_follows_a_link_and_writes_special_files_in_place() {
 #[test]
 fn reading_commands_never_create_a_database() {
     let sb = Sandbox::new();
-    sb.tmm(&["stats"])
-        .fails()
-        .stderr_has("tm.db: no database here");
+    sb.tmm(&["stats"]).fails().stderr_has("no database at ");
     sb.tmm(&["export", "-o", "x.tmx"])
         .fails()
-        .stderr_has("no database here");
+        .stderr_has("no database at ");
     assert!(!sb.db().exists());
 }
 

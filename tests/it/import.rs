@@ -129,8 +129,8 @@ fn unbalanced_inline_tags_skip_the_unit_with_its_line_or_fail_under_strict() {
     let sb = Sandbox::new();
     sb.tmm(&["import", &f])
         .ok()
-        .stdout_has("1 units read, 0 added")
-        .stdout_has("1 invalid")
+        .stderr_has("1 units read, 0 added")
+        .stderr_has("1 invalid")
         .stderr_has(":9: unit skipped: line 11: <ept i=\"1\"> has no matching <bpt> before it");
     sb.tmm(&["import", "--strict", &f])
         .fails()
@@ -149,8 +149,8 @@ fn a_variant_without_seg_is_reported_and_the_rest_imported() {
     .unwrap();
     sb.tmm(&["import", "x.tmx"])
         .ok()
-        .stdout_has("3 units read, 1 added")
-        .stdout_has("2 invalid")
+        .stderr_has("3 units read, 1 added")
+        .stderr_has("2 invalid")
         .stderr_has("x.tmx:3: unit skipped: line 3: <tuv xml:lang=\"en\"> has no <seg>")
         .stderr_has("x.tmx:4: unit skipped: line 4: <tuv> has no xml:lang");
 }
@@ -168,7 +168,7 @@ fn declared_utf16_that_is_utf8_is_read_with_a_warning() {
         .ok()
         .stderr_has("declares encoding \"utf-16\" but the bytes are UTF-8")
         // The two copies differ only in their change date: the newer is kept.
-        .stdout_has("2 units read, 1 added, 0 alternatives added, 1 updated");
+        .stderr_has("2 units read, 1 added, 0 alternatives added, 1 updated");
     sb.tmm(&["export", "-o", "out.tmx"]).ok();
     let out = std::fs::read_to_string(sb.path("out.tmx")).unwrap();
     assert!(out.contains("changedate=\"20240113T155242Z\""), "{out}");
@@ -198,7 +198,7 @@ fn reimport_adds_nothing() {
     sb.tmm(&["import", &sample()]).ok();
     sb.tmm(&["import", &sample()])
         .ok()
-        .stdout_has("7 units read, 0 added, 0 alternatives added, 0 updated, 7 duplicates skipped");
+        .stderr_has("7 units read, 0 added, 0 alternatives added, 0 updated, 7 duplicates skipped");
     sb.tmm(&["stats", "--json"]).ok().stdout_has("\"units\": 7");
 }
 
@@ -225,7 +225,7 @@ fn on_duplicate_keep_adds_a_new_translation_as_an_alternative() {
     sb.tmm(&["import", "a.tmx"]).ok();
     sb.tmm(&["import", "b.tmx"])
         .ok()
-        .stdout_has("1 alternatives added");
+        .stderr_has("1 alternatives added");
     let out = french(&sb);
     assert!(out.contains("Bonjour") && out.contains("Salut"), "{out}");
 }
@@ -238,7 +238,7 @@ fn on_duplicate_skip_keeps_the_stored_translation() {
     sb.tmm(&["import", "a.tmx"]).ok();
     sb.tmm(&["import", "--on-duplicate", "skip", "b.tmx"])
         .ok()
-        .stdout_has("1 duplicates skipped");
+        .stderr_has("1 duplicates skipped");
     let out = french(&sb);
     assert!(out.contains("Bonjour") && !out.contains("Salut"), "{out}");
 }
@@ -251,7 +251,7 @@ fn on_duplicate_update_replaces_the_stored_translation() {
     sb.tmm(&["import", "a.tmx"]).ok();
     sb.tmm(&["import", "--on-duplicate", "update", "b.tmx"])
         .ok()
-        .stdout_has("1 updated");
+        .stderr_has("1 updated");
     let out = french(&sb);
     assert!(!out.contains("Bonjour") && out.contains("Salut"), "{out}");
     sb.tmm(&["stats", "--json"]).ok().stdout_has("\"units\": 1");
@@ -278,7 +278,7 @@ fn one_bad_file_does_not_stop_the_others() {
     sb.tmm(&["import", &bad, &sample()])
         .fails()
         .stderr_has("1 of 2 files not imported")
-        .stdout_has("7 added");
+        .stderr_has("7 added");
 }
 
 #[test]

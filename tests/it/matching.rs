@@ -217,7 +217,7 @@ fn pretranslation_fills_matches_and_leaves_new_text_alone() {
     // The draft is TMX tmm reads back.
     sb.tmm_db(&sb.path("draft.db"), &["import", "draft.tmx"])
         .ok()
-        .stdout_has("8 added");
+        .stderr_has("8 added");
     sb.tmm(&[
         "pretranslate",
         "--from",
@@ -234,7 +234,7 @@ fn pretranslation_fills_matches_and_leaves_new_text_alone() {
     let tsv = std::fs::read_to_string(sb.path("draft.tsv")).unwrap();
     assert_eq!(tsv.lines().count(), 9);
     assert!(
-        tsv.lines().nth(1).unwrap().ends_with("\t101\tin-context"),
+        tsv.lines().nth(1).unwrap().ends_with("\t101\tin-context\t"),
         "{tsv}"
     );
 }
@@ -322,7 +322,7 @@ fn an_updated_unit_is_matched_with_its_new_translation() {
     std::fs::write(sb.path("v2.tmx"), changed).unwrap();
     sb.tmm(&["import", "--on-duplicate", "update", "v2.tmx"])
         .ok()
-        .stdout_has("1 updated");
+        .stderr_has("1 updated");
     let new = "VIENNA, 12 September (UN Information Service) - The past decade has shown the power of partnerships to advance development.";
     let out = json(
         sb.tmm(&[

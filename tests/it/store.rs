@@ -172,14 +172,14 @@ fn a_tmx_piped_to_import_dash_is_imported_like_the_file() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains("7 units read, 7 added"),
+        String::from_utf8_lossy(&out.stderr).contains("7 units read, 7 added"),
         "{}",
-        String::from_utf8_lossy(&out.stdout)
+        String::from_utf8_lossy(&out.stderr)
     );
     // The same bytes from the file are recognised as already imported.
     sb.tmm(&["import", sample.to_str().unwrap()])
         .ok()
-        .stdout_has("7 duplicates skipped");
+        .stderr_has("7 duplicates skipped");
     let stats = sb.tmm(&["stats", "--json"]).ok().stdout();
     let stats: serde_json::Value = serde_json::from_str(&stats).unwrap();
     assert_eq!(stats["origins"].as_array().unwrap().len(), 1, "{stats}");

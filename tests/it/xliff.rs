@@ -1217,16 +1217,16 @@ fn tmm_imports_xliff_and_po_and_exports_them_as_tmx() {
     let trados = crate::util::fixture("xliff/trados.sdlxliff");
     sb.tmm(&["import", trados.to_str().unwrap()])
         .ok()
-        .stdout_has("added")
-        .stdout_has("skipped: 1 no-target");
+        .stderr_has("added")
+        .stderr_has("skipped: 1 no-target");
     let po = crate::util::fixture("po/app.de.po");
     sb.tmm(&["import", po.to_str().unwrap()])
         .ok()
-        .stdout_has("skipped: 1 obsolete");
+        .stderr_has("skipped: 1 obsolete");
     let nothing = crate::util::fixture("xliff/nothing-translated.xlf");
     sb.tmm(&["import", nothing.to_str().unwrap()])
         .ok()
-        .stdout_has("0 added");
+        .stderr_has("0 added");
     sb.tmm(&[
         "import",
         crate::util::fixture("xliff/truncated.xlf")
@@ -1333,7 +1333,7 @@ fn tmm_exports_a_language_pair_as_xliff_and_po() {
     for file in ["m.xlf", "m2.xlf", "m.po"] {
         back.tmm(&["import", sb.path(file).to_str().unwrap()])
             .ok()
-            .stdout_has("7 units read");
+            .stderr_has("7 units read");
     }
     if tool("msgfmt") {
         let out = std::process::Command::new("msgfmt")

@@ -15,6 +15,10 @@ pub struct Cli {
     #[arg(long, global = true, env = "TMM_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
 
+    /// Say nothing on stderr but warnings and errors (data still goes to stdout)
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -30,4 +34,10 @@ pub enum Command {
     Analyze(cmd::analyze::Args),
     Pretranslate(cmd::pretranslate::Args),
     Concordance(cmd::concordance::Args),
+    Origins(cmd::origins::Args),
+    Units(cmd::units::Args),
+    Clean(cmd::clean::Args),
+    Langs(cmd::langs::Args),
+    Completions(cmd::completions::Args),
+    Man(cmd::completions::ManArgs),
 }

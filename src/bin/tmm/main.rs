@@ -18,8 +18,27 @@ macro_rules! out {
     }};
 }
 
+/// A message for the user on stderr (progress, summaries, hints), unless `-q`. Data goes to
+/// stdout; warnings and errors use `eprintln!` and are never silenced.
+#[macro_export]
+macro_rules! talk {
+    ($($arg:tt)*) => {{
+        if !$crate::quiet() {
+            use std::io::Write as _;
+            let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+        }
+    }};
+}
+
 mod cli;
 mod cmd;
+
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// True under `-q`.
+pub fn quiet() -> bool {
+    QUIET.load(std::sync::atomic::Ordering::Relaxed)
+}
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -31,8 +50,24 @@ use clap::Parser;
 use cli::{Cli, Command};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(cli) {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return parse_error(e),
+    };
+    QUIET.store(cli.quiet, std::sync::atomic::Ordering::Relaxed);
+    // Interrupted, leave no half-written temporary file behind (a transaction in progress
+    // is rolled back by SQLite itself).
+    let _ = ctrlc::set_handler(|| {
+        tmm::output::remove_pending();
+        eprintln!("tmm: interrupted");
+        std::process::exit(130);
+    });
+    let result = run(cli).and_then(|code| {
+        // Whatever is still buffered must reach its file, or the run failed.
+        std::io::Write::flush(&mut std::io::stdout().lock())?;
+        Ok(code)
+    });
+    match result {
         Ok(code) => code,
         Err(err) => {
             if is_broken_pipe(&err) {
@@ -44,8 +79,47 @@ fn main() -> ExitCode {
     }
 }
 
+/// `--help` and `--version` go to stdout through the same checked writes as everything else
+/// (a full disk is an error); a usage error goes to stderr with clap's exit code.
+fn parse_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    if !matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        e.exit();
+    }
+    let text = e.render().to_string();
+    let mut out = std::io::stdout().lock();
+    match std::io::Write::write_all(&mut out, text.as_bytes())
+        .and_then(|()| std::io::Write::flush(&mut out))
+    {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) if err.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("tmm: error: writing to standard output: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    match cli.command {
+        Command::Completions(args) => return cmd::completions::run(args),
+        Command::Man(args) => return cmd::completions::man(args),
+        _ => {}
+    }
+    let explicit = cli.db.is_some();
     let db = database_path(cli.db)?;
+    if explicit
+        && matches!(cli.command, Command::Import(_) | Command::Align(_))
+        && let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.is_dir()
+    {
+        // A mistyped --db must not grow a tree of folders: only the default place is made.
+        anyhow::bail!(
+            "no folder {} for the database {} (create it first)",
+            dir.display(),
+            db.display()
+        );
+    }
     match cli.command {
         Command::Align(args) => cmd::align::run(&db, args),
         Command::Import(args) => cmd::import::run(&db, args),
@@ -56,6 +130,11 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Analyze(args) => cmd::analyze::run(&db, args),
         Command::Pretranslate(args) => cmd::pretranslate::run(&db, args),
         Command::Concordance(args) => cmd::concordance::run(&db, args),
+        Command::Origins(args) => cmd::origins::run(&db, args),
+        Command::Units(args) => cmd::units::run(&db, args),
+        Command::Clean(args) => cmd::clean::run(&db, args),
+        Command::Langs(args) => cmd::langs::run(&db, args),
+        Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),
     }
 }
 
@@ -77,7 +156,10 @@ pub fn worded(e: &tmm::Error) -> String {
         E::InvalidOption { option, reason } => format!("{}: {reason}", flag(option)),
         E::NoSegments { .. } => format!("{e} (`tmm stats` lists its languages)"),
         E::UnknownOrigin { .. } => format!("{e} (`tmm stats` lists them)"),
-        E::NoDatabase { .. } => format!("{e} (`tmm import` or `tmm align` creates one)"),
+        E::NoDatabase { path } => format!(
+            "no database at {} (`tmm import` or `tmm align` creates one)",
+            path.display()
+        ),
         _ => e.to_string(),
     }
 }

@@ -16,6 +16,98 @@ pub(crate) struct Decoded {
     /// The encoding the bytes are read in (`UTF-8`, `UTF-16LE`, `windows-1252`, ...).
     pub encoding: &'static str,
     pub warning: Option<String>,
+    /// Where a UTF-16 file held lone surrogates (the decoder puts U+FFFD there), as the
+    /// bytes are read.
+    pub surrogates: Surrogates,
+}
+
+/// Lone UTF-16 surrogates found so far: (line, column) of each, 1-based, in characters.
+pub(crate) type Surrogates = std::sync::Arc<std::sync::Mutex<Vec<(u64, u64)>>>;
+
+/// Lone surrogates noted at most: one file full of them says the same thing throughout.
+const SURROGATES_NOTED: usize = 100;
+
+/// Passes UTF-16 bytes through unchanged, noting where a surrogate has no partner.
+struct SurrogateScan<R> {
+    inner: R,
+    big_endian: bool,
+    /// An odd byte left from the previous read.
+    odd: Option<u8>,
+    /// A high surrogate waiting for its low half.
+    high: bool,
+    line: u64,
+    column: u64,
+    found: Surrogates,
+}
+
+impl<R> SurrogateScan<R> {
+    fn unit(&mut self, u: u16) {
+        let lone = |s: &mut Self| {
+            if let Ok(mut f) = s.found.lock()
+                && f.len() < SURROGATES_NOTED
+            {
+                f.push((s.line, s.column));
+            }
+        };
+        match u {
+            0xD800..=0xDBFF => {
+                if self.high {
+                    lone(self);
+                    self.column += 1;
+                }
+                self.high = true;
+                return;
+            }
+            0xDC00..=0xDFFF if self.high => self.high = false,
+            0xDC00..=0xDFFF => lone(self),
+            _ if self.high => {
+                self.high = false;
+                lone(self);
+                self.column += 1;
+            }
+            _ => {}
+        }
+        if u == u16::from(b'\n') {
+            self.line += 1;
+            self.column = 1;
+        } else if u != 0xFEFF || self.line > 1 || self.column > 1 {
+            self.column += 1;
+        }
+    }
+}
+
+impl<R: Read> Read for SurrogateScan<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(out)?;
+        if n == 0 && self.high {
+            self.high = false;
+            let (line, column) = (self.line, self.column);
+            if let Ok(mut f) = self.found.lock() {
+                f.push((line, column));
+            }
+        }
+        let mut bytes = out[..n].iter().copied();
+        loop {
+            let first = match self.odd.take() {
+                Some(b) => b,
+                None => match bytes.next() {
+                    Some(b) => b,
+                    None => break,
+                },
+            };
+            let Some(second) = bytes.next() else {
+                self.odd = Some(first);
+                break;
+            };
+            let u = if self.big_endian {
+                u16::from_be_bytes([first, second])
+            } else {
+                u16::from_le_bytes([first, second])
+            };
+            self.unit(u);
+        }
+        Ok(n)
+    }
 }
 
 /// Bytes looked at to decide the encoding.
@@ -56,6 +148,7 @@ pub(crate) fn decode(name: &Path, input: Box<dyn Read + Send>) -> Result<Decoded
         path: name.to_path_buf(),
         message,
     })?;
+    let surrogates = Surrogates::default();
     let reader: Box<dyn BufRead + Send> = if encoding == UTF_8 {
         let mut r = BufReader::with_capacity(1 << 16, input);
         // The parser sees no BOM; it is not part of the document.
@@ -65,6 +158,19 @@ pub(crate) fn decode(name: &Path, input: Box<dyn Read + Send>) -> Result<Decoded
         }
         Box::new(r)
     } else {
+        let input: Box<dyn Read + Send> = if encoding == UTF_16LE || encoding == UTF_16BE {
+            Box::new(SurrogateScan {
+                inner: input,
+                big_endian: encoding == UTF_16BE,
+                odd: None,
+                high: false,
+                line: 1,
+                column: 1,
+                found: surrogates.clone(),
+            })
+        } else {
+            input
+        };
         let decoder = DecodeReaderBytesBuilder::new()
             .encoding(Some(encoding))
             .bom_override(true)
@@ -75,6 +181,7 @@ pub(crate) fn decode(name: &Path, input: Box<dyn Read + Send>) -> Result<Decoded
         reader,
         encoding: encoding.name(),
         warning,
+        surrogates,
     })
 }
 

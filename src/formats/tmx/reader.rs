@@ -15,9 +15,9 @@ use quick_xml::XmlVersion;
 use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 
-use super::{check_date, encoding, escape_attribute, escape_text};
+use super::{check_date, encoding, escape_attribute, escape_text, is_forbidden_char};
 use crate::error::{Error, Result};
-use crate::formats::{Format, Item, ReadUnit, SourceInfo, UnitSource};
+use crate::formats::{Format, Item, MAX_SEGMENT_BYTES, ReadUnit, SourceInfo, UnitSource};
 use crate::lang::LanguageTag;
 use crate::model::{Attributes, Header, Note, Prop, Segment, TranslationUnit, Variant};
 
@@ -172,6 +172,8 @@ pub struct TmxReader {
     info: SourceInfo,
     in_body: bool,
     finished: bool,
+    /// Lone UTF-16 surrogates the decoder replaced, not yet reported.
+    surrogates: encoding::Surrogates,
 }
 
 /// Bytes read before the root element at the most: an endless stream that is not TMX (such
@@ -212,8 +214,11 @@ impl TmxReader {
             },
             in_body: false,
             finished: false,
+            surrogates: decoded.surrogates,
         };
         reader.read_prologue()?;
+        let early = reader.surrogate_warnings(reader.line());
+        reader.info.warnings.extend(early);
         Ok(reader)
     }
 
@@ -252,11 +257,11 @@ impl TmxReader {
             let result = match event {
                 Err(e) => Err(self.xml_error(e)),
                 Ok(Event::Start(e)) if local(&e) == "tu" => {
-                    let attrs = self.attributes(&e)?;
+                    let attrs = self.attributes(&e, false)?;
                     self.read_unit(attrs, line, false).map(Some)
                 }
                 Ok(Event::Empty(e)) if local(&e) == "tu" => {
-                    let attrs = self.attributes(&e)?;
+                    let attrs = self.attributes(&e, true)?;
                     self.read_unit(attrs, line, true).map(Some)
                 }
                 Ok(Event::Start(e)) => {
@@ -322,23 +327,23 @@ impl TmxReader {
                     seen_root = true;
                     self.xml.get_mut().prologue_limit = None;
                     let name = local(&e).to_string();
-                    let attrs = self.attributes(&e)?;
+                    let attrs = self.attributes(&e, false)?;
                     self.read_root(&name, attrs)?;
                 }
                 Ok(Event::Empty(e)) if !seen_root => {
                     let name = local(&e).to_string();
-                    let attrs = self.attributes(&e)?;
+                    let attrs = self.attributes(&e, true)?;
                     self.read_root(&name, attrs)?;
                     return Err(self.syntax_here("<tmx> is empty: no <body>"));
                 }
                 Ok(Event::Start(e)) if local(&e) == "header" => {
                     seen_header = true;
-                    let attrs = self.attributes(&e)?;
+                    let attrs = self.attributes(&e, false)?;
                     self.read_header(attrs, false)?;
                 }
                 Ok(Event::Empty(e)) if local(&e) == "header" => {
                     seen_header = true;
-                    let attrs = self.attributes(&e)?;
+                    let attrs = self.attributes(&e, true)?;
                     self.read_header(attrs, true)?;
                 }
                 Ok(Event::Start(e)) if local(&e) == "body" => {
@@ -464,6 +469,7 @@ impl TmxReader {
             warnings.extend(leftover);
             header.udes = (!udes.is_empty()).then_some(udes);
         }
+        clean_header(&mut header, &mut warnings);
         self.info
             .warnings
             .extend(warnings.into_iter().map(|w| format!("header: {w}")));
@@ -528,12 +534,27 @@ impl TmxReader {
                 message: problems.join("; "),
             });
         }
+        warnings.extend(self.surrogate_warnings(self.line()));
         Ok(Item::Unit(Box::new(ReadUnit {
             unit,
             line,
             warnings,
             document: None,
         })))
+    }
+
+    /// Warnings for the lone surrogates found up to line `upto` (the decoder reads ahead).
+    fn surrogate_warnings(&self, upto: u64) -> Vec<String> {
+        let Ok(mut found) = self.surrogates.lock() else {
+            return Vec::new();
+        };
+        let (now, later): (Vec<_>, Vec<_>) = found.drain(..).partition(|&(l, _)| l <= upto);
+        *found = later;
+        now.into_iter()
+            .map(|(l, c)| {
+                format!("line {l}, column {c}: a lone UTF-16 surrogate, replaced by U+FFFD")
+            })
+            .collect()
     }
 
     /// Reads one `<tuv>`; returns `None` (and records a problem) when it is unusable.
@@ -641,13 +662,13 @@ impl TmxReader {
                 Err(e) => return Err(self.xml_error(e)),
                 Ok(Event::Start(e)) => Child {
                     name: local(&e).to_string(),
-                    attrs: self.attributes(&e)?,
+                    attrs: self.attributes(&e, false)?,
                     empty: false,
                     line,
                 },
                 Ok(Event::Empty(e)) => Child {
                     name: local(&e).to_string(),
-                    attrs: self.attributes(&e)?,
+                    attrs: self.attributes(&e, true)?,
                     empty: true,
                     line,
                 },
@@ -728,6 +749,7 @@ impl TmxReader {
         let mut native_depth = 0usize;
         let mut open_pairs: Vec<String> = Vec::new();
         let mut seen_bpt: HashSet<String> = HashSet::new();
+        let mut over = false;
         let mut buf = Vec::new();
         loop {
             buf.clear();
@@ -740,7 +762,7 @@ impl TmxReader {
                     }
                     let name = local(&e).to_string();
                     check_pairing(&e, &name, &mut open_pairs, &mut seen_bpt, problems, line);
-                    markup.push_str(&self.start_tag(&e)?);
+                    markup.push_str(&self.start_tag(&e, false)?);
                     if NATIVE.contains(&name.as_str()) {
                         native_depth += 1;
                     }
@@ -753,7 +775,7 @@ impl TmxReader {
                     }
                     let name = local(&e).to_string();
                     check_pairing(&e, &name, &mut open_pairs, &mut seen_bpt, problems, line);
-                    let tag = self.start_tag(&e)?;
+                    let tag = self.start_tag(&e, true)?;
                     markup.push_str(&tag[..tag.len() - 1]);
                     markup.push_str("/>");
                 }
@@ -768,6 +790,14 @@ impl TmxReader {
                         markup.push('>');
                     }
                 },
+                // Past the limit the text is no longer kept: the unit is refused anyway.
+                _ if text.len().max(markup.len()) > MAX_SEGMENT_BYTES && !over => {
+                    over = true;
+                    text = String::new();
+                    markup = String::new();
+                    continue;
+                }
+                Ok(Event::Text(_) | Event::CData(_) | Event::GeneralRef(_)) if over => {}
                 Ok(Event::Text(t)) => {
                     let s = t.xml10_content();
                     push_content(&s, has_elements, native_depth, &mut text, &mut markup);
@@ -785,6 +815,12 @@ impl TmxReader {
                 }
                 Ok(_) => {}
             }
+        }
+        if over {
+            problems.push(format!(
+                "line {line}: a segment over tmm's limit of {} MiB; split it into paragraphs or sentences",
+                MAX_SEGMENT_BYTES >> 20
+            ));
         }
         for i in open_pairs {
             problems.push(format!(
@@ -834,12 +870,12 @@ impl TmxReader {
             match self.xml.read_event_into(&mut buf) {
                 Err(e) => return Err(self.xml_error(e)),
                 Ok(Event::Start(e)) => {
-                    out.push_str(&self.start_tag(&e)?);
+                    out.push_str(&self.start_tag(&e, false)?);
                     stack.push(local(&e).to_string());
                     depth += 1;
                 }
                 Ok(Event::Empty(e)) => {
-                    let tag = self.start_tag(&e)?;
+                    let tag = self.start_tag(&e, true)?;
                     out.push_str(&tag[..tag.len() - 1]);
                     out.push_str("/>");
                 }
@@ -869,22 +905,63 @@ impl TmxReader {
     }
 
     /// A start tag in canonical form: local name, attributes in file order, escaped.
-    fn start_tag(&self, e: &BytesStart) -> Result<String> {
-        Ok(tag_xml(local(e), &self.attributes(e)?))
+    fn start_tag(&self, e: &BytesStart, empty: bool) -> Result<String> {
+        Ok(tag_xml(local(e), &self.attributes(e, empty)?))
     }
 
-    /// The attributes of a start tag, namespace declarations left out.
-    fn attributes(&self, e: &BytesStart) -> Result<Vec<(String, String)>> {
+    /// The attributes of a start tag (of an empty element when `empty`) just read,
+    /// namespace declarations left out. An error is placed where it is in the tag.
+    fn attributes(&self, e: &BytesStart, empty: bool) -> Result<Vec<(String, String)>> {
+        // The tag's `<`: the parser stands after its `>` (or `/>`).
+        let tag_len = e.len() as u64 + if empty { 3 } else { 2 };
+        let tag_start = self.xml.buffer_position().saturating_sub(tag_len);
+        // Offsets in the tag count from the byte after `<`.
+        let at = |offset: usize, message: String| {
+            self.syntax_at(tag_start + 1 + offset as u64, &message)
+        };
         let mut out = Vec::new();
         for attr in e.attributes() {
-            let attr = attr.map_err(|err| self.xml_error(err.into()))?;
+            let attr = attr.map_err(|err| {
+                use quick_xml::events::attributes::AttrError as A;
+                let (offset, message) = match err {
+                    A::ExpectedEq(p) => (p, "an attribute name without `=` and a value".into()),
+                    A::ExpectedValue(p) => (p, "an attribute without a value after `=`".into()),
+                    A::UnquotedValue(p) => (p, "an attribute value not in quotes".into()),
+                    A::ExpectedQuote(p, _) => {
+                        (p, "an attribute value without its closing quote".into())
+                    }
+                    A::Duplicated(p, first) => (
+                        p,
+                        format!(
+                            "a duplicate attribute (the first is at column {})",
+                            self.locate(tag_start + 1 + first as u64).1
+                        ),
+                    ),
+                };
+                at(offset, message)
+            })?;
             let key = attr.key.as_ref();
             if key == "xmlns" || key.starts_with("xmlns:") {
                 continue;
             }
             let value = attr
                 .normalized_value(XmlVersion::Implicit1_0)
-                .map_err(|err| self.xml_error(err))?;
+                .map_err(|err| {
+                    // Where the value is in the tag, and its first reference that fails.
+                    let base = (attr.value.as_ptr() as usize).saturating_sub(e.as_ptr() as usize);
+                    let Some(bad) = bad_reference(&attr.value) else {
+                        return at(base, format!("attribute {key}: {err}"));
+                    };
+                    let reference = &attr.value[bad..];
+                    let reference =
+                        &reference[..reference.find(';').map_or(reference.len(), |i| i + 1)];
+                    let why = if reference.starts_with("&#") {
+                        "names no character XML allows (a lone surrogate, or out of range)"
+                    } else {
+                        "is not one of XML's five entities; tmm does not expand custom entities"
+                    };
+                    at(base + bad, format!("attribute {key}: {reference} {why}"))
+                })?;
             out.push((key.to_string(), value.into_owned()));
         }
         Ok(out)
@@ -1123,6 +1200,93 @@ fn check_pairing(
 }
 
 /// Sets a TMX attribute on `attrs`, checking dates; unknown attributes go to `extra`.
+/// Replaces the characters XML 1.0 forbids (`&#1;` read from a lenient file) in the
+/// header's attributes, props and notes by U+FFFD, with a warning: written back, they would
+/// make every export of the file's units fail, and a header has no segment text to carry
+/// them as placeholders.
+fn clean_header(header: &mut Header, warnings: &mut Vec<String>) {
+    let mut fix = |what: &str, value: &mut String| {
+        if value.contains(is_forbidden_char) {
+            let codes: Vec<String> = value
+                .chars()
+                .filter(|&c| is_forbidden_char(c))
+                .map(|c| format!("U+{:04X}", c as u32))
+                .collect();
+            *value = value
+                .chars()
+                .map(|c| if is_forbidden_char(c) { '\u{FFFD}' } else { c })
+                .collect();
+            warnings.push(format!(
+                "{what} held {}, which XML 1.0 forbids; replaced by U+FFFD",
+                codes.join(", ")
+            ));
+        }
+    };
+    for (name, slot) in [
+        ("srclang", &mut header.srclang),
+        ("adminlang", &mut header.adminlang),
+    ] {
+        if let Some(v) = slot.as_mut() {
+            fix(name, v);
+        }
+    }
+    let a = &mut header.attributes;
+    for (name, slot) in [
+        ("datatype", &mut a.datatype),
+        ("segtype", &mut a.segtype),
+        ("o-tmf", &mut a.o_tmf),
+        ("o-encoding", &mut a.o_encoding),
+        ("usagecount", &mut a.usagecount),
+        ("lastusagedate", &mut a.lastusagedate),
+        ("creationtool", &mut a.creationtool),
+        ("creationtoolversion", &mut a.creationtoolversion),
+        ("creationdate", &mut a.creationdate),
+        ("creationid", &mut a.creationid),
+        ("changedate", &mut a.changedate),
+        ("changeid", &mut a.changeid),
+    ] {
+        if let Some(v) = slot.as_mut() {
+            fix(name, v);
+        }
+    }
+    for (k, v) in &mut a.extra {
+        let what = k.clone();
+        fix(&what, v);
+    }
+    for p in &mut header.props {
+        let what = format!("prop {}", p.kind);
+        fix(&what, &mut p.value);
+    }
+    for n in &mut header.notes {
+        fix("note", &mut n.text);
+    }
+}
+
+/// The byte offset of the first entity or character reference in `raw` that XML does not
+/// define or that names no character (`&nbsp;`, `&#xD800;`).
+fn bad_reference(raw: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(at) = raw[from..].find('&').map(|i| i + from) {
+        let end = raw[at..].find(';').map(|i| i + at)?;
+        let name = &raw[at + 1..end];
+        let ok = match name.strip_prefix('#') {
+            Some(num) => {
+                let code = match num.strip_prefix(['x', 'X']) {
+                    Some(hex) => u32::from_str_radix(hex, 16).ok(),
+                    None => num.parse().ok(),
+                };
+                code.and_then(char::from_u32).is_some_and(|c| c != '\0')
+            }
+            None => matches!(name, "lt" | "gt" | "amp" | "apos" | "quot"),
+        };
+        if !ok {
+            return Some(at);
+        }
+        from = end + 1;
+    }
+    None
+}
+
 fn set_attribute(attrs: &mut Attributes, name: String, value: String, warnings: &mut Vec<String>) {
     let value = match name.as_str() {
         "creationdate" | "changedate" | "lastusagedate" => match check_date(&value) {
@@ -1162,6 +1326,22 @@ fn set_attribute(attrs: &mut Attributes, name: String, value: String, warnings: 
     *slot = Some(value);
 }
 
+/// The attributes [`set_attribute`] puts in their own fields.
+const TMX_ATTRIBUTES: [&str; 12] = [
+    "datatype",
+    "segtype",
+    "o-tmf",
+    "o-encoding",
+    "usagecount",
+    "lastusagedate",
+    "creationtool",
+    "creationtoolversion",
+    "creationdate",
+    "creationid",
+    "changedate",
+    "changeid",
+];
+
 /// Adds a `<prop>`; a prop written by tmm's writer for a non-TMX attribute becomes that
 /// attribute again, and `name=` (Zanata) is read as `type=`.
 fn push_prop(
@@ -1196,7 +1376,13 @@ fn push_prop(
         }
     };
     if let Some(attribute) = kind.strip_prefix(ATTRIBUTE_PROP) {
-        attrs.extra.push((attribute.to_string(), value));
+        // A TMX attribute the element could not hold as written (an unknown segtype on the
+        // header) is that attribute again; the placeholder the writer put there gives way.
+        if TMX_ATTRIBUTES.contains(&attribute) {
+            set_attribute(attrs, attribute.to_string(), value, warnings);
+        } else {
+            attrs.extra.push((attribute.to_string(), value));
+        }
         return;
     }
     props.push(Prop {

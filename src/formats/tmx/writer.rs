@@ -216,7 +216,14 @@ fn write_unit(b: &mut String, unit: &TranslationUnit, original_tags: bool) -> io
         let overflow = write_attributes(b, &v.attributes, Element::Variant)?;
         b.push_str(">\n");
         let xml = v.segment.to_xml();
-        let clean = dtd_clean(&xml);
+        // Elements the DTD does not allow where they are (or without the attributes it
+        // requires) cannot be cleaned tag by tag: the text goes in <seg>, the markup in
+        // the prop.
+        let clean = if dtd_structure_ok(&xml) {
+            dtd_clean(&xml)
+        } else {
+            Some(super::escape_text(&v.segment.text).into_owned())
+        };
         write_notes_props(b, &v.notes, &v.props, &overflow, "        ")?;
         if clean.is_some() {
             write_prop(b, SEGMENT_PROP, None, None, &xml, "        ")?;
@@ -263,6 +270,7 @@ fn write_attributes(
                 }
                 _ => false,
             },
+            // An unknown segtype travels in a prop (write_unit adds it).
             Element::Unit => name != "segtype" || SEGTYPES.contains(&value.as_str()),
             Element::Variant => {
                 if name == "segtype" {
@@ -382,6 +390,54 @@ fn inline_attribute_allowed(element: &str, attribute: &str) -> bool {
         "sub" => matches!(attribute, "datatype" | "type"),
         _ => false,
     }
+}
+
+/// True when the canonical segment markup nests its elements as the TMX 1.4 DTD allows:
+/// `bpt ept it ph hi ut` in `<seg>`, `<hi>` and `<sub>`; only `<sub>` in the native-code
+/// elements; `i` on `bpt` and `ept`, `pos="begin|end"` on `it`.
+fn dtd_structure_ok(xml: &str) -> bool {
+    const INLINE: [&str; 6] = ["bpt", "ept", "it", "ph", "hi", "ut"];
+    let mut stack: Vec<&str> = Vec::new();
+    let mut rest = xml;
+    while let Some(start) = rest.find('<') {
+        let Some(len) = rest[start..].find('>') else {
+            return false;
+        };
+        let tag = &rest[start + 1..start + len];
+        rest = &rest[start + len + 1..];
+        if let Some(name) = tag.strip_prefix('/') {
+            if stack.pop() != Some(name.trim()) {
+                return false;
+            }
+            continue;
+        }
+        let empty = tag.ends_with('/');
+        let body = tag.trim_end_matches('/');
+        let name = body.split(' ').next().unwrap_or("");
+        let parent = stack.last().copied().unwrap_or("seg");
+        let allowed = match parent {
+            "seg" | "hi" | "sub" => INLINE.contains(&name),
+            "bpt" | "ept" | "it" | "ph" | "ut" => name == "sub",
+            _ => false,
+        };
+        let attr = |key: &str| {
+            body.split(' ')
+                .skip(1)
+                .find_map(|a| a.strip_prefix(key)?.strip_prefix("=\"")?.strip_suffix('"'))
+        };
+        let required = match name {
+            "bpt" | "ept" => attr("i").is_some_and(|v| !v.is_empty()),
+            "it" => matches!(attr("pos"), Some("begin" | "end")),
+            _ => true,
+        };
+        if !allowed || !required {
+            return false;
+        }
+        if !empty {
+            stack.push(name);
+        }
+    }
+    stack.is_empty()
 }
 
 /// The segment markup without the inline attributes (and elements) the DTD does not allow,

@@ -56,8 +56,11 @@ pub struct Args {
     #[arg(long)]
     force: bool,
     /// Width of the --preview table, 40 to 1000 columns [default: $COLUMNS, else 160]
-    #[arg(long, value_name = "N")]
-    width: Option<usize>,
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(40..=1000))]
+    width: Option<u16>,
+    /// Print the summary as JSON (on stdout; with `--tmx -` the TMX is there, so on stderr)
+    #[arg(long, conflicts_with = "preview")]
+    json: bool,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -129,6 +132,7 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     if args.preview {
         let width = args
             .width
+            .map(usize::from)
             .or_else(|| std::env::var("COLUMNS").ok()?.parse().ok())
             .unwrap_or(160)
             // A table wider than any screen only costs memory.
@@ -142,20 +146,36 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     if let Some(path) = &args.tmx {
         let units = write_tmx(&alignment, &info, path)
             .with_context(|| format!("writing {}", path.display()))?;
-        if path.as_os_str() != "-" {
-            outln!(
+        if args.json {
+            let json = serde_json::json!({
+                "rows": alignment.rows.len(),
+                "low_confidence": alignment.low_rows(),
+                "units": units,
+                "output": path,
+            });
+            if path.as_os_str() == "-" {
+                eprintln!("{json}");
+            } else {
+                outln!("{}", serde_json::to_string_pretty(&json)?)?;
+            }
+        } else {
+            crate::talk!(
                 "{} {}s aligned ({} marked low confidence): {units} units written to {}",
                 alignment.rows.len(),
                 alignment.unit.segtype(),
                 alignment.low_rows(),
                 path.display()
-            )?;
+            );
         }
         return Ok(ExitCode::SUCCESS);
     }
     let store = Store::open(db).with_context(|| format!("opening {}", db.display()))?;
     let summary = store.store_alignment(&alignment, &info)?;
-    outln!(
+    if args.json {
+        outln!("{}", serde_json::to_string_pretty(&summary)?)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    crate::talk!(
         "{} {}s aligned ({} marked low confidence, {} with one language only): {} units added, {} alternatives added, {} already stored",
         summary.rows,
         alignment.unit.segtype(),
@@ -164,7 +184,7 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         summary.added,
         summary.alternatives_added,
         summary.duplicates_skipped
-    )?;
+    );
     Ok(ExitCode::SUCCESS)
 }
 

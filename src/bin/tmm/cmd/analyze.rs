@@ -29,16 +29,16 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let store = Store::open_existing(db)?;
     let matcher = Matcher::new(&store);
     let segments = read_segments(&args.file, &args.common.from, args.common.unit)?;
-    let options = args.common.options(1);
+    let options = args.common.options(&store, 1, None)?;
     let a = analysis::analyze(&matcher, &segments, &options)
         .with_context(|| format!("analysing {}", args.file.display()))?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&a)?);
+        outln!("{}", serde_json::to_string_pretty(&a)?)?;
         return Ok(ExitCode::SUCCESS);
     }
-    println!("{:<12} {:>9} {:>9}", "band", "segments", "words");
+    outln!("{:<12} {:>9} {:>9}", "band", "segments", "words")?;
     for b in &a.bands {
-        println!("{:<12} {:>9} {:>9}", b.band, b.segments, b.words);
+        outln!("{:<12} {:>9} {:>9}", b.band, b.segments, b.words)?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -8,18 +8,21 @@ use tmm::lang::LanguageTag;
 use tmm::matching::Matcher;
 use tmm::store::Store;
 
+use super::filter::FilterArgs;
+
 /// Every stored segment containing a phrase (case and Arabic diacritics ignored), the hit
 /// highlighted, with its aligned translation. One or two Chinese characters work too.
 ///
-/// Example: `tmm concordance "South-South cooperation" --lang en --to fr`
+/// Example: `tmm concordance "South-South cooperation" --from en --to fr` (`--lang` is the
+/// old spelling of `--from`)
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The phrase to look up
     #[arg(value_name = "PHRASE")]
     phrase: String,
     /// The language of the phrase
-    #[arg(long, value_name = "LANG")]
-    lang: LanguageTag,
+    #[arg(long, value_name = "LANG", visible_alias = "lang")]
+    from: LanguageTag,
     /// Show the translation in this language beside each hit
     #[arg(long, value_name = "LANG")]
     to: Option<LanguageTag>,
@@ -29,18 +32,27 @@ pub struct Args {
     /// Print the hits as JSON
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    filter: FilterArgs,
 }
 
 pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let store = Store::open_existing(db)?;
     let matcher = Matcher::new(&store);
-    let hits = matcher.concordance(&args.phrase, &args.lang, args.to.as_ref(), args.limit)?;
+    let filter = args.filter.resolve(&store)?;
+    let hits = matcher.concordance_filtered(
+        &args.phrase,
+        &args.from,
+        args.to.as_ref(),
+        args.limit,
+        &filter,
+    )?;
     let mut out = std::io::stdout().lock();
     if args.json {
         writeln!(out, "{}", serde_json::to_string_pretty(&hits)?)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let colour = std::io::stdout().is_terminal();
+    let colour = std::io::stdout().is_terminal() && super::suggest::colour_wanted();
     for h in &hits {
         let doc = h.from.document.as_deref().unwrap_or(&h.from.origin);
         writeln!(out, "── {doc} #{}", h.from.position + 1)?;
@@ -61,7 +73,7 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         }
     }
     if hits.is_empty() {
-        eprintln!("no stored segment contains \"{}\"", args.phrase);
+        crate::talk!("no stored segment contains \"{}\"", args.phrase);
     }
     Ok(ExitCode::SUCCESS)
 }

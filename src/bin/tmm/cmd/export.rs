@@ -73,14 +73,15 @@ struct CorpusArgs {
     /// Keep only units changed on or before this date (a day includes all of it)
     #[arg(long, value_name = "DATE")]
     until: Option<String>,
-    /// Drop pairs where a side has fewer words (a CJK or Thai character is a word)
+    /// Corpus formats: drop pairs where a side has fewer words (a CJK or Thai character is a
+    /// word); needs --from/--to or --langs
     #[arg(long, value_name = "N")]
     min_words: Option<usize>,
-    /// Drop pairs where a side has more words
+    /// Corpus formats: drop pairs where a side has more words; needs --from/--to or --langs
     #[arg(long, value_name = "N")]
     max_words: Option<usize>,
-    /// Drop pairs whose lengths differ by more than this factor (a CJK character counts
-    /// as three letters)
+    /// Corpus formats: drop pairs whose lengths differ by more than this factor (a CJK
+    /// character counts as three letters); needs --from/--to or --langs
     #[arg(long, value_name = "RATIO")]
     max_length_ratio: Option<f64>,
     /// Drop duplicate pairs, keeping the newest: exact, or normalized (ignoring case,
@@ -137,13 +138,16 @@ enum TagsArg {
 }
 
 impl Args {
-    /// True when only the whole-store TMX export was asked for.
+    /// True when a plain TMX export (no language pair) was asked for: `--document`,
+    /// `--since` and `--until` select its units too.
     fn is_plain_tmx(&self) -> bool {
         self.format == FormatArg::Tmx
             && self.from.is_none()
-            && self.corpus.document.is_none()
-            && self.corpus.since.is_none()
-            && self.corpus.until.is_none()
+            // With --langs, these select a multilingual corpus as before.
+            && (self.langs.is_empty()
+                || (self.corpus.document.is_none()
+                    && self.corpus.since.is_none()
+                    && self.corpus.until.is_none()))
             && self.corpus.min_words.is_none()
             && self.corpus.max_words.is_none()
             && self.corpus.max_length_ratio.is_none()
@@ -183,12 +187,31 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         .as_deref()
         .map(|o| store.find_origin(o))
         .transpose()?;
+    // A bad date is a date error, whatever else the command line says.
+    let since = args
+        .corpus
+        .since
+        .as_deref()
+        .map(|d| corpus::parse_date_bound(d, false))
+        .transpose()?;
+    let until = args
+        .corpus
+        .until
+        .as_deref()
+        .map(|d| corpus::parse_date_bound(d, true))
+        .transpose()?;
     if args.is_plain_tmx() {
         let filter = ExportFilter {
             langs,
             source_lang,
             origin,
             unit: None,
+            units: tmm::store::UnitFilter {
+                document: args.corpus.document.clone(),
+                since,
+                until,
+                ..Default::default()
+            },
         };
         return export_tmx(&store, &filter, &args);
     }
@@ -196,7 +219,7 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         bail!(
             "{} works on a language pair: add --from L1 --to L2 (or --langs L1,L2,...)",
             if matches!(args.format, FormatArg::Tmx) {
-                "this filter"
+                "--min-words, --max-words, --max-length-ratio, --dedupe, --split or --json"
             } else {
                 "a corpus format"
             }
@@ -223,18 +246,8 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         source_lang,
         origin,
         document: args.corpus.document.clone(),
-        since: args
-            .corpus
-            .since
-            .as_deref()
-            .map(|d| corpus::parse_date_bound(d, false))
-            .transpose()?,
-        until: args
-            .corpus
-            .until
-            .as_deref()
-            .map(|d| corpus::parse_date_bound(d, true))
-            .transpose()?,
+        since,
+        until,
         min_words: args.corpus.min_words,
         max_words: args.corpus.max_words,
         max_length_ratio: args.corpus.max_length_ratio,
@@ -259,7 +272,7 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         Output::Path(&args.output)
     };
     let mut progress = Progress {
-        bar: crate::stderr_is_terminal().then(|| {
+        bar: (crate::stderr_is_terminal() && !crate::quiet()).then(|| {
             let bar = ProgressBar::new(0);
             bar.set_style(
                 ProgressStyle::with_template(
@@ -315,7 +328,7 @@ impl CorpusObserver for Progress {
 
 fn print_summary(s: &CorpusSummary) {
     let d = &s.dropped;
-    eprintln!(
+    crate::talk!(
         "{} pairs written ({}) of {} units in {}",
         s.written,
         s.languages.join("–"),
@@ -338,19 +351,19 @@ fn print_summary(s: &CorpusSummary) {
         .map(|(what, n)| format!("{n} {what}"))
         .collect();
     if !dropped.is_empty() {
-        eprintln!("dropped: {}", dropped.join(", "));
+        crate::talk!("dropped: {}", dropped.join(", "));
     }
     if s.normalised_segments > 0 {
-        eprintln!(
+        crate::talk!(
             "{} segments had tabs or line breaks replaced by spaces",
             s.normalised_segments
         );
     }
     for (part, n) in &s.splits {
-        eprintln!("  {part}: {n}");
+        crate::talk!("  {part}: {n}");
     }
     for f in &s.files {
-        eprintln!("wrote {}", f.display());
+        crate::talk!("wrote {}", f.display());
     }
 }
 
@@ -375,7 +388,7 @@ fn export_tmx(store: &Store, filter: &ExportFilter, args: &Args) -> anyhow::Resu
     for refused in &result.refused {
         eprintln!("warning: not exported: {refused}");
     }
-    eprintln!(
+    crate::talk!(
         "{} units exported to {}",
         result.units,
         args.output.display()

@@ -47,13 +47,22 @@ pub struct Args {
     /// PO: also import entries marked `#, fuzzy`
     #[arg(long)]
     fuzzy: bool,
-    /// TSV/CSV: the first row is data (by default a first row naming the two languages, or
-    /// source and target, is taken as a header)
-    #[arg(long)]
+    /// TSV/CSV: the first row is data (by default a first row naming the two languages,
+    /// by tag or by name such as English/French, or source and target, is a header)
+    #[arg(long, conflicts_with = "header")]
     no_header: bool,
-    /// What an incoming unit whose source segment is already stored does: skip it, update
-    /// the stored unit, or keep both as alternative translations (identical units are
-    /// always skipped)
+    /// TSV/CSV: the first row is a header, whatever it says
+    #[arg(long)]
+    header: bool,
+    /// TSV/CSV: the column separator, one ASCII character (`;` for spreadsheets saved in
+    /// many European locales; `\t` for a tab) [default: tab for TSV, comma for CSV]
+    #[arg(long, value_name = "CHAR", value_parser = parse_delimiter)]
+    delimiter: Option<u8>,
+    /// What an incoming unit whose source segment is already stored does: skip it; update
+    /// (it replaces the newest stored unit with that source, and older alternatives whose
+    /// translations are all in its languages are removed as superseded; units translating
+    /// that source into other languages stay); or keep both as alternative translations.
+    /// Identical units are always skipped
     #[arg(long, value_enum, default_value_t = OnDuplicate::Keep)]
     on_duplicate: OnDuplicate,
     /// Refuse a file on its first invalid unit instead of skipping that unit
@@ -69,6 +78,34 @@ pub struct Args {
     /// Print every warning, not just the first 20
     #[arg(long, short)]
     verbose: bool,
+}
+
+impl Args {
+    /// True when `file` is read as a spreadsheet (TSV or CSV), where a row that does not
+    /// split into two columns usually means the wrong separator.
+    fn delimited(&self, file: &Path) -> bool {
+        match self.format {
+            InputFormat::Tsv | InputFormat::Csv => true,
+            InputFormat::Tmx | InputFormat::Jsonl | InputFormat::Xliff | InputFormat::Po => false,
+            InputFormat::Auto => file.extension().is_some_and(|e| {
+                ["csv", "tsv", "tab", "txt"]
+                    .iter()
+                    .any(|x| e.eq_ignore_ascii_case(x))
+            }),
+        }
+    }
+}
+
+fn parse_delimiter(s: &str) -> Result<u8, String> {
+    match s {
+        "\\t" | "tab" => Ok(b'\t'),
+        _ if s.len() == 1 && s.is_ascii() && s != "\"" && s != "\n" && s != "\r" => {
+            Ok(s.as_bytes()[0])
+        }
+        _ => Err(format!(
+            "`{s}` is not one ASCII character (other than a quote or a line break)"
+        )),
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -103,9 +140,22 @@ enum OnDuplicate {
     Keep,
 }
 
-/// Draws a progress bar on a terminal.
+/// Draws a progress bar on a terminal, naming the phase: reading and storing the units
+/// (one streaming pass, in one transaction), then indexing what was committed.
 struct Progress {
     bar: Option<ProgressBar>,
+    indexing: bool,
+}
+
+/// The phase of an import, as the progress bar names it.
+fn phase(bytes: u64, total: u64, indexing: bool) -> &'static str {
+    if indexing {
+        "indexing"
+    } else if total > 0 && bytes >= total {
+        "storing"
+    } else {
+        "parsing"
+    }
 }
 
 impl ImportObserver for Progress {
@@ -115,15 +165,26 @@ impl ImportObserver for Progress {
                 bar.set_length(total);
             }
             bar.set_position(bytes);
-            bar.set_message(format!("{units} units"));
+            bar.set_message(format!("{}: {units} units", phase(bytes, total, false)));
         }
         ControlFlow::Continue(())
     }
     fn indexing(&mut self, done: u64, total: u64) {
         if let Some(bar) = &self.bar {
+            if !self.indexing {
+                // A bar of its own: segments, not bytes, and its own rate.
+                self.indexing = true;
+                bar.reset();
+                bar.set_style(
+                    ProgressStyle::with_template(
+                        "{prefix} indexing [{bar:30}] {pos}/{len} segments {per_sec} eta {eta}",
+                    )
+                    .expect("valid template")
+                    .progress_chars("=> "),
+                );
+            }
             bar.set_length(total);
             bar.set_position(done);
-            bar.set_message("indexing");
         }
     }
     fn warning(&mut self, _: &Warning) {}
@@ -194,8 +255,12 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         format: args.format.format(),
         from,
         to,
-        header: args.no_header.then_some(false),
-        delimiter: None,
+        header: if args.header {
+            Some(true)
+        } else {
+            args.no_header.then_some(false)
+        },
+        delimiter: args.delimiter,
         skip_states: args.states.clone(),
         alt_trans: args.alt_trans,
         fuzzy: args.fuzzy,
@@ -205,7 +270,7 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let mut total = ImportSummary::default();
     let mut failed = 0;
     for file in &files {
-        let bar = crate::stderr_is_terminal().then(|| {
+        let bar = (crate::stderr_is_terminal() && !crate::quiet()).then(|| {
             let bar = ProgressBar::new(0);
             bar.set_style(
                 ProgressStyle::with_template(
@@ -217,7 +282,10 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
             bar.set_prefix(file.display().to_string());
             bar
         });
-        let mut progress = Progress { bar };
+        let mut progress = Progress {
+            bar,
+            indexing: false,
+        };
         let result = Input::open(file)
             .and_then(|input| formats::open(input, &read))
             .and_then(|source| store.import(source, &options, &mut progress));
@@ -225,6 +293,22 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
             bar.finish_and_clear();
         }
         match result {
+            Ok(summary) if args.delimited(file) && nothing_imported(&summary) => {
+                eprintln!(
+                    "tmm: error: {}: no row imported ({} invalid){}",
+                    file.display(),
+                    summary.invalid,
+                    if args.delimiter.is_none() {
+                        "; if its columns are separated by another character, give --delimiter (e.g. --delimiter ';')"
+                    } else {
+                        ""
+                    }
+                );
+                for w in summary.warnings.iter().take(3) {
+                    eprintln!("warning: {w}");
+                }
+                failed += 1;
+            }
             Ok(summary) => total.merge(summary),
             Err(tmm::Error::InvalidOption { option: "from", .. }) => {
                 eprintln!(
@@ -243,12 +327,10 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     if args.json {
         outln!("{}", serde_json::to_string_pretty(&total)?)?;
     } else if total.files > 0 {
-        print_summary(&total, args.verbose)?;
+        print_summary(&total, args.verbose);
     }
-    if let Some(e) = &total.index_error {
-        eprintln!(
-            "tmm: the units are stored, but indexing them failed ({e}); suggestions find them by scanning until `tmm index` has run"
-        );
+    if let Some(note) = index_failure(&total) {
+        eprintln!("{note}");
     }
     if failed > 0 {
         // A lone failed file has said everything in its error line.
@@ -260,7 +342,27 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_summary(s: &ImportSummary, verbose: bool) -> std::io::Result<()> {
+/// True when a file had rows but none of them could be imported (a wrong delimiter, say).
+fn nothing_imported(s: &ImportSummary) -> bool {
+    s.invalid > 0 && s.added + s.alternatives_added + s.updated + s.duplicates_skipped == 0
+}
+
+/// What to tell the user when the units were committed but indexing them failed: what is
+/// stored, and that `tmm index` finishes the rest.
+fn index_failure(s: &ImportSummary) -> Option<String> {
+    let e = s.index_error.as_ref()?;
+    Some(format!(
+        "tmm: warning: {} units are stored ({} new, {} alternatives, {} updated), but indexing them failed: {e}. \
+         Run `tmm index` to finish the index; until then suggestions find these units by scanning",
+        s.added + s.alternatives_added + s.updated,
+        s.added,
+        s.alternatives_added,
+        s.updated
+    ))
+}
+
+/// The summary is talk, on stderr (`--json` puts it on stdout as data).
+fn print_summary(s: &ImportSummary, verbose: bool) {
     let shown = if verbose { s.warnings.len() } else { 20 };
     for w in s.warnings.iter().take(shown) {
         eprintln!("warning: {w}");
@@ -271,7 +373,13 @@ fn print_summary(s: &ImportSummary, verbose: bool) -> std::io::Result<()> {
             s.warnings.len() - shown
         );
     }
-    outln!(
+    if s.superseded_removed > 0 {
+        crate::talk!(
+            "{} older alternatives removed, superseded by an update",
+            s.superseded_removed
+        );
+    }
+    crate::talk!(
         "{} files: {} units read, {} added, {} alternatives added, {} updated, {} duplicates skipped, {} invalid, {} warnings",
         s.files,
         s.units_read,
@@ -281,15 +389,45 @@ fn print_summary(s: &ImportSummary, verbose: bool) -> std::io::Result<()> {
         s.duplicates_skipped,
         s.invalid,
         s.warnings.len()
-    )?;
+    );
     for (kind, n) in &s.skipped {
-        outln!("skipped: {n} {kind}")?;
+        crate::talk!("skipped: {n} {kind}");
     }
     if !s.languages.is_empty() {
-        outln!(
+        crate::talk!(
             "languages: {}",
             s.languages.iter().cloned().collect::<Vec<_>>().join(", ")
-        )?;
+        );
     }
-    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Regression: a failed index step after a committed import said nothing of what was stored.
+    #[test]
+    fn an_index_failure_says_what_was_committed_and_how_to_finish() {
+        let s = ImportSummary {
+            added: 7,
+            alternatives_added: 2,
+            index_error: Some("database or disk is full".into()),
+            ..Default::default()
+        };
+        let note = index_failure(&s).unwrap();
+        assert!(
+            note.contains("9 units are stored (7 new, 2 alternatives"),
+            "{note}"
+        );
+        assert!(note.contains("disk is full"), "{note}");
+        assert!(note.contains("`tmm index`"), "{note}");
+        assert!(index_failure(&ImportSummary::default()).is_none());
+    }
+
+    #[test]
+    fn progress_names_the_phase() {
+        assert_eq!(phase(10, 100, false), "parsing");
+        assert_eq!(phase(100, 100, false), "storing");
+        assert_eq!(phase(100, 100, true), "indexing");
+    }
 }

@@ -35,7 +35,7 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
 /// Rebuilds the index, reporting progress on a terminal and a summary on stderr.
 pub fn build(store: &Store) -> anyhow::Result<index::IndexStats> {
     let started = Instant::now();
-    let terminal = crate::stderr_is_terminal();
+    let terminal = crate::stderr_is_terminal() && !crate::quiet();
     let mut progress = |done, total| {
         if terminal {
             eprint!("\rindexing {done}/{total} segments");
@@ -47,7 +47,7 @@ pub fn build(store: &Store) -> anyhow::Result<index::IndexStats> {
     if terminal {
         eprintln!();
     }
-    eprintln!(
+    crate::talk!(
         "index: {} segments, {} terms, {} postings ({:.1} MiB) in {:.1} s",
         stats.variants,
         stats.terms,

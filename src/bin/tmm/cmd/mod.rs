@@ -2,10 +2,16 @@
 
 pub mod align;
 pub mod analyze;
+pub mod clean;
+pub mod completions;
 pub mod concordance;
 pub mod export;
+pub mod filter;
 pub mod import;
 pub mod index;
+pub mod langs;
+pub mod origins;
 pub mod pretranslate;
 pub mod stats;
 pub mod suggest;
+pub mod units;

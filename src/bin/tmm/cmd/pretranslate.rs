@@ -9,13 +9,14 @@ use tmm::output::OutputFile;
 use tmm::pretranslate::{DocumentKind, DraftFormat, pretranslate, pretranslate_document};
 use tmm::store::Store;
 
-use super::suggest::{MatchArgs, read_segments};
+use super::suggest::{MatchArgs, MinArg, read_segments};
 
 /// Fill each segment of a new document with its best match at or above --min (numbers
 /// updated), keeping the score and match type (TMX props `x-match-score`, `x-match-type`,
-/// `x-match-origin`); segments without a match carry the source only. An XLIFF 1.2/2.x or
-/// PO file from a CAT tool is pretranslated in place: its empty targets are filled, matches
-/// listed beside them, and the rest of the file is left byte for byte.
+/// `x-match-origin`) and every warning `suggest` gives (TMX notes, the TSV `notes` column);
+/// segments without a match carry the source only. An XLIFF 1.2/2.x or PO file from a CAT
+/// tool is pretranslated in place: its empty targets are filled, matches listed beside them,
+/// and the rest of the file is left byte for byte.
 ///
 /// Examples: `tmm pretranslate --from en --to fr tests/fixtures/release-2013/en.txt -o
 /// draft.tmx`; `tmm pretranslate --from en --to fr doc.xlf -o doc.fr.xlf`
@@ -23,6 +24,8 @@ use super::suggest::{MatchArgs, read_segments};
 pub struct Args {
     #[command(flatten)]
     common: MatchArgs,
+    #[command(flatten)]
+    min: MinArg,
     /// The new document: plain text (UTF-8 or UTF-16), cut into segments as --unit says
     #[arg(value_name = "FILE")]
     file: PathBuf,
@@ -37,6 +40,9 @@ pub struct Args {
     /// Matches listed beside each filled target of an XLIFF document
     #[arg(long, default_value_t = 3)]
     limit: usize,
+    /// Print the summary as JSON (on stdout; on stderr when the draft goes to stdout)
+    #[arg(long)]
+    json: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -57,13 +63,15 @@ fn is_cat_document(path: &Path, head: &[u8]) -> bool {
 
 /// Pretranslates an XLIFF/PO document, or text made into XLIFF, and writes it out.
 fn run_document(
+    store: &Store,
     matcher: &Matcher,
     args: &Args,
     bytes: &[u8],
     kind: DocumentKind,
 ) -> anyhow::Result<ExitCode> {
-    let mut options = args.common.options(args.limit);
-    options.limit = args.limit.max(1);
+    let options = args
+        .common
+        .options(store, args.limit.max(1), Some(args.min.min))?;
     let done = pretranslate_document(matcher, &args.file, bytes, kind, &options)?;
     if args.output.as_os_str() == "-" {
         std::io::stdout().lock().write_all(&done.bytes)?;
@@ -73,7 +81,23 @@ fn run_document(
             .map_err(|e| tmm::Error::io(&args.output, e))?;
         file.commit()?;
     }
-    eprintln!(
+    if args.json {
+        let summary = serde_json::json!({
+            "segments": done.segments,
+            "exact": done.exact,
+            "fuzzy": done.fuzzy,
+            "unmatched": done.unmatched,
+            "notes": done.warnings,
+        });
+        let json = serde_json::to_string_pretty(&summary)?;
+        if args.output.as_os_str() == "-" {
+            eprintln!("{json}");
+        } else {
+            outln!("{json}")?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    crate::talk!(
         "{} segments: {} exact, {} fuzzy, {} left to translate; {} notes for the translator in the file",
         done.segments,
         done.exact,
@@ -89,22 +113,22 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let matcher = Matcher::new(&store);
     let bytes = std::fs::read(&args.file).map_err(|e| tmm::Error::io(&args.file, e))?;
     if is_cat_document(&args.file, &bytes[..bytes.len().min(8192)]) {
-        return run_document(&matcher, &args, &bytes, DocumentKind::Bilingual);
+        return run_document(&store, &matcher, &args, &bytes, DocumentKind::Bilingual);
     }
     let format = match args.format {
         Format::Tmx => DraftFormat::Tmx,
         Format::Tsv => DraftFormat::Tsv,
         Format::Xliff => {
             let kind = DocumentKind::TextToXliff(args.common.unit.into());
-            return run_document(&matcher, &args, &bytes, kind);
+            return run_document(&store, &matcher, &args, &bytes, kind);
         }
         Format::Xliff2 => {
             let kind = DocumentKind::TextToXliff2(args.common.unit.into());
-            return run_document(&matcher, &args, &bytes, kind);
+            return run_document(&store, &matcher, &args, &bytes, kind);
         }
     };
     let segments = read_segments(&args.file, &args.common.from, args.common.unit)?;
-    let options = args.common.options(1);
+    let options = args.common.options(&store, 1, Some(args.min.min))?;
     let draft = if args.output.as_os_str() == "-" {
         pretranslate(
             &matcher,
@@ -131,9 +155,20 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     for (segment, why) in &draft.refused {
         eprintln!("tmm: segment {segment}: {why}");
     }
-    eprintln!(
+    if args.json {
+        let json = serde_json::to_string_pretty(&draft)?;
+        if args.output.as_os_str() == "-" {
+            eprintln!("{json}");
+        } else {
+            outln!("{json}")?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    crate::talk!(
         "{} segments: {} filled from the memory, {} left to translate",
-        draft.segments, draft.filled, draft.empty
+        draft.segments,
+        draft.filled,
+        draft.empty
     );
     Ok(ExitCode::SUCCESS)
 }

@@ -10,6 +10,8 @@ use tmm::lang::LanguageTag;
 use tmm::matching::{DiffOp, Matcher, Query, SuggestOptions, Suggestion};
 use tmm::store::Store;
 
+use super::filter::{FilterArgs, parse_penalty, resolve_penalties};
+
 /// Show the best stored translations for new text: score, a word diff of the stored source
 /// against the new text, the translation (new numbers put in place, marked), where it came
 /// from and why the score is not 100.
@@ -20,15 +22,19 @@ use tmm::store::Store;
 pub struct Args {
     #[command(flatten)]
     pub common: MatchArgs,
-    /// The text to match (one segment)
+    #[command(flatten)]
+    pub min: MinArg,
+    /// The text to match (one segment); `-` reads segments from standard input, as --file
+    /// does
     #[arg(
         value_name = "TEXT",
         required_unless_present = "file",
         conflicts_with = "file"
     )]
     text: Option<String>,
-    /// Match every segment of a text file instead (UTF-8 or UTF-16; see --unit)
-    #[arg(long, short, value_name = "FILE")]
+    /// Match every segment of a text file instead (UTF-8 or UTF-16; see --unit; `-`:
+    /// standard input)
+    #[arg(long, short, value_name = "FILE", visible_alias = "input")]
     file: Option<PathBuf>,
     /// Matches shown per segment
     #[arg(long, default_value_t = 5)]
@@ -50,9 +56,6 @@ pub struct MatchArgs {
     /// The language of the translations wanted
     #[arg(long, value_name = "LANG")]
     pub to: LanguageTag,
-    /// The lowest score shown (0-100)
-    #[arg(long, default_value_t = 70, value_parser = clap::value_parser!(u32).range(0..=100))]
-    pub min: u32,
     /// Score every stored segment instead of using the index (slow; to verify the index)
     #[arg(long)]
     pub exhaustive: bool,
@@ -61,6 +64,20 @@ pub struct MatchArgs {
     /// splits them
     #[arg(long, value_enum, default_value_t = SegmentUnit::Paragraph)]
     pub unit: SegmentUnit,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Take this many points off every match from ORIGIN (a less trusted memory), as
+    /// ORIGIN=POINTS; shown as a penalty (repeat for several origins)
+    #[arg(long, value_name = "ORIGIN=POINTS", value_parser = parse_penalty)]
+    pub penalty: Vec<(String, u32)>,
+}
+
+/// The lowest score a match needs, for the commands that take it.
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct MinArg {
+    /// The lowest score shown (0-100)
+    #[arg(long, default_value_t = 70, value_parser = clap::value_parser!(u32).range(0..=100))]
+    pub min: u32,
 }
 
 /// The segments a new document is cut into.
@@ -71,12 +88,23 @@ pub enum SegmentUnit {
 }
 
 impl MatchArgs {
-    pub fn options(&self, limit: usize) -> SuggestOptions {
+    /// The matching options, origins looked up in `store`; `min` as given (analysis takes
+    /// none: it reports every band).
+    pub fn options(
+        &self,
+        store: &Store,
+        limit: usize,
+        min: Option<u32>,
+    ) -> anyhow::Result<SuggestOptions> {
         let mut o = SuggestOptions::new(self.from.clone(), self.to.clone());
         o.limit = limit;
-        o.min = self.min;
+        if let Some(min) = min {
+            o.min = min;
+        }
         o.exhaustive = self.exhaustive;
-        o
+        o.filter = self.filter.resolve(store)?;
+        o.origin_penalties = resolve_penalties(store, &self.penalty)?;
+        Ok(o)
     }
 }
 
@@ -93,7 +121,17 @@ pub fn read_segments(
     lang: &LanguageTag,
     unit: SegmentUnit,
 ) -> anyhow::Result<Vec<String>> {
-    let text = tmm::text::read_text(file)?;
+    let text = if file.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut bytes)
+            .map_err(|e| tmm::Error::io("standard input", e))?;
+        tmm::text::decode_text(&bytes).map_err(|message| tmm::Error::Format {
+            path: "standard input".into(),
+            message,
+        })?
+    } else {
+        tmm::text::read_text(file)?
+    };
     Ok(tmm::text::segments(&text, lang, unit.into()))
 }
 
@@ -118,8 +156,13 @@ struct SegmentMatches<'a> {
 pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let store = Store::open_existing(db)?;
     let matcher = Matcher::new(&store);
-    let options = args.common.options(args.limit);
+    let options = args
+        .common
+        .options(&store, args.limit, Some(args.min.min))?;
     let segments = match (&args.text, &args.file) {
+        (Some(t), _) if t == "-" => {
+            read_segments(Path::new("-"), &args.common.from, args.common.unit)?
+        }
         (Some(t), _) => vec![t.clone()],
         (None, Some(f)) => read_segments(f, &args.common.from, args.common.unit)?,
         (None, None) => bail!("give the text to match or --file"),
@@ -127,9 +170,9 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let colour = match args.color {
         Color::Always => true,
         Color::Never => false,
-        Color::Auto => std::io::stdout().is_terminal(),
+        Color::Auto => std::io::stdout().is_terminal() && colour_wanted(),
     };
-    let single = args.text.is_some();
+    let single = args.text.as_deref().is_some_and(|t| t != "-");
     let mut out = std::io::stdout().lock();
     let mut results = Vec::new();
     let mut failed = false;
@@ -214,16 +257,63 @@ pub fn short_date(d: &str) -> String {
     }
 }
 
-/// Prints one suggestion: score line, diff, translation, provenance, penalties.
+/// True when colour is wanted on a terminal: `NO_COLOR` (set and not empty) turns it off.
+pub fn colour_wanted() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Text between diff markers, with the marker sequences themselves escaped by a backslash
+/// so that `[-x-]` in a segment cannot pass for a deletion.
+pub fn escaped(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
+        let marker = matches!(
+            (c, next),
+            ('[', Some('-')) | ('-', Some(']')) | ('{', Some('+' | '=')) | ('+' | '=', Some('}'))
+        );
+        if c == '\\' || marker {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The translation as a translator sees it in a CAT tool: inline tags as `{1}…{/1}`.
+fn shown_target(s: &Suggestion) -> String {
+    match &s.target_markup {
+        Some(m) => tmm::corpus::text::render(
+            &tmm::model::Segment {
+                text: s.target.clone(),
+                markup: Some(m.clone()),
+            },
+            tmm::corpus::Tags::Placeholders,
+        ),
+        None => s.target.clone(),
+    }
+}
+
+/// Prints one suggestion: score line, diff, translation, provenance, penalties. Without
+/// colour, deletions are `[-…-]`, insertions `{+…+}` and numbers put in place `{=…=}`, and
+/// those sequences in the text itself are escaped with a backslash.
 pub fn print_suggestion(out: &mut impl Write, s: &Suggestion, colour: bool) -> std::io::Result<()> {
     let kind = tmm::matching::match_type(Some(s.score));
     let date = s.from.date.as_deref().map(short_date).unwrap_or_default();
     let doc = s.from.document.as_deref().unwrap_or(&s.from.origin);
-    writeln!(out, "{:>3}%  {kind}  {doc} {date}", s.score)?;
+    let who = s
+        .from
+        .changeid
+        .as_deref()
+        .map(|w| format!(" by {w}"))
+        .unwrap_or_default();
+    writeln!(out, "{:>3}%  {kind}  {doc} {date}{who}", s.score)?;
     write!(out, "  {} ", s.source_lang)?;
+    let plain = |t: &str| if colour { t.to_string() } else { escaped(t) };
     for part in &s.diff {
         match (part.op, colour) {
-            (DiffOp::Equal, _) => write!(out, "{}", part.text)?,
+            (DiffOp::Equal, _) => write!(out, "{}", plain(&part.text))?,
             (DiffOp::Delete, true) => write!(out, "\x1b[31;9m{}\x1b[0m", part.text)?,
             (DiffOp::Insert, true) => write!(out, "\x1b[32;4m{}\x1b[0m", part.text)?,
             (op, false) => {
@@ -234,7 +324,7 @@ pub fn print_suggestion(out: &mut impl Write, s: &Suggestion, colour: bool) -> s
                 } else {
                     ("{+", "+}")
                 };
-                write!(out, "{space}{open}{word}{close}")?
+                write!(out, "{space}{open}{}{close}", escaped(word))?
             }
         }
     }
@@ -244,15 +334,15 @@ pub fn print_suggestion(out: &mut impl Write, s: &Suggestion, colour: bool) -> s
             write!(out, "  {} ", s.target_lang)?;
             let mut last = 0;
             for &(b, e) in &a.replaced {
-                write!(out, "{}", &a.text[last..b])?;
+                write!(out, "{}", plain(&a.text[last..b]))?;
                 if colour {
                     write!(out, "\x1b[1;33m{}\x1b[0m", &a.text[b..e])?;
                 } else {
-                    write!(out, "{{={}=}}", &a.text[b..e])?;
+                    write!(out, "{{={}=}}", escaped(&a.text[b..e]))?;
                 }
                 last = e;
             }
-            writeln!(out, "{}", &a.text[last..])?;
+            writeln!(out, "{}", plain(&a.text[last..]))?;
             if !a.missing.is_empty() {
                 writeln!(
                     out,
@@ -261,7 +351,7 @@ pub fn print_suggestion(out: &mut impl Write, s: &Suggestion, colour: bool) -> s
                 )?;
             }
         }
-        None => writeln!(out, "  {} {}", s.target_lang, s.target)?,
+        None => writeln!(out, "  {} {}", s.target_lang, plain(&shown_target(s)))?,
     }
     let why: Vec<String> = s
         .penalties
