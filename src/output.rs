@@ -141,6 +141,9 @@ impl OutputFile {
         };
         #[cfg(unix)]
         builder.permissions(permissions);
+        // The list stays locked from the file's creation to its listing, so that a signal
+        // handler's remove_pending (on its own thread) waits for it rather than missing it.
+        let mut pending = PENDING.lock().ok();
         let temp = builder.tempfile_in(dir).map_err(|e| {
             // tempfile's message names the temporary file; the user knows the folder.
             Error::io(
@@ -151,9 +154,10 @@ impl OutputFile {
                 ),
             )
         })?;
-        if let Ok(mut pending) = PENDING.lock() {
+        if let Some(pending) = pending.as_mut() {
             pending.push(temp.path().to_path_buf());
         }
+        drop(pending);
         Ok(OutputFile {
             target,
             _pending: Some(PendingGuard(temp.path().to_path_buf())),
