@@ -1002,3 +1002,61 @@ pub(crate) fn content_hash(unit: &TranslationUnit) -> i64 {
     }
     h.digest() as i64
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Stops the import once it has seen `after` units.
+    struct StopAfter {
+        after: u64,
+    }
+
+    impl ImportObserver for StopAfter {
+        fn progress(&mut self, _: u64, _: u64, units: u64) -> ControlFlow<()> {
+            if units >= self.after {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        }
+    }
+
+    fn tmx(units: usize) -> Vec<u8> {
+        let mut body = String::new();
+        for i in 0..units {
+            body.push_str(&format!(
+                "<tu><tuv xml:lang=\"en\"><seg>Unit number {i} here</seg></tuv><tuv xml:lang=\"fr\"><seg>Unité {i} ici</seg></tuv></tu>\n"
+            ));
+        }
+        format!(
+            "<tmx version=\"1.4\"><header srclang=\"en\" creationtool=\"t\" creationtoolversion=\"1\" segtype=\"sentence\" o-tmf=\"t\" adminlang=\"en\" datatype=\"plaintext\"/><body>\n{body}</body></tmx>\n"
+        )
+        .into_bytes()
+    }
+
+    // A server abandons the import of a client that went away: nothing of it is stored.
+    #[test]
+    fn an_observer_that_stops_the_import_leaves_nothing_stored() -> Result<()> {
+        let store = Store::open_temporary()?;
+        let input = Input::from_reader("request body", std::io::Cursor::new(tmx(3_000)));
+        let source = formats::open(input, &ReadOptions::default())?;
+        let result = store.import(
+            source,
+            &ImportOptions::default(),
+            &mut StopAfter { after: 600 },
+        );
+        assert!(matches!(result, Err(Error::Cancelled)), "{result:?}");
+        assert_eq!(store.stats()?.units, 0);
+        assert!(store.origins()?.is_empty());
+        // The same stream in full imports.
+        let input = Input::from_reader("request body", std::io::Cursor::new(tmx(3_000)));
+        let summary = store.import(
+            formats::open(input, &ReadOptions::default())?,
+            &ImportOptions::default(),
+            &mut (),
+        )?;
+        assert_eq!(summary.added, 3_000);
+        Ok(())
+    }
+}
