@@ -5,8 +5,8 @@
 
 use std::collections::HashMap;
 
-use super::token::content_ids;
 use crate::error::Result;
+use crate::text::token::content_ids;
 
 /// Variants one import indexes row by row before it switches to a bulk build: a twentieth of
 /// the stored variants, between 2,000 and 50,000. Row by row costs about 22 inserts per
@@ -89,9 +89,9 @@ pub fn terms(text: &str) -> (Vec<(u64, u32)>, usize) {
 /// date's words too, so that a phrase lookup finds a month name inside a date. (More ids
 /// only loosen the count filter's bound, which stays an upper bound.)
 fn index_ids(text: &str, mut ids: Vec<u64>) -> Vec<u64> {
-    let date = super::token::key_id(super::token::DATE_KEY);
+    let date = crate::text::token::key_id(crate::text::token::DATE_KEY);
     if ids.contains(&date) {
-        ids.extend(super::token::word_ids(text));
+        ids.extend(crate::text::token::word_ids(text));
     }
     ids
 }

@@ -11,12 +11,11 @@
 //! k-th best score found.
 
 pub mod analysis;
-pub mod date;
 pub mod distance;
 pub mod index;
-pub mod months;
 pub mod score;
-pub mod token;
+/// The tokens the matcher compares (they live with the rest of text processing).
+pub use crate::text::{date, months, token};
 
 use serde::Serialize;
 

@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use super::date::{self, Date, Parsed, Reading};
 use super::distance::{Step, align, levenshtein, moves_for};
-use super::token::{Token, TokenKind, tokenize, tokenize_words};
+use crate::text::token::{Token, TokenKind, tokenize, tokenize_words};
 
 /// Why a match is not 100.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

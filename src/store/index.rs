@@ -332,7 +332,7 @@ mod tests {
     use super::*;
 
     fn key_id_of(word: &str) -> u64 {
-        crate::matching::token::key_id(word)
+        crate::text::token::key_id(word)
     }
 
     /// Every (lang, term) → variant ids the index holds, compact and recent.

@@ -1,10 +1,14 @@
 //! Plain text: reading a document in UTF-8 or UTF-16 (with or without a byte-order mark),
 //! cutting it into paragraphs, and cutting paragraphs into sentences per language
-//! ([`sentence`]).
+//! ([`sentence`]); the tokens the matcher and the index compare ([`token`]), with dates
+//! recognised as one placeable ([`date`], month names from CLDR in [`months`]).
 
+pub mod date;
+pub mod months;
 pub mod script;
 pub mod sentence;
 pub mod srx;
+pub mod token;
 
 use std::collections::{HashMap, HashSet};
 use std::path::Path;

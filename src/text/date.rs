@@ -778,7 +778,7 @@ pub fn find_all(text: &str) -> Vec<Parsed> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matching::months::LONG_PATTERNS;
+    use crate::text::months::LONG_PATTERNS;
 
     fn iso(text: &str) -> Option<String> {
         parse(text).map(|p| p.value(None))

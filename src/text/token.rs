@@ -269,7 +269,7 @@ fn scan(text: &str, mut emit: impl FnMut(Raw, usize, usize)) {
 /// Splits a segment into tokens.
 ///
 /// ```
-/// use tmm::matching::token::{tokenize, TokenKind};
+/// use tmm::text::token::{tokenize, TokenKind};
 /// let t = tokenize("Held in June 2012, Rio+20.");
 /// let keys: Vec<_> = t.iter().map(|t| t.key.as_str()).collect();
 /// assert_eq!(keys, ["held", "in", "#date", ",", "rio", "+", "#", "."]);
