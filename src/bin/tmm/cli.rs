@@ -30,4 +30,7 @@ pub enum Command {
     Analyze(cmd::analyze::Args),
     Pretranslate(cmd::pretranslate::Args),
     Concordance(cmd::concordance::Args),
+    Serve(cmd::serve::Args),
+    #[command(subcommand)]
+    Token(cmd::token::Command),
 }

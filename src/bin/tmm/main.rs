@@ -56,6 +56,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Analyze(args) => cmd::analyze::run(&db, args),
         Command::Pretranslate(args) => cmd::pretranslate::run(&db, args),
         Command::Concordance(args) => cmd::concordance::run(&db, args),
+        Command::Serve(args) => cmd::serve::run(&db, args),
+        Command::Token(command) => cmd::token::run(&db, command),
     }
 }
 

@@ -7,5 +7,7 @@ pub mod export;
 pub mod import;
 pub mod index;
 pub mod pretranslate;
+pub mod serve;
 pub mod stats;
 pub mod suggest;
+pub mod token;
