@@ -32,7 +32,7 @@ pub(crate) fn routes(cors: Option<&str>) -> Router<AppState> {
     match cors.and_then(|o| HeaderValue::from_str(o).ok()) {
         Some(origin) => router.layer(
             CorsLayer::new()
-                .allow_origin(AllowOrigin::exact(origin))
+                .allow_origin(AllowOrigin::list([origin]))
                 .allow_methods([Method::GET])
                 .allow_headers([header::AUTHORIZATION]),
         ),

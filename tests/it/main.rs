@@ -11,4 +11,5 @@ mod fixtures;
 mod import;
 mod matching;
 mod roundtrip;
+mod serve;
 mod srx;
