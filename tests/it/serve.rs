@@ -1001,6 +1001,9 @@ fn sigterm_finishes_the_request_in_flight_then_exits_0() {
     let tmx = generated_tmx(2000, "monthly");
     let pid = server.child.id().to_string();
     let mut term = || {
+        // Give a loaded machine time to read the request's head: a connection whose bytes
+        // the server has not read yet is idle to it, and idle connections close at once.
+        std::thread::sleep(Duration::from_millis(1000));
         let _ = Command::new("kill").args(["-TERM", &pid]).status();
         std::thread::sleep(Duration::from_millis(300));
     };
