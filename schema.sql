@@ -1,4 +1,4 @@
--- tmm's SQLite schema, version 2: the one source of truth. The store applies it whole to a
+-- tmm's SQLite schema, version 3: the one source of truth. The store applies it whole to a
 -- new database and records its version in PRAGMA user_version; a database of an older
 -- version is brought here by the numbered migrations in src/store/migrations/ (a test checks
 -- that both give the same tables, columns and indexes).
@@ -161,3 +161,12 @@ CREATE TABLE match_dead (variant_id INTEGER PRIMARY KEY);
 
 -- uncovered_from: the first variant id a bulk import left for `tmm index`.
 CREATE TABLE match_state (key TEXT PRIMARY KEY, value INTEGER) WITHOUT ROWID;
+
+-- Who may use `tmm serve`: a token's name (its holder, the change id of what they store),
+-- its role, and the SHA-256 of the token (hex); the token itself is never stored.
+CREATE TABLE token (
+    name        TEXT    PRIMARY KEY,
+    role        TEXT    NOT NULL CHECK (role IN ('read', 'write', 'admin')),
+    hash        TEXT    NOT NULL UNIQUE,
+    created_at  TEXT    NOT NULL    -- YYYYMMDDThhmmssZ
+) WITHOUT ROWID;

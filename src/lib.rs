@@ -40,6 +40,8 @@ pub mod matching;
 pub mod model;
 pub mod output;
 pub mod pretranslate;
+#[cfg(feature = "cli")]
+pub mod server;
 pub mod store;
 pub mod text;
 

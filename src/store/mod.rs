@@ -14,6 +14,7 @@ mod import;
 mod index;
 mod langs;
 mod snapshot;
+mod token;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -31,13 +32,17 @@ pub use filter::{UnitFilter, UnitMetadata};
 pub use import::{DuplicatePolicy, ImportObserver, ImportOptions, ImportSummary, Warning};
 pub use langs::{LangMerge, ORIGINAL_LANG_PROP};
 pub use snapshot::{Provenance, Snapshot, StoredVariant};
+pub use token::{Role, TokenInfo};
 
 /// The schema of a new database, at [`SCHEMA_VERSION`].
 const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// Migrations, in order: entry `n - 1` brings a database from version `n` to `n + 1`. A test
 /// checks that migrating a database of every older version gives the schema of a new one.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/2.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/2.sql"),
+    include_str!("migrations/3.sql"),
+];
 
 /// `PRAGMA application_id` of a tmm database ("TMM1"), so other programs' files are told apart.
 const APPLICATION_ID: i64 = 0x544D_4D31;

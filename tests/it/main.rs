@@ -13,6 +13,7 @@ mod maintenance;
 mod matching;
 mod rough_edges;
 mod roundtrip;
+mod serve;
 mod srx;
 mod store;
 mod xliff;

@@ -40,4 +40,7 @@ pub enum Command {
     Langs(cmd::langs::Args),
     Completions(cmd::completions::Args),
     Man(cmd::completions::ManArgs),
+    Serve(cmd::serve::Args),
+    #[command(subcommand)]
+    Token(cmd::token::Command),
 }

@@ -56,12 +56,15 @@ fn main() -> ExitCode {
     };
     QUIET.store(cli.quiet, std::sync::atomic::Ordering::Relaxed);
     // Interrupted, leave no half-written temporary file behind (a transaction in progress
-    // is rolled back by SQLite itself).
-    let _ = ctrlc::set_handler(|| {
-        tmm::output::remove_pending();
-        eprintln!("tmm: interrupted");
-        std::process::exit(130);
-    });
+    // is rolled back by SQLite itself). The server handles SIGINT and SIGTERM itself: it
+    // finishes the requests in flight, then exits 0.
+    if !matches!(cli.command, Command::Serve(_)) {
+        let _ = ctrlc::set_handler(|| {
+            tmm::output::remove_pending();
+            eprintln!("tmm: interrupted");
+            std::process::exit(130);
+        });
+    }
     let result = run(cli).and_then(|code| {
         // Whatever is still buffered must reach its file, or the run failed.
         std::io::Write::flush(&mut std::io::stdout().lock())?;
@@ -135,6 +138,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Clean(args) => cmd::clean::run(&db, args),
         Command::Langs(args) => cmd::langs::run(&db, args),
         Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),
+        Command::Serve(args) => cmd::serve::run(&db, args),
+        Command::Token(command) => cmd::token::run(&db, command),
     }
 }
 

@@ -12,6 +12,8 @@ pub mod index;
 pub mod langs;
 pub mod origins;
 pub mod pretranslate;
+pub mod serve;
 pub mod stats;
 pub mod suggest;
+pub mod token;
 pub mod units;
