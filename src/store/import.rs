@@ -536,6 +536,7 @@ pub(crate) struct UnitWriter<'t> {
     insert_prop: Statement<'t>,
     insert_note: Statement<'t>,
     pub(crate) index: super::index::IndexWriter,
+    subsegments: super::subsegment::SubsegmentWriter,
 }
 
 impl<'t> UnitWriter<'t> {
@@ -563,6 +564,7 @@ impl<'t> UnitWriter<'t> {
             insert_prop: tx.prepare("INSERT INTO prop (unit_id, tuv, ord, type, lang, o_encoding, value) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?,
             insert_note: tx.prepare("INSERT INTO note (unit_id, tuv, ord, lang, o_encoding, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?,
             index: super::index::IndexWriter::new(tx)?,
+            subsegments: Default::default(),
         })
     }
 
@@ -671,6 +673,7 @@ impl<'t> UnitWriter<'t> {
             return Ok(None);
         }
         self.index.remove_unit(self.tx, id)?;
+        self.subsegments.remove_unit(self.tx, id)?;
         for table in ["variant", "prop", "note"] {
             self.tx
                 .prepare_cached(&format!("DELETE FROM {table} WHERE unit_id = ?1"))?
@@ -773,6 +776,7 @@ impl<'t> UnitWriter<'t> {
                 .add(self.tx, variant_id, v.lang.as_str(), &v.segment.text)?;
             self.insert_annotations(unit_id, position, &v.props, &v.notes)?;
         }
+        self.subsegments.add(self.tx, unit_id, unit, source)?;
         Ok(outcome)
     }
 

@@ -11,6 +11,7 @@ mod export;
 mod import;
 mod index;
 mod snapshot;
+mod subsegment;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -26,13 +27,18 @@ pub use edit::EDIT_KIND;
 pub use export::{ExportFilter, StoredUnit, TmxExport, lang_matches};
 pub use import::{DuplicatePolicy, ImportObserver, ImportOptions, ImportSummary, Warning};
 pub use snapshot::{Provenance, Snapshot, StoredVariant};
+pub use subsegment::{StoredSentence, key as subsegment_key};
 
 /// The schema of a new database, at [`SCHEMA_VERSION`].
 const SCHEMA: &str = include_str!("../../schema.sql");
 
 /// Migrations, in order: entry `n - 1` brings a database from version `n` to `n + 1`. A test
 /// checks that migrating a database of every older version gives the schema of a new one.
-const MIGRATIONS: &[&str] = &[include_str!("migrations/2.sql")];
+/// (`4.sql`, sentence sub-segments, follows the API-token table's `3.sql` once both are in.)
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/2.sql"),
+    include_str!("migrations/4.sql"),
+];
 
 /// `PRAGMA application_id` of a tmm database ("TMM1"), so other programs' files are told apart.
 const APPLICATION_ID: i64 = 0x544D_4D31;

@@ -13,4 +13,5 @@ mod matching;
 mod roundtrip;
 mod srx;
 mod store;
+mod subsegments;
 mod xliff;

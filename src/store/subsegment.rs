@@ -1,0 +1,476 @@
+//! Sentence sub-segments of multi-sentence units (table `subsegment`, see `schema.sql`).
+//!
+//! When a unit's source segment holds more than one sentence (an imported TMX paragraph, a
+//! paragraph from `tmm align`), each of its languages is cut with the aligner's sentence
+//! splitter and the sentences are aligned across the languages through the unit's source
+//! language, with the aligner's Gale–Church model ([`crate::align::align`] on the unit as a
+//! one-paragraph document per language). Each aligned sentence row is stored per language,
+//! with its bead and confidence, when the unit yields at least two rows.
+//!
+//! The sentences are made in the writing transaction ([`SubsegmentWriter`]) and indexed after
+//! the commit, with the variants' catch-up ([`catch_up`]), in the `match_*` tables under the
+//! language key `en:s` ([`key`]), so that queries read them with the same postings code.
+
+use std::collections::HashMap;
+
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+
+use super::snapshot::{Snapshot, lang_clause};
+use crate::align::{self, AlignOptions, Document, Unit};
+use crate::error::Result;
+use crate::lang::LanguageTag;
+use crate::matching::index::{BATCH, CHUNK_VARIANTS, PostingsBuilder, Worker, lang_key};
+use crate::model::{TranslationUnit, UnitId, Variant, VariantId};
+use crate::text::SentenceSplitter;
+
+/// The match-index language key of the sub-segments in `lang`: `en` → `en:s`.
+pub fn key(lang: &str) -> String {
+    format!("{}:s", lang_key(lang))
+}
+
+const UNCOVERED: &str = "subsegments_uncovered_from";
+const UNITS_FROM: &str = "subsegment_units_from";
+
+/// One aligned sentence row of a unit.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct SentenceRow {
+    /// Each language's text (empty when the language has nothing here) and sentence count.
+    pub texts: Vec<(String, String, usize)>,
+    pub bead: String,
+    pub confidence: f64,
+}
+
+/// Cuts a unit into aligned sentence rows; empty when its source has one sentence, when it
+/// has a single language, or when its languages do not align credibly (the unit is then
+/// matched whole only).
+pub(crate) fn sentence_rows(
+    unit: &TranslationUnit,
+    source: &Variant,
+    splitters: &mut HashMap<String, SentenceSplitter>,
+) -> Vec<SentenceRow> {
+    let mut splitter = |lang: &LanguageTag| {
+        splitters
+            .entry(lang.to_string())
+            .or_insert_with(|| SentenceSplitter::new(lang))
+            .clone()
+    };
+    let source_splitter = splitter(&source.lang);
+    if source_splitter.split(&source.segment.text).len() < 2 {
+        return Vec::new();
+    }
+    // One document per language (the first variant of each), the source first.
+    let mut docs: Vec<Document> = Vec::new();
+    let mut options = AlignOptions {
+        pivot: Some(source.lang.clone()),
+        unit: Unit::Sentence,
+        splitters: Vec::new(),
+    };
+    for v in std::iter::once(source).chain(&unit.variants) {
+        if v.segment.text.trim().is_empty() || docs.iter().any(|d| d.lang == v.lang) {
+            continue;
+        }
+        // A segment's own line breaks are not paragraph breaks here.
+        let text = v.segment.text.replace(['\n', '\r'], " ");
+        docs.push(Document::from_text(v.lang.clone(), v.lang.as_str(), &text));
+        options.splitters.push((v.lang.clone(), splitter(&v.lang)));
+    }
+    if docs.len() < 2 {
+        return Vec::new();
+    }
+    let Ok(alignment) = align::align(&docs, &options) else {
+        return Vec::new();
+    };
+    if alignment.rows.len() < 2 {
+        return Vec::new();
+    }
+    alignment
+        .rows
+        .iter()
+        .map(|row| SentenceRow {
+            texts: alignment
+                .languages
+                .iter()
+                .enumerate()
+                .map(|(l, lang)| (lang.to_string(), row.text(l), row.segments[l].len()))
+                .collect(),
+            bead: row.bead(),
+            confidence: row.confidence,
+        })
+        .collect()
+}
+
+/// Stores the sub-segments of the units a writing transaction inserts.
+#[derive(Default)]
+pub(crate) struct SubsegmentWriter {
+    splitters: HashMap<String, SentenceSplitter>,
+    /// The transaction has marked its sub-segments for indexing.
+    marked: bool,
+}
+
+impl SubsegmentWriter {
+    /// Splits, aligns and stores the sentences of unit `unit_id` just inserted.
+    pub(crate) fn add(
+        &mut self,
+        tx: &Transaction,
+        unit_id: i64,
+        unit: &TranslationUnit,
+        source: &Variant,
+    ) -> Result<()> {
+        let rows = sentence_rows(unit, source, &mut self.splitters);
+        insert_rows(tx, unit_id, &rows, &mut self.marked)
+    }
+
+    /// Drops the sub-segments of a unit about to be deleted.
+    pub(crate) fn remove_unit(&mut self, tx: &Transaction, unit_id: i64) -> Result<()> {
+        tx.prepare_cached("DELETE FROM subsegment WHERE unit_id = ?1")?
+            .execute([unit_id])?;
+        Ok(())
+    }
+}
+
+fn insert_rows(
+    conn: &Connection,
+    unit_id: i64,
+    rows: &[SentenceRow],
+    marked: &mut bool,
+) -> Result<()> {
+    let m = rows.len() as i64;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO subsegment (unit_id, n, m, lang, text, sentences, bead, confidence)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for (n, row) in rows.iter().enumerate() {
+        for (lang, text, sentences) in &row.texts {
+            if text.is_empty() {
+                continue;
+            }
+            insert.execute(params![
+                unit_id,
+                n as i64 + 1,
+                m,
+                lang,
+                text,
+                *sentences as i64,
+                row.bead,
+                row.confidence
+            ])?;
+            if !*marked {
+                conn.prepare_cached(
+                    "INSERT OR IGNORE INTO match_state (key, value) VALUES (?1, ?2)",
+                )?
+                .execute(params![UNCOVERED, conn.last_insert_rowid()])?;
+                *marked = true;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn state(conn: &Connection, key: &str) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT value FROM match_state WHERE key = ?1")?
+        .query_row([key], |r| r.get(0))
+        .optional()?)
+}
+
+/// Makes the sub-segments of the units stored before sub-segments existed (a migrated
+/// database), from the first such unit on.
+fn make_missing(conn: &Connection) -> Result<()> {
+    let Some(from) = state(conn, UNITS_FROM)? else {
+        return Ok(());
+    };
+    // (unit id, source language, [(language, text)])
+    type Stored = (i64, String, Vec<(String, String)>);
+    let mut units: Vec<Stored> = Vec::new();
+    {
+        let mut stmt = conn.prepare(
+            "SELECT u.id, u.source_lang, v.lang, v.text FROM unit u
+             JOIN variant v ON v.unit_id = u.id
+             WHERE u.id >= ?1 AND NOT EXISTS (SELECT 1 FROM subsegment s WHERE s.unit_id = u.id)
+             ORDER BY u.id, v.position",
+        )?;
+        let mut rows = stmt.query([from])?;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            if units.last().is_none_or(|u| u.0 != id) {
+                units.push((id, r.get(1)?, Vec::new()));
+            }
+            if let Some(u) = units.last_mut() {
+                u.2.push((r.get(2)?, r.get(3)?));
+            }
+        }
+    }
+    let mut splitters = HashMap::new();
+    let mut marked = false;
+    for (id, source_lang, variants) in units {
+        let unit = TranslationUnit {
+            variants: variants
+                .into_iter()
+                .filter_map(|(lang, text)| {
+                    LanguageTag::parse(&lang)
+                        .ok()
+                        .map(|l| Variant::new(l, text))
+                })
+                .collect(),
+            ..Default::default()
+        };
+        let source = LanguageTag::parse(&source_lang)
+            .ok()
+            .and_then(|l| unit.variant(&l))
+            .or_else(|| unit.variants.first());
+        if let Some(source) = source {
+            let rows = sentence_rows(&unit, source, &mut splitters);
+            insert_rows(conn, id, &rows, &mut marked)?;
+        }
+    }
+    conn.execute("DELETE FROM match_state WHERE key = ?1", [UNITS_FROM])?;
+    Ok(())
+}
+
+/// Indexes the sub-segments not indexed yet (all of them when `all`: the caller has emptied
+/// the index), in chunks of at most [`CHUNK_VARIANTS`], inside the caller's transaction.
+/// Returns how many were indexed.
+pub(crate) fn index_pending(conn: &Connection, all: bool) -> Result<u64> {
+    make_missing(conn)?;
+    let from = if all {
+        Some(i64::MIN)
+    } else {
+        state(conn, UNCOVERED)?
+    };
+    let Some(from) = from else {
+        return Ok(0);
+    };
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO match_term (lang, term, df, postings) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    let mut write = |builder: PostingsBuilder| -> Result<()> {
+        builder.into_chunks(|lang, term, df, blob| {
+            insert.execute(params![lang, term as i64, df, blob])?;
+            Ok(())
+        })?;
+        Ok(())
+    };
+    let mut worker = Worker::start();
+    let mut stmt =
+        conn.prepare("SELECT id, lang, text FROM subsegment WHERE id >= ?1 ORDER BY id")?;
+    let mut rows = stmt.query([from])?;
+    let mut done = 0u64;
+    let mut batch = Vec::with_capacity(BATCH);
+    while let Some(row) = rows.next()? {
+        let lang: &str = row.get_ref(1)?.as_str().unwrap_or("");
+        batch.push((
+            row.get(0)?,
+            key(lang),
+            row.get_ref(2)?.as_str().unwrap_or("").to_string(),
+        ));
+        if batch.len() == BATCH {
+            worker.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+        }
+        done += 1;
+        if done % CHUNK_VARIANTS == 0 {
+            let full = std::mem::replace(&mut worker, Worker::start());
+            full.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+            write(full.finish()?)?;
+        }
+    }
+    worker.send(batch);
+    write(worker.finish()?)?;
+    conn.execute("DELETE FROM match_state WHERE key = ?1", [UNCOVERED])?;
+    Ok(done)
+}
+
+/// Makes and indexes what is pending, in its own transaction (when the variants' index has
+/// nothing to catch up).
+pub(crate) fn catch_up(conn: &Connection) -> Result<u64> {
+    if state(conn, UNCOVERED)?.is_none() && state(conn, UNITS_FROM)?.is_none() {
+        return Ok(0);
+    }
+    let tx = Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
+    let n = index_pending(&tx, false)?;
+    tx.commit()?;
+    Ok(n)
+}
+
+/// A stored sentence of a unit.
+#[derive(Debug, Clone)]
+pub struct StoredSentence {
+    pub unit_id: UnitId,
+    /// The unit's variant in the same language, which the sentence is part of.
+    pub variant_id: VariantId,
+    /// The sentence row, 1-based, of `m` rows.
+    pub n: u32,
+    pub m: u32,
+    pub lang: String,
+    pub text: String,
+    /// How many of this language's sentences the row holds.
+    pub sentences: u32,
+    /// The row's sentence counts in every language of the unit, source first (`1-1-2`).
+    pub bead: String,
+    /// The lowest confidence of the row's beads.
+    pub confidence: f64,
+}
+
+fn stored_sentence(r: &rusqlite::Row) -> rusqlite::Result<StoredSentence> {
+    Ok(StoredSentence {
+        unit_id: UnitId(r.get(0)?),
+        variant_id: VariantId(r.get::<_, Option<i64>>(1)?.unwrap_or(0)),
+        n: r.get(2)?,
+        m: r.get(3)?,
+        lang: r.get(4)?,
+        text: r.get(5)?,
+        sentences: r.get(6)?,
+        bead: r.get(7)?,
+        confidence: r.get(8)?,
+    })
+}
+
+const SENTENCE_COLUMNS: &str = "s.unit_id,
+    (SELECT v.id FROM variant v WHERE v.unit_id = s.unit_id AND v.lang = s.lang ORDER BY v.position LIMIT 1),
+    s.n, s.m, s.lang, s.text, s.sentences, s.bead, s.confidence";
+
+impl Snapshot<'_> {
+    /// True when the memory holds sentence sub-segments in `lang`.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn holds_subsegments(&self, lang: &LanguageTag) -> Result<bool> {
+        // The index answers from its B-tree; only sub-segments not indexed yet need a look
+        // at the table.
+        if self
+            .conn
+            .prepare_cached("SELECT 1 FROM match_term WHERE lang = ?1 LIMIT 1")?
+            .query_row([key(lang.as_str())], |_| Ok(()))
+            .optional()?
+            .is_some()
+        {
+            return Ok(true);
+        }
+        let Some(from) = state(self.conn, UNCOVERED)? else {
+            return Ok(false);
+        };
+        let (exact, like) = lang_clause(lang);
+        Ok(self
+            .conn
+            .prepare_cached(
+                "SELECT 1 FROM subsegment WHERE id >= ?1 AND (lang = ?2 OR lang LIKE ?3) LIMIT 1",
+            )?
+            .query_row(params![from, exact, like], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
+    /// The first sub-segment not indexed yet, if any (queries scan from there).
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn subsegments_uncovered_from(&self) -> Result<Option<i64>> {
+        state(self.conn, UNCOVERED)
+    }
+
+    /// The sub-segment `id` when it is in `lang` (`None` too when its unit was deleted).
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn subsegment_in(&self, id: i64, lang: &LanguageTag) -> Result<Option<StoredSentence>> {
+        let (exact, like) = lang_clause(lang);
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {SENTENCE_COLUMNS} FROM subsegment s
+                 WHERE s.id = ?1 AND (s.lang = ?2 OR s.lang LIKE ?3)"
+            ))?
+            .query_row(params![id, exact, like], stored_sentence)
+            .optional()?)
+    }
+
+    /// Sentence row `n` of unit `unit` in `lang`.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn subsegment_of(
+        &self,
+        unit: UnitId,
+        n: u32,
+        lang: &LanguageTag,
+    ) -> Result<Option<StoredSentence>> {
+        let (exact, like) = lang_clause(lang);
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {SENTENCE_COLUMNS} FROM subsegment s
+                 WHERE s.unit_id = ?1 AND s.n = ?2 AND (s.lang = ?3 OR s.lang LIKE ?4)
+                 ORDER BY s.id LIMIT 1"
+            ))?
+            .query_row(params![unit.0, n, exact, like], stored_sentence)
+            .optional()?)
+    }
+
+    /// Calls `f(id, text)` with every sub-segment in `lang` from id `from` on.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn scan_subsegments(
+        &self,
+        lang: &LanguageTag,
+        from: i64,
+        mut f: impl FnMut(i64, &str),
+    ) -> Result<u64> {
+        let (exact, like) = lang_clause(lang);
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, text FROM subsegment WHERE id >= ?3 AND (lang = ?1 OR lang LIKE ?2)",
+        )?;
+        let mut rows = stmt.query(params![exact, like, from])?;
+        let mut n = 0;
+        while let Some(r) = rows.next()? {
+            n += 1;
+            f(r.get(0)?, r.get_ref(1)?.as_str().unwrap_or(""));
+        }
+        Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(pairs: &[(&str, &str)]) -> TranslationUnit {
+        TranslationUnit {
+            variants: pairs
+                .iter()
+                .map(|(l, t)| Variant::new(LanguageTag::parse(l).unwrap(), *t))
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_paragraph_unit_gives_its_sentences_aligned() {
+        let u = unit(&[
+            (
+                "en",
+                "The first sentence is here. The second one follows it closely.",
+            ),
+            (
+                "fr",
+                "La première phrase est ici. La seconde la suit de près.",
+            ),
+            ("zh", "第一句在这里。第二句紧随其后。"),
+        ]);
+        let rows = sentence_rows(&u, &u.variants[0], &mut HashMap::new());
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1].bead, "1-1-1");
+        assert_eq!(rows[1].texts[1].1, "La seconde la suit de près.");
+        assert_eq!(rows[1].texts[2].1, "第二句紧随其后。");
+    }
+
+    #[test]
+    fn a_one_sentence_unit_has_no_subsegments() {
+        let u = unit(&[
+            ("en", "Only one sentence here."),
+            ("fr", "Une seule. Phrase."),
+        ]);
+        assert!(sentence_rows(&u, &u.variants[0], &mut HashMap::new()).is_empty());
+        let alone = unit(&[("en", "One. Two.")]);
+        assert!(sentence_rows(&alone, &alone.variants[0], &mut HashMap::new()).is_empty());
+    }
+}
