@@ -137,18 +137,21 @@ CREATE TABLE origin_note (
 
 -- The sentences of a unit holding more than one (an imported paragraph, an aligned paragraph),
 -- split and aligned across its languages through its source language (src/store/subsegment.rs):
--- one row per aligned sentence row `n` of `m` and language. `sentences` is how many of that
--- language's sentences the row holds, `bead` the row's counts in every language (source
--- first), `confidence` the lowest of its beads'. Ids are never reused, so postings of a
--- deleted unit's sentences find no row. Indexed in the match_* tables under the language key
--- followed by `:s` (`en:s`).
+-- one row per aligned sentence row `n` of `m` and language, a byte range of the variant's
+-- text (not a copy). `sentences` is how many of that language's sentences the row holds,
+-- `bead` the row's counts in every language (source first), `confidence` the lowest of its
+-- beads'. Ids are never reused, so postings of a deleted unit's sentences find no row. The
+-- rows in the unit's source language are indexed in the match_* tables under the language key
+-- followed by `:s` (`en:s`); the others are their translations.
 CREATE TABLE subsegment (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
     unit_id    INTEGER NOT NULL REFERENCES unit (id) ON DELETE CASCADE,
     n          INTEGER NOT NULL,   -- 1-based row of the unit's sentence alignment
     m          INTEGER NOT NULL,   -- rows in the unit
     lang       TEXT    NOT NULL,
-    text       TEXT    NOT NULL,
+    variant_id INTEGER NOT NULL,       -- the unit's variant holding the sentence(s)
+    start      INTEGER NOT NULL,       -- their byte range in its text
+    end        INTEGER NOT NULL,
     sentences  INTEGER NOT NULL,
     bead       TEXT    NOT NULL,
     confidence REAL    NOT NULL

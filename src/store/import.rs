@@ -756,6 +756,7 @@ impl<'t> UnitWriter<'t> {
         let unit_id = self.tx.last_insert_rowid();
         self.insert_annotations(unit_id, 0, &unit.props, &unit.notes)?;
 
+        let mut variant_ids = Vec::with_capacity(unit.variants.len());
         for (i, v) in unit.variants.iter().enumerate() {
             let a = &v.attributes;
             let position = i as i64 + 1;
@@ -772,11 +773,13 @@ impl<'t> UnitWriter<'t> {
                 head.into_iter().chain(attribute_values(a, &extra)),
             ))?;
             let variant_id = self.tx.last_insert_rowid();
+            variant_ids.push(variant_id);
             self.index
                 .add(self.tx, variant_id, v.lang.as_str(), &v.segment.text)?;
             self.insert_annotations(unit_id, position, &v.props, &v.notes)?;
         }
-        self.subsegments.add(self.tx, unit_id, unit, source)?;
+        self.subsegments
+            .add(self.tx, unit_id, &variant_ids, unit, source)?;
         Ok(outcome)
     }
 

@@ -34,10 +34,20 @@ const UNITS_FROM: &str = "subsegment_units_from";
 /// One aligned sentence row of a unit.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct SentenceRow {
-    /// Each language's text (empty when the language has nothing here) and sentence count.
-    pub texts: Vec<(String, String, usize)>,
+    /// Per language present in the row: the index of its variant in the unit, the byte range
+    /// of the row's sentences in that variant's text, and how many sentences they are.
+    pub spans: Vec<Span>,
     pub bead: String,
     pub confidence: f64,
+}
+
+/// A row's sentences in one variant's text.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Span {
+    pub variant: usize,
+    pub start: usize,
+    pub end: usize,
+    pub sentences: usize,
 }
 
 /// Cuts a unit into aligned sentence rows; empty when its source has one sentence, when it
@@ -48,34 +58,50 @@ pub(crate) fn sentence_rows(
     source: &Variant,
     splitters: &mut HashMap<String, SentenceSplitter>,
 ) -> Vec<SentenceRow> {
-    let mut splitter = |lang: &LanguageTag| {
-        splitters
-            .entry(lang.to_string())
-            .or_insert_with(|| SentenceSplitter::new(lang))
-            .clone()
-    };
-    let source_splitter = splitter(&source.lang);
-    if source_splitter.split(&source.segment.text).len() < 2 {
+    let split_count = splitters
+        .entry(source.lang.to_string())
+        .or_insert_with(|| SentenceSplitter::new(&source.lang))
+        .split(&source.segment.text)
+        .len();
+    if split_count < 2 {
         return Vec::new();
     }
     // One document per language (the first variant of each), the source first.
-    let mut docs: Vec<Document> = Vec::new();
+    let source_index = unit
+        .variants
+        .iter()
+        .position(|v| std::ptr::eq(v, source))
+        .unwrap_or(0);
+    let mut order: Vec<usize> = vec![source_index];
+    for (i, v) in unit.variants.iter().enumerate() {
+        if !v.segment.text.trim().is_empty()
+            && !order.iter().any(|&o| unit.variants[o].lang == v.lang)
+        {
+            order.push(i);
+        }
+    }
+    if order.len() < 2 {
+        return Vec::new();
+    }
+    // A segment's own line breaks are not paragraph breaks here; the same byte length keeps
+    // offsets valid in the stored text.
+    let texts: Vec<String> = order
+        .iter()
+        .map(|&i| unit.variants[i].segment.text.replace(['\n', '\r'], " "))
+        .collect();
     let mut options = AlignOptions {
         pivot: Some(source.lang.clone()),
         unit: Unit::Sentence,
         splitters: Vec::new(),
     };
-    for v in std::iter::once(source).chain(&unit.variants) {
-        if v.segment.text.trim().is_empty() || docs.iter().any(|d| d.lang == v.lang) {
-            continue;
-        }
-        // A segment's own line breaks are not paragraph breaks here.
-        let text = v.segment.text.replace(['\n', '\r'], " ");
-        docs.push(Document::from_text(v.lang.clone(), v.lang.as_str(), &text));
-        options.splitters.push((v.lang.clone(), splitter(&v.lang)));
-    }
-    if docs.len() < 2 {
-        return Vec::new();
+    let mut docs = Vec::new();
+    for (&i, text) in order.iter().zip(&texts) {
+        let lang = &unit.variants[i].lang;
+        let splitter = splitters
+            .entry(lang.to_string())
+            .or_insert_with(|| SentenceSplitter::new(lang));
+        options.splitters.push((lang.clone(), splitter.clone()));
+        docs.push(Document::from_text(lang.clone(), lang.as_str(), text));
     }
     let Ok(alignment) = align::align(&docs, &options) else {
         return Vec::new();
@@ -83,20 +109,40 @@ pub(crate) fn sentence_rows(
     if alignment.rows.len() < 2 {
         return Vec::new();
     }
-    alignment
-        .rows
-        .iter()
-        .map(|row| SentenceRow {
-            texts: alignment
-                .languages
-                .iter()
-                .enumerate()
-                .map(|(l, lang)| (lang.to_string(), row.text(l), row.segments[l].len()))
-                .collect(),
+    // Each row's sentences are found in order in their variant's text.
+    let mut cursor = vec![0usize; order.len()];
+    let mut rows = Vec::with_capacity(alignment.rows.len());
+    for row in &alignment.rows {
+        let mut spans = Vec::new();
+        for (l, sentences) in row.segments.iter().enumerate() {
+            let mut range: Option<(usize, usize)> = None;
+            for sentence in sentences {
+                let Some(at) = texts[l]
+                    .get(cursor[l]..)
+                    .and_then(|rest| rest.find(sentence.as_str()))
+                else {
+                    return Vec::new();
+                };
+                let start = cursor[l] + at;
+                cursor[l] = start + sentence.len();
+                range = Some((range.map_or(start, |r| r.0), cursor[l]));
+            }
+            if let Some((start, end)) = range {
+                spans.push(Span {
+                    variant: order[l],
+                    start,
+                    end,
+                    sentences: sentences.len(),
+                });
+            }
+        }
+        rows.push(SentenceRow {
+            spans,
             bead: row.bead(),
             confidence: row.confidence,
-        })
-        .collect()
+        });
+    }
+    rows
 }
 
 /// Stores the sub-segments of the units a writing transaction inserts.
@@ -108,16 +154,18 @@ pub(crate) struct SubsegmentWriter {
 }
 
 impl SubsegmentWriter {
-    /// Splits, aligns and stores the sentences of unit `unit_id` just inserted.
+    /// Splits, aligns and stores the sentences of unit `unit_id` just inserted, whose
+    /// variants got the ids `variant_ids` (in the unit's order).
     pub(crate) fn add(
         &mut self,
         tx: &Transaction,
         unit_id: i64,
+        variant_ids: &[i64],
         unit: &TranslationUnit,
         source: &Variant,
     ) -> Result<()> {
         let rows = sentence_rows(unit, source, &mut self.splitters);
-        insert_rows(tx, unit_id, &rows, &mut self.marked)
+        insert_rows(tx, unit_id, unit, variant_ids, &rows, &mut self.marked)
     }
 
     /// Drops the sub-segments of a unit about to be deleted.
@@ -131,26 +179,33 @@ impl SubsegmentWriter {
 fn insert_rows(
     conn: &Connection,
     unit_id: i64,
+    unit: &TranslationUnit,
+    variant_ids: &[i64],
     rows: &[SentenceRow],
     marked: &mut bool,
 ) -> Result<()> {
     let m = rows.len() as i64;
     let mut insert = conn.prepare_cached(
-        "INSERT INTO subsegment (unit_id, n, m, lang, text, sentences, bead, confidence)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO subsegment (unit_id, n, m, lang, variant_id, start, end, sentences, bead, confidence)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
     for (n, row) in rows.iter().enumerate() {
-        for (lang, text, sentences) in &row.texts {
-            if text.is_empty() {
+        for span in &row.spans {
+            let (Some(v), Some(&variant_id)) = (
+                unit.variants.get(span.variant),
+                variant_ids.get(span.variant),
+            ) else {
                 continue;
-            }
+            };
             insert.execute(params![
                 unit_id,
                 n as i64 + 1,
                 m,
-                lang,
-                text,
-                *sentences as i64,
+                v.lang.as_str(),
+                variant_id,
+                span.start as i64,
+                span.end as i64,
+                span.sentences as i64,
                 row.bead,
                 row.confidence
             ])?;
@@ -179,12 +234,12 @@ fn make_missing(conn: &Connection) -> Result<()> {
     let Some(from) = state(conn, UNITS_FROM)? else {
         return Ok(());
     };
-    // (unit id, source language, [(language, text)])
-    type Stored = (i64, String, Vec<(String, String)>);
+    // (unit id, source language, [(variant id, language, text)])
+    type Stored = (i64, String, Vec<(i64, String, String)>);
     let mut units: Vec<Stored> = Vec::new();
     {
         let mut stmt = conn.prepare(
-            "SELECT u.id, u.source_lang, v.lang, v.text FROM unit u
+            "SELECT u.id, u.source_lang, v.id, v.lang, v.text FROM unit u
              JOIN variant v ON v.unit_id = u.id
              WHERE u.id >= ?1 AND NOT EXISTS (SELECT 1 FROM subsegment s WHERE s.unit_id = u.id)
              ORDER BY u.id, v.position",
@@ -196,35 +251,44 @@ fn make_missing(conn: &Connection) -> Result<()> {
                 units.push((id, r.get(1)?, Vec::new()));
             }
             if let Some(u) = units.last_mut() {
-                u.2.push((r.get(2)?, r.get(3)?));
+                u.2.push((r.get(2)?, r.get(3)?, r.get(4)?));
             }
         }
     }
     let mut splitters = HashMap::new();
     let mut marked = false;
     for (id, source_lang, variants) in units {
-        let unit = TranslationUnit {
-            variants: variants
-                .into_iter()
-                .filter_map(|(lang, text)| {
-                    LanguageTag::parse(&lang)
-                        .ok()
-                        .map(|l| Variant::new(l, text))
-                })
-                .collect(),
-            ..Default::default()
-        };
+        let mut ids = Vec::new();
+        let mut unit = TranslationUnit::default();
+        for (vid, lang, text) in variants {
+            if let Ok(l) = LanguageTag::parse(&lang) {
+                ids.push(vid);
+                unit.variants.push(Variant::new(l, text));
+            }
+        }
         let source = LanguageTag::parse(&source_lang)
             .ok()
             .and_then(|l| unit.variant(&l))
             .or_else(|| unit.variants.first());
         if let Some(source) = source {
             let rows = sentence_rows(&unit, source, &mut splitters);
-            insert_rows(conn, id, &rows, &mut marked)?;
+            insert_rows(conn, id, &unit, &ids, &rows, &mut marked)?;
         }
     }
     conn.execute("DELETE FROM match_state WHERE key = ?1", [UNITS_FROM])?;
     Ok(())
+}
+
+/// The sub-segments matched against: those in their unit's source language (the language
+/// their sentences were aligned through). The others are stored as the translations.
+const MATCHED: &str = "FROM subsegment s JOIN variant v ON v.id = s.variant_id
+    JOIN unit u ON u.id = s.unit_id WHERE s.lang = u.source_lang";
+
+/// A sub-segment's text: its byte range of its variant's text.
+fn slice(text: &str, start: i64, end: i64) -> String {
+    text.get(start.max(0) as usize..end.max(0) as usize)
+        .unwrap_or("")
+        .to_string()
 }
 
 /// Indexes the sub-segments not indexed yet (all of them when `all`: the caller has emptied
@@ -251,18 +315,20 @@ pub(crate) fn index_pending(conn: &Connection, all: bool) -> Result<u64> {
         Ok(())
     };
     let mut worker = Worker::start();
-    let mut stmt =
-        conn.prepare("SELECT id, lang, text FROM subsegment WHERE id >= ?1 ORDER BY id")?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT s.id, s.lang, v.text, s.start, s.end {MATCHED} AND s.id >= ?1 ORDER BY s.id"
+    ))?;
     let mut rows = stmt.query([from])?;
     let mut done = 0u64;
     let mut batch = Vec::with_capacity(BATCH);
     while let Some(row) = rows.next()? {
         let lang: &str = row.get_ref(1)?.as_str().unwrap_or("");
-        batch.push((
-            row.get(0)?,
-            key(lang),
-            row.get_ref(2)?.as_str().unwrap_or("").to_string(),
-        ));
+        let text = slice(
+            row.get_ref(2)?.as_str().unwrap_or(""),
+            row.get(3)?,
+            row.get(4)?,
+        );
+        batch.push((row.get(0)?, key(lang), text));
         if batch.len() == BATCH {
             worker.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
         }
@@ -295,7 +361,7 @@ pub(crate) fn catch_up(conn: &Connection) -> Result<u64> {
 #[derive(Debug, Clone)]
 pub struct StoredSentence {
     pub unit_id: UnitId,
-    /// The unit's variant in the same language, which the sentence is part of.
+    /// The unit's variant the sentence is part of.
     pub variant_id: VariantId,
     /// The sentence row, 1-based, of `m` rows.
     pub n: u32,
@@ -313,23 +379,22 @@ pub struct StoredSentence {
 fn stored_sentence(r: &rusqlite::Row) -> rusqlite::Result<StoredSentence> {
     Ok(StoredSentence {
         unit_id: UnitId(r.get(0)?),
-        variant_id: VariantId(r.get::<_, Option<i64>>(1)?.unwrap_or(0)),
+        variant_id: VariantId(r.get(1)?),
         n: r.get(2)?,
         m: r.get(3)?,
         lang: r.get(4)?,
-        text: r.get(5)?,
-        sentences: r.get(6)?,
-        bead: r.get(7)?,
-        confidence: r.get(8)?,
+        text: slice(r.get_ref(5)?.as_str().unwrap_or(""), r.get(6)?, r.get(7)?),
+        sentences: r.get(8)?,
+        bead: r.get(9)?,
+        confidence: r.get(10)?,
     })
 }
 
-const SENTENCE_COLUMNS: &str = "s.unit_id,
-    (SELECT v.id FROM variant v WHERE v.unit_id = s.unit_id AND v.lang = s.lang ORDER BY v.position LIMIT 1),
-    s.n, s.m, s.lang, s.text, s.sentences, s.bead, s.confidence";
+const SENTENCE_COLUMNS: &str = "s.unit_id, s.variant_id, s.n, s.m, s.lang, v.text, s.start, s.end,
+    s.sentences, s.bead, s.confidence";
 
 impl Snapshot<'_> {
-    /// True when the memory holds sentence sub-segments in `lang`.
+    /// True when the memory holds sentence sub-segments in `lang` to match against.
     ///
     /// # Errors
     /// [`crate::Error::Database`].
@@ -351,9 +416,9 @@ impl Snapshot<'_> {
         let (exact, like) = lang_clause(lang);
         Ok(self
             .conn
-            .prepare_cached(
-                "SELECT 1 FROM subsegment WHERE id >= ?1 AND (lang = ?2 OR lang LIKE ?3) LIMIT 1",
-            )?
+            .prepare_cached(&format!(
+                "SELECT 1 {MATCHED} AND s.id >= ?1 AND (s.lang = ?2 OR s.lang LIKE ?3) LIMIT 1"
+            ))?
             .query_row(params![from, exact, like], |_| Ok(()))
             .optional()?
             .is_some())
@@ -376,7 +441,7 @@ impl Snapshot<'_> {
         Ok(self
             .conn
             .prepare_cached(&format!(
-                "SELECT {SENTENCE_COLUMNS} FROM subsegment s
+                "SELECT {SENTENCE_COLUMNS} FROM subsegment s JOIN variant v ON v.id = s.variant_id
                  WHERE s.id = ?1 AND (s.lang = ?2 OR s.lang LIKE ?3)"
             ))?
             .query_row(params![id, exact, like], stored_sentence)
@@ -397,7 +462,7 @@ impl Snapshot<'_> {
         Ok(self
             .conn
             .prepare_cached(&format!(
-                "SELECT {SENTENCE_COLUMNS} FROM subsegment s
+                "SELECT {SENTENCE_COLUMNS} FROM subsegment s JOIN variant v ON v.id = s.variant_id
                  WHERE s.unit_id = ?1 AND s.n = ?2 AND (s.lang = ?3 OR s.lang LIKE ?4)
                  ORDER BY s.id LIMIT 1"
             ))?
@@ -405,7 +470,8 @@ impl Snapshot<'_> {
             .optional()?)
     }
 
-    /// Calls `f(id, text)` with every sub-segment in `lang` from id `from` on.
+    /// Calls `f(id, text)` with every sub-segment matched against in `lang` (see
+    /// `MATCHED`) from id `from` on.
     ///
     /// # Errors
     /// [`crate::Error::Database`].
@@ -416,14 +482,16 @@ impl Snapshot<'_> {
         mut f: impl FnMut(i64, &str),
     ) -> Result<u64> {
         let (exact, like) = lang_clause(lang);
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, text FROM subsegment WHERE id >= ?3 AND (lang = ?1 OR lang LIKE ?2)",
-        )?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT s.id, v.text, s.start, s.end {MATCHED}
+             AND s.id >= ?3 AND (s.lang = ?1 OR s.lang LIKE ?2)"
+        ))?;
         let mut rows = stmt.query(params![exact, like, from])?;
         let mut n = 0;
         while let Some(r) = rows.next()? {
             n += 1;
-            f(r.get(0)?, r.get_ref(1)?.as_str().unwrap_or(""));
+            let text = slice(r.get_ref(1)?.as_str().unwrap_or(""), r.get(2)?, r.get(3)?);
+            f(r.get(0)?, &text);
         }
         Ok(n)
     }
@@ -459,8 +527,10 @@ mod tests {
         let rows = sentence_rows(&u, &u.variants[0], &mut HashMap::new());
         assert_eq!(rows.len(), 2);
         assert_eq!(rows[1].bead, "1-1-1");
-        assert_eq!(rows[1].texts[1].1, "La seconde la suit de près.");
-        assert_eq!(rows[1].texts[2].1, "第二句紧随其后。");
+        let text = |s: &Span| &u.variants[s.variant].segment.text[s.start..s.end];
+        assert_eq!(text(&rows[1].spans[1]), "La seconde la suit de près.");
+        assert_eq!(text(&rows[1].spans[2]), "第二句紧随其后。");
+        assert_eq!(text(&rows[0].spans[0]), "The first sentence is here.");
     }
 
     #[test]

@@ -7,7 +7,9 @@ CREATE TABLE subsegment (
     n          INTEGER NOT NULL,
     m          INTEGER NOT NULL,
     lang       TEXT    NOT NULL,
-    text       TEXT    NOT NULL,
+    variant_id INTEGER NOT NULL,
+    start      INTEGER NOT NULL,
+    end        INTEGER NOT NULL,
     sentences  INTEGER NOT NULL,
     bead       TEXT    NOT NULL,
     confidence REAL    NOT NULL
