@@ -292,14 +292,23 @@ fn main() {
         .collect();
     let mut rng = Rng(o.seed);
     let mut next_pair = 0usize;
+    // A sentence that stays one between any two others, so paragraphs split back into theirs.
+    let stands_alone = |split: &SentenceSplitter, s: &str| {
+        split.split(&format!("Start here. {s} The end.")).len() == 3
+    };
     let mut take = |rng: &mut Rng| -> (String, String) {
-        let (e, f) = pairs[next_pair % pairs.len()];
-        next_pair += 1;
-        if rng.chance(50) {
-            let (ce, cf) = clause(rng);
-            (with_clause(e, &ce), with_clause(f, &cf))
-        } else {
-            (e.to_string(), f.to_string())
+        loop {
+            let (e, f) = pairs[next_pair % pairs.len()];
+            next_pair += 1;
+            let (e, f) = if rng.chance(50) {
+                let (ce, cf) = clause(rng);
+                (with_clause(e, &ce), with_clause(f, &cf))
+            } else {
+                (e.to_string(), f.to_string())
+            };
+            if stands_alone(&en_split, &e) && stands_alone(&fr_split, &f) {
+                return (e, f);
+            }
         }
     };
     // The earlier release.
@@ -336,7 +345,10 @@ fn main() {
                     Some(at) => s.en[..at].to_string(),
                     None => s.en.trim_end_matches('.').to_string(),
                 };
-                s.en = format!("{body}{ce}.");
+                let new = format!("{body}{ce}.");
+                if stands_alone(&en_split, &new) {
+                    s.en = new;
+                }
             }
         }
         if rng.chance(8) {

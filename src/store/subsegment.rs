@@ -3,9 +3,11 @@
 //! When a unit's source segment holds more than one sentence (an imported TMX paragraph, a
 //! paragraph from `tmm align`), each of its languages is cut with the aligner's sentence
 //! splitter and the sentences are aligned across the languages through the unit's source
-//! language, with the aligner's Gale–Church model ([`crate::align::align`] on the unit as a
-//! one-paragraph document per language). Each aligned sentence row is stored per language,
-//! with its bead and confidence, when the unit yields at least two rows.
+//! language with the aligner's Gale–Church model: in order when every language has as many
+//! sentences (each pair's confidence that of a 1-1 bead), else by [`crate::align::align`] on
+//! the unit as a one-paragraph document per language. Each aligned sentence row is stored per
+//! language as a byte range of the variant's text, with its bead and confidence, when the
+//! unit yields at least two rows.
 //!
 //! The sentences are made in the writing transaction ([`SubsegmentWriter`]) and indexed after
 //! the commit, with the variants' catch-up ([`catch_up`]), in the `match_*` tables under the
@@ -16,6 +18,7 @@ use std::collections::HashMap;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::snapshot::{Snapshot, lang_clause};
+use crate::align::gale_church::{self, Measure, Params};
 use crate::align::{self, AlignOptions, Document, Unit};
 use crate::error::Result;
 use crate::lang::LanguageTag;
@@ -53,20 +56,34 @@ pub(crate) struct Span {
 /// Cuts a unit into aligned sentence rows; empty when its source has one sentence, when it
 /// has a single language, or when its languages do not align credibly (the unit is then
 /// matched whole only).
+///
+/// When every language has as many sentences as the source, they are paired in order, each
+/// pair's confidence that of a 1-1 bead in the aligner's model (as the aligner pairs
+/// paragraphs whose counts agree); otherwise the unit goes through [`align::align`].
 pub(crate) fn sentence_rows(
     unit: &TranslationUnit,
     source: &Variant,
     splitters: &mut HashMap<String, SentenceSplitter>,
 ) -> Vec<SentenceRow> {
-    let split_count = splitters
-        .entry(source.lang.to_string())
-        .or_insert_with(|| SentenceSplitter::new(&source.lang))
-        .split(&source.segment.text)
-        .len();
-    if split_count < 2 {
+    let mut split = |v: &Variant| -> Vec<(usize, usize)> {
+        let text = v.segment.text.as_str();
+        splitters
+            .entry(v.lang.to_string())
+            .or_insert_with(|| SentenceSplitter::new(&v.lang))
+            .split(text)
+            .into_iter()
+            .map(|s| {
+                // The splitter returns slices of the text: their offsets are its byte range.
+                let start = s.as_ptr() as usize - text.as_ptr() as usize;
+                (start, start + s.len())
+            })
+            .collect()
+    };
+    let source_sentences = split(source);
+    if source_sentences.len() < 2 {
         return Vec::new();
     }
-    // One document per language (the first variant of each), the source first.
+    // The first variant of each language, the source first.
     let source_index = unit
         .variants
         .iter()
@@ -83,25 +100,30 @@ pub(crate) fn sentence_rows(
     if order.len() < 2 {
         return Vec::new();
     }
-    // A segment's own line breaks are not paragraph breaks here; the same byte length keeps
-    // offsets valid in the stored text.
-    let texts: Vec<String> = order
-        .iter()
-        .map(|&i| unit.variants[i].segment.text.replace(['\n', '\r'], " "))
-        .collect();
+    let mut sentences = vec![source_sentences];
+    for &i in &order[1..] {
+        sentences.push(split(&unit.variants[i]));
+    }
+    let text = |l: usize| unit.variants[order[l]].segment.text.as_str();
+    let k = sentences[0].len();
+    if sentences.iter().all(|s| s.len() == k) {
+        return in_order(&order, &sentences, text);
+    }
+    // Counts differ: the aligner's dynamic programme, through the source.
     let mut options = AlignOptions {
         pivot: Some(source.lang.clone()),
         unit: Unit::Sentence,
         splitters: Vec::new(),
     };
     let mut docs = Vec::new();
-    for (&i, text) in order.iter().zip(&texts) {
+    for (l, &i) in order.iter().enumerate() {
         let lang = &unit.variants[i].lang;
-        let splitter = splitters
-            .entry(lang.to_string())
-            .or_insert_with(|| SentenceSplitter::new(lang));
-        options.splitters.push((lang.clone(), splitter.clone()));
-        docs.push(Document::from_text(lang.clone(), lang.as_str(), text));
+        if let Some(splitter) = splitters.get(lang.as_str()) {
+            options.splitters.push((lang.clone(), splitter.clone()));
+        }
+        // A segment's own line breaks are not paragraph breaks here.
+        let flat = text(l).replace(['\n', '\r'], " ");
+        docs.push(Document::from_text(lang.clone(), lang.as_str(), &flat));
     }
     let Ok(alignment) = align::align(&docs, &options) else {
         return Vec::new();
@@ -109,32 +131,25 @@ pub(crate) fn sentence_rows(
     if alignment.rows.len() < 2 {
         return Vec::new();
     }
-    // Each row's sentences are found in order in their variant's text.
-    let mut cursor = vec![0usize; order.len()];
+    // Each row takes the next sentences of each language, as many as the aligner put there.
+    let mut next = vec![0usize; order.len()];
     let mut rows = Vec::with_capacity(alignment.rows.len());
     for row in &alignment.rows {
         let mut spans = Vec::new();
-        for (l, sentences) in row.segments.iter().enumerate() {
-            let mut range: Option<(usize, usize)> = None;
-            for sentence in sentences {
-                let Some(at) = texts[l]
-                    .get(cursor[l]..)
-                    .and_then(|rest| rest.find(sentence.as_str()))
-                else {
-                    return Vec::new();
-                };
-                let start = cursor[l] + at;
-                cursor[l] = start + sentence.len();
-                range = Some((range.map_or(start, |r| r.0), cursor[l]));
+        for (l, segs) in row.segments.iter().enumerate() {
+            if segs.is_empty() {
+                continue;
             }
-            if let Some((start, end)) = range {
-                spans.push(Span {
-                    variant: order[l],
-                    start,
-                    end,
-                    sentences: sentences.len(),
-                });
-            }
+            let Some(taken) = sentences[l].get(next[l]..next[l] + segs.len()) else {
+                return Vec::new();
+            };
+            next[l] += segs.len();
+            spans.push(Span {
+                variant: order[l],
+                start: taken[0].0,
+                end: taken[taken.len() - 1].1,
+                sentences: segs.len(),
+            });
         }
         rows.push(SentenceRow {
             spans,
@@ -142,7 +157,82 @@ pub(crate) fn sentence_rows(
             confidence: row.confidence,
         });
     }
+    // The aligner cut the languages as this splitter did, or the spans would be wrong.
+    if next.iter().zip(&sentences).any(|(&n, s)| n != s.len()) {
+        return Vec::new();
+    }
     rows
+}
+
+/// Rows of one sentence per language, in order, each with the confidence the aligner's
+/// model gives a 1-1 bead of those lengths and numbers (the lowest over the languages).
+fn in_order<'t>(
+    order: &[usize],
+    sentences: &[Vec<(usize, usize)>],
+    text: impl Fn(usize) -> &'t str,
+) -> Vec<SentenceRow> {
+    let k = sentences[0].len();
+    let measures: Vec<Vec<Measure>> = sentences
+        .iter()
+        .enumerate()
+        .map(|(l, s)| {
+            s.iter()
+                .map(|&(a, b)| Measure::of(&text(l)[a..b]))
+                .collect()
+        })
+        .collect();
+    let params: Vec<Params> = (0..order.len())
+        .map(|l| Params::with_ratio(crate::text::length(text(0)), crate::text::length(text(l))))
+        .collect();
+    let bead = vec!["1"; order.len()].join("-");
+    (0..k)
+        .map(|i| {
+            let confidence = (1..order.len())
+                .map(|l| {
+                    let (s, t) = (&measures[0][i], &measures[l][i]);
+                    let matched = shared(&s.anchors, &t.anchors);
+                    let anchors = (matched, s.anchors.len() + t.anchors.len() - 2 * matched);
+                    let cost = gale_church::bead_cost(
+                        gale_church::PRIORS[0].1,
+                        s.length,
+                        t.length,
+                        anchors,
+                        &params[l],
+                    );
+                    gale_church::confidence(gale_church::confidence_cost(cost, anchors))
+                })
+                .fold(1.0, f64::min);
+            SentenceRow {
+                spans: (0..order.len())
+                    .map(|l| Span {
+                        variant: order[l],
+                        start: sentences[l][i].0,
+                        end: sentences[l][i].1,
+                        sentences: 1,
+                    })
+                    .collect(),
+                bead: bead.clone(),
+                confidence,
+            }
+        })
+        .collect()
+}
+
+/// How many values two sorted lists share.
+fn shared(a: &[u64], b: &[u64]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
 }
 
 /// Stores the sub-segments of the units a writing transaction inserts.
