@@ -1,4 +1,4 @@
--- tmm's SQLite schema, version 3: the one source of truth. The store applies it whole to a
+-- tmm's SQLite schema, version 4: the one source of truth. The store applies it whole to a
 -- new database and records its version in PRAGMA user_version; a database of an older
 -- version is brought here by the numbered migrations in src/store/migrations/ (a test checks
 -- that both give the same tables, columns and indexes).
@@ -135,6 +135,29 @@ CREATE TABLE origin_note (
     PRIMARY KEY (origin_id, ord)
 ) WITHOUT ROWID;
 
+-- The sentences of a unit holding more than one (an imported paragraph, an aligned paragraph),
+-- split and aligned across its languages through its source language (src/store/subsegment.rs):
+-- one row per aligned sentence row `n` of `m` and language, a byte range of the variant's
+-- text (not a copy). `sentences` is how many of that language's sentences the row holds,
+-- `bead` the row's counts in every language (source first), `confidence` the lowest of its
+-- beads'. Ids are never reused, so postings of a deleted unit's sentences find no row. The
+-- rows in the unit's source language are indexed in the match_* tables under the language key
+-- followed by `:s` (`en:s`); the others are their translations.
+CREATE TABLE subsegment (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    unit_id    INTEGER NOT NULL REFERENCES unit (id) ON DELETE CASCADE,
+    n          INTEGER NOT NULL,   -- 1-based row of the unit's sentence alignment
+    m          INTEGER NOT NULL,   -- rows in the unit
+    lang       TEXT    NOT NULL,
+    variant_id INTEGER NOT NULL,       -- the unit's variant holding the sentence(s)
+    start      INTEGER NOT NULL,       -- their byte range in its text
+    end        INTEGER NOT NULL,
+    sentences  INTEGER NOT NULL,
+    bead       TEXT    NOT NULL,
+    confidence REAL    NOT NULL
+);
+CREATE INDEX subsegment_by_unit ON subsegment (unit_id, n);
+
 -- The fuzzy-match index (src/store/index.rs). For each language (primary subtag) and token
 -- key (xxh3 of the normalised word), the variants that hold it. `tmm index` and bulk imports
 -- write one row (a chunk) per term for every 200,000 variants, the postings delta-encoded in
@@ -159,7 +182,9 @@ CREATE TABLE match_recent (
 
 CREATE TABLE match_dead (variant_id INTEGER PRIMARY KEY);
 
--- uncovered_from: the first variant id a bulk import left for `tmm index`.
+-- uncovered_from: the first variant id a bulk import left for `tmm index`;
+-- subsegments_uncovered_from: the first sub-segment not indexed yet; subsegment_units_from:
+-- the first unit whose sub-segments are not made yet (a database migrated from version 3).
 CREATE TABLE match_state (key TEXT PRIMARY KEY, value INTEGER) WITHOUT ROWID;
 
 -- Who may use `tmm serve`: a token's name (its holder, the change id of what they store),

@@ -86,11 +86,67 @@ pub struct Query<'a> {
     pub position: Option<usize>,
 }
 
+/// What a suggestion was matched against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum MatchKind {
+    /// A whole stored unit.
+    Unit,
+    /// One sentence of a stored multi-sentence unit; the translation is that sentence's.
+    SubSegment,
+    /// The new text's sentences matched one by one, their translations put together.
+    Assembled,
+}
+
+/// Which sentence of a stored unit a sub-segment match is, and how it was aligned.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SentenceRef {
+    /// The sentence row, 1-based, of `m` rows in the unit.
+    pub n: u32,
+    pub m: u32,
+    /// Sentences of the source and of the translation in the row: `1-1`, `1-2`, `2-1`.
+    pub bead: String,
+    /// The lowest confidence of the row's beads (across all the unit's languages).
+    pub confidence: f64,
+}
+
+/// One sentence of an assembled suggestion, in the new text's order.
+#[derive(Debug, Clone, Serialize)]
+pub struct AssembledPart {
+    /// The new sentence.
+    pub text: String,
+    /// The best match's score; `None` when nothing matched (the sentence is left as source).
+    pub score: Option<u32>,
+    /// `unit` or `sub-segment`, for a matched sentence.
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<MatchKind>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit_id: Option<UnitId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sentence: Option<SentenceRef>,
+    /// The stored source matched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The translation put in (new numbers in place), or the new sentence when unmatched.
+    pub target: String,
+}
+
 /// A stored translation offered for a new segment.
 #[derive(Debug, Clone, Serialize)]
 pub struct Suggestion {
     /// 0–100, or 101 for an in-context exact match.
     pub score: u32,
+    /// `unit`, `sub-segment` (the stored source and translation are one sentence of a unit:
+    /// see `sentence`) or `assembled` (see `parts`; `unit_id`, `source_lang`, `target_lang`
+    /// and `from` are the first matched part's).
+    #[serde(rename = "type")]
+    pub kind: MatchKind,
+    /// For a sub-segment: which sentence of the unit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sentence: Option<SentenceRef>,
+    /// For an assembled suggestion: its parts.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<AssembledPart>,
     /// The same text, and the previous segment (or the document position) is the same too.
     pub in_context: bool,
     /// 1 − d / max(len), before penalties.
@@ -165,12 +221,38 @@ pub struct Matcher {
     store: Store,
 }
 
+/// A stored text matched against: a variant, or a sentence sub-segment (by their ids).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Stored {
+    Variant(i64),
+    Sentence(i64),
+}
+
+/// Where candidates come from: whole variants or the sentences of multi-sentence units.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Space {
+    Units,
+    Sentences,
+}
+
 /// A scored stored segment, before the translation is fetched.
 #[derive(Debug, Clone)]
 struct Scored {
-    variant_id: VariantId,
+    item: Stored,
     similarity: f64,
 }
+
+/// Points a sub-segment match loses when its sentence was not aligned 1-1 inside its unit,
+/// or only with low confidence: its translation may hold more or less than the sentence.
+pub const SENTENCE_ALIGNMENT_PENALTY: u32 = 2;
+
+/// A 1-1 sentence pair inside a unit at or below this confidence is doubtful. Sentences
+/// paired in order (every language has as many) carry the length model's 1-1 confidence,
+/// on which real pairs rarely fall below 0.1.
+pub const SENTENCE_LOW_CONFIDENCE: f64 = 0.1;
+
+/// Points an assembled suggestion loses for being put together (the joins need a look).
+pub const ASSEMBLY_PENALTY: u32 = 1;
 
 impl Matcher {
     /// A matcher on a store.
@@ -274,7 +356,23 @@ struct Search<'a, 'c> {
 }
 
 impl Search<'_, '_> {
+    /// Matches the query whole, then, for a text of several sentences with no exact match,
+    /// each sentence alone for an assembled suggestion.
     fn suggest(&self, query: &Query, options: &SuggestOptions) -> Result<Matches> {
+        let mut matches = self.suggest_segment(query, options)?;
+        if let Some(a) = self.assemble(query, options, &matches.suggestions)?
+            && a.score >= options.min
+        {
+            let at = matches.suggestions.partition_point(|s| {
+                s.score > a.score || (s.score == a.score && s.similarity >= a.similarity)
+            });
+            matches.suggestions.insert(at, a);
+            matches.suggestions.truncate(options.limit);
+        }
+        Ok(matches)
+    }
+
+    fn suggest_segment(&self, query: &Query, options: &SuggestOptions) -> Result<Matches> {
         check(self.s, query.text, options)?;
         let qtokens = token::tokenize(query.text);
         let qids: Vec<u64> = qtokens
@@ -288,11 +386,25 @@ impl Search<'_, '_> {
         if !options.filter.is_empty() {
             want = want.saturating_mul(FILTERED_WANT_FACTOR);
         }
-        let (scored, candidates, verified) = if options.exhaustive {
-            self.scan(&pattern, options, want, None)?
-        } else {
-            self.search(&qids, &pattern, options, want)?
-        };
+        let mut spaces = vec![Space::Units];
+        if self.s.holds_subsegments(&options.from)? {
+            spaces.push(Space::Sentences);
+        }
+        let mut best = TopK::new(want);
+        let (mut candidates, mut verified) = (0, 0);
+        for space in spaces {
+            let (scored, c, v) = if options.exhaustive {
+                self.scan(&pattern, options, want, None, space)?
+            } else {
+                self.search(&qids, &pattern, options, want, space)?
+            };
+            candidates += c;
+            verified += v;
+            for s in scored {
+                best.push(s);
+            }
+        }
+        let scored = best.into_sorted();
         let mut suggestions = Vec::new();
         for s in scored {
             if suggestions.len() >= options.limit {
@@ -330,24 +442,38 @@ impl Search<'_, '_> {
         (sim + 1e-9 >= min_sim).then_some(sim)
     }
 
-    /// Scans every stored segment in the source language (or only ids from `from_id`).
+    /// Scans every stored segment (or sentence) in the source language, or only ids from
+    /// `from_id`.
     fn scan(
         &self,
         pattern: &Pattern,
         options: &SuggestOptions,
         want: usize,
-        from_id: Option<VariantId>,
+        from_id: Option<i64>,
+        space: Space,
     ) -> Result<(Vec<Scored>, usize, usize)> {
         let min_sim = f64::from(options.min) / 100.0;
         let mut best = TopK::new(want);
-        let n = self.s.scan(&options.from, from_id, |id, text| {
+        let mut score = |item: Stored, text: &str| {
             if let Some(sim) = Self::score_text(pattern, text, min_sim) {
                 best.push(Scored {
-                    variant_id: id,
+                    item,
                     similarity: sim,
                 });
             }
-        })? as usize;
+        };
+        let n = match space {
+            Space::Units => self
+                .s
+                .scan(&options.from, from_id.map(VariantId), |id, text| {
+                    score(Stored::Variant(id.0), text)
+                })?,
+            Space::Sentences => self.s.scan_subsegments(
+                &options.from,
+                from_id.unwrap_or(i64::MIN),
+                |id, text| score(Stored::Sentence(id), text),
+            )?,
+        } as usize;
         Ok((best.into_sorted(), n, n))
     }
 
@@ -358,8 +484,12 @@ impl Search<'_, '_> {
         pattern: &Pattern,
         options: &SuggestOptions,
         want: usize,
+        space: Space,
     ) -> Result<(Vec<Scored>, usize, usize)> {
-        let lang = index::lang_key(options.from.as_str());
+        let lang = match space {
+            Space::Units => index::lang_key(options.from.as_str()),
+            Space::Sentences => crate::store::subsegment_key(options.from.as_str()),
+        };
         let n = qids.len();
         let t = (f64::from(options.min) / 100.0).clamp(0.01, 1.0);
         // Minimal shared tokens and the length window.
@@ -437,24 +567,41 @@ impl Search<'_, '_> {
             if best.full() && bound + 1e-9 < best.worst() {
                 break;
             }
-            let id = VariantId(id);
-            let Some(text) = self.s.text_in(id, &options.from)? else {
-                continue;
+            let (item, text) = match space {
+                Space::Units => {
+                    let Some(text) = self.s.text_in(VariantId(id), &options.from)? else {
+                        continue;
+                    };
+                    verified += 1;
+                    if self.s.is_dead(VariantId(id))? {
+                        continue;
+                    }
+                    (Stored::Variant(id), text)
+                }
+                // A deleted unit's sentences have no row any more (their ids are not reused).
+                Space::Sentences => {
+                    let Some(s) = self.s.subsegment_in(id, &options.from)? else {
+                        continue;
+                    };
+                    verified += 1;
+                    (Stored::Sentence(id), s.text)
+                }
             };
-            verified += 1;
-            if self.s.is_dead(id)? {
-                continue;
-            }
             if let Some(sim) = Self::score_text(pattern, &text, t) {
                 best.push(Scored {
-                    variant_id: id,
+                    item,
                     similarity: sim,
                 });
             }
         }
-        // Variants a bulk import left for `tmm index`: scanned until it runs.
-        if let Some(from) = self.s.uncovered_from()? {
-            let (more, _, scanned) = self.scan(pattern, options, want, Some(from))?;
+        // What a bulk import left for `tmm index` (or the catch-up after it): scanned until
+        // it runs.
+        let uncovered = match space {
+            Space::Units => self.s.uncovered_from()?.map(|v| v.0),
+            Space::Sentences => self.s.subsegments_uncovered_from()?,
+        };
+        if let Some(from) = uncovered {
+            let (more, _, scanned) = self.scan(pattern, options, want, Some(from), space)?;
             verified += scanned;
             for s in more {
                 best.push(s);
@@ -471,29 +618,18 @@ impl Search<'_, '_> {
         s: &Scored,
         options: &SuggestOptions,
     ) -> Result<Option<Suggestion>> {
-        let Some(stored) = self.s.variant(s.variant_id)? else {
+        let variant_id = match s.item {
+            Stored::Variant(id) => VariantId(id),
+            Stored::Sentence(id) => return self.sentence_suggestion(query, id, s, options),
+        };
+        let Some(stored) = self.s.variant(variant_id)? else {
             return Ok(None);
         };
         let (unit_id, source_lang, source, markup) =
             (stored.unit_id, stored.lang, stored.text, stored.markup);
-        let mut origin_penalty = None;
-        if !options.filter.is_empty() || !options.origin_penalties.is_empty() {
-            let Some(meta) = self.s.unit_metadata(unit_id)? else {
-                return Ok(None);
-            };
-            if !options.filter.admits(&meta) {
-                return Ok(None);
-            }
-            origin_penalty = options
-                .origin_penalties
-                .iter()
-                .find(|(o, _)| *o == meta.origin_id)
-                .map(|&(_, points)| Penalty {
-                    kind: PenaltyKind::Other,
-                    points,
-                    detail: format!("from {}, a less trusted memory", meta.origin),
-                });
-        }
+        let Some(origin_penalty) = self.admitted(unit_id, options)? else {
+            return Ok(None);
+        };
         let Some((target_lang, target, target_markup)) =
             self.s.translation(unit_id, &options.to)?
         else {
@@ -524,10 +660,13 @@ impl Search<'_, '_> {
         }
         Ok(Some(Suggestion {
             score,
+            kind: MatchKind::Unit,
+            sentence: None,
+            parts: Vec::new(),
             in_context,
             similarity: s.similarity,
             unit_id,
-            variant_id: s.variant_id,
+            variant_id,
             source_lang,
             diff: diff(query.text, &source),
             source,
@@ -538,6 +677,265 @@ impl Search<'_, '_> {
             adapted,
             penalties,
             from,
+        }))
+    }
+
+    /// Whether unit `unit_id` passes the query's metadata filter (`None`: it does not), and
+    /// the penalty of its origin when the query gives one.
+    fn admitted(
+        &self,
+        unit_id: UnitId,
+        options: &SuggestOptions,
+    ) -> Result<Option<Option<Penalty>>> {
+        if options.filter.is_empty() && options.origin_penalties.is_empty() {
+            return Ok(Some(None));
+        }
+        let Some(meta) = self.s.unit_metadata(unit_id)? else {
+            return Ok(None);
+        };
+        if !options.filter.admits(&meta) {
+            return Ok(None);
+        }
+        Ok(Some(
+            options
+                .origin_penalties
+                .iter()
+                .find(|(o, _)| *o == meta.origin_id)
+                .map(|&(_, points)| Penalty {
+                    kind: PenaltyKind::Other,
+                    points,
+                    detail: format!("from {}, a less trusted memory", meta.origin),
+                }),
+        ))
+    }
+
+    /// The suggestion for a matched sentence sub-segment: the same sentence row of its unit
+    /// in the target language, or None when the row has nothing there.
+    fn sentence_suggestion(
+        &self,
+        query: &Query,
+        id: i64,
+        s: &Scored,
+        options: &SuggestOptions,
+    ) -> Result<Option<Suggestion>> {
+        let Some(stored) = self.s.subsegment_in(id, &options.from)? else {
+            return Ok(None);
+        };
+        let Some(origin_penalty) = self.admitted(stored.unit_id, options)? else {
+            return Ok(None);
+        };
+        let Some(target) = self
+            .s
+            .subsegment_of(stored.unit_id, stored.n, &options.to)?
+        else {
+            return Ok(None);
+        };
+        let cmp = compare(query.text, &stored.text, 0, 0);
+        let from = self.s.provenance(stored.unit_id)?;
+        let bead = format!("{}-{}", stored.sentences, target.sentences);
+        let mut penalties = cmp.penalties;
+        let mut score = cmp.score;
+        let confidence = stored.confidence.min(target.confidence);
+        let doubt = if bead != "1-1" {
+            Some(format!(
+                "sentence {} of {} of unit {} aligned {bead} inside it (confidence {confidence:.2}): the translation may hold more or less",
+                stored.n, stored.m, stored.unit_id.0
+            ))
+        } else if confidence <= SENTENCE_LOW_CONFIDENCE + 1e-9 {
+            Some(format!(
+                "sentence {} of {} of unit {} aligned with low confidence ({confidence:.2}) inside it",
+                stored.n, stored.m, stored.unit_id.0
+            ))
+        } else {
+            None
+        };
+        if let Some(detail) = doubt {
+            score = score.saturating_sub(SENTENCE_ALIGNMENT_PENALTY);
+            penalties.push(Penalty {
+                kind: PenaltyKind::Other,
+                points: SENTENCE_ALIGNMENT_PENALTY,
+                detail,
+            });
+        }
+        if let Some(p) = origin_penalty {
+            score = score.saturating_sub(p.points);
+            penalties.push(p);
+        }
+        // In context: the same text after the same sentence of the same unit.
+        let mut in_context = false;
+        if score == 100
+            && stored.n > 1
+            && let Some(prev) = query.previous
+        {
+            in_context = self
+                .s
+                .subsegment_of(stored.unit_id, stored.n - 1, &options.from)?
+                .is_some_and(|p| p.text == prev);
+        }
+        let adapted = (!cmp.numbers.is_empty()).then(|| adapt_target(&target.text, &cmp.numbers));
+        Ok(Some(Suggestion {
+            score: if in_context { 101 } else { score },
+            kind: MatchKind::SubSegment,
+            sentence: Some(SentenceRef {
+                n: stored.n,
+                m: stored.m,
+                bead,
+                confidence,
+            }),
+            parts: Vec::new(),
+            in_context,
+            similarity: s.similarity,
+            unit_id: stored.unit_id,
+            variant_id: stored.variant_id,
+            source_lang: stored.lang,
+            diff: diff(query.text, &stored.text),
+            source: stored.text,
+            source_markup: None,
+            target_lang: target.lang,
+            target: target.text,
+            target_markup: None,
+            adapted,
+            penalties,
+            from,
+        }))
+    }
+
+    /// An assembled suggestion for a text of several sentences: each sentence's best match
+    /// (whole unit or sub-segment) in the new order, unmatched sentences left as source.
+    /// None when the text is one sentence, when it has an exact match whole, when no
+    /// sentence matches, or when every sentence matched inside the one unit already offered.
+    fn assemble(
+        &self,
+        query: &Query,
+        options: &SuggestOptions,
+        whole: &[Suggestion],
+    ) -> Result<Option<Suggestion>> {
+        if whole.first().is_some_and(|s| s.score >= 100) {
+            return Ok(None);
+        }
+        let splitter = crate::text::SentenceSplitter::new(&options.from);
+        let sentences = splitter.split(query.text);
+        if sentences.len() < 2 {
+            return Ok(None);
+        }
+        let one = SuggestOptions {
+            limit: 1,
+            ..options.clone()
+        };
+        let mut parts: Vec<(AssembledPart, usize, Option<Suggestion>)> = Vec::new();
+        for (i, sentence) in sentences.iter().enumerate() {
+            let weight = token::content_ids(sentence).len();
+            let q = Query {
+                text: sentence,
+                previous: i.checked_sub(1).map(|p| sentences[p]),
+                position: None,
+            };
+            let best = if weight == 0 {
+                None
+            } else {
+                match self.suggest_segment(&q, &one) {
+                    Ok(m) => m.suggestions.into_iter().next(),
+                    Err(Error::Query(_)) => None,
+                    Err(e) => return Err(e),
+                }
+            };
+            let part = match &best {
+                Some(b) => AssembledPart {
+                    text: sentence.to_string(),
+                    score: Some(b.score),
+                    kind: Some(b.kind),
+                    unit_id: Some(b.unit_id),
+                    sentence: b.sentence.clone(),
+                    source: Some(b.source.clone()),
+                    target: b
+                        .adapted
+                        .as_ref()
+                        .map_or_else(|| b.target.clone(), |a| a.text.clone()),
+                },
+                None => AssembledPart {
+                    text: sentence.to_string(),
+                    score: None,
+                    kind: None,
+                    unit_id: None,
+                    sentence: None,
+                    source: None,
+                    target: sentence.to_string(),
+                },
+            };
+            parts.push((part, weight, best));
+        }
+        let matched: Vec<&Suggestion> = parts.iter().filter_map(|p| p.2.as_ref()).collect();
+        let Some(first) = matched.first().copied() else {
+            return Ok(None);
+        };
+        let all_matched = matched.len() == parts.len();
+        if all_matched
+            && matched.iter().all(|m| m.unit_id == first.unit_id)
+            && whole.iter().any(|w| w.unit_id == first.unit_id)
+        {
+            return Ok(None);
+        }
+        let total: usize = parts.iter().map(|p| p.1).sum::<usize>().max(1);
+        let mut penalties = Vec::new();
+        let mut lost = 0u32;
+        let mut similarity = 0.0;
+        for (k, (part, weight, best)) in parts.iter().enumerate() {
+            let score = part.score.unwrap_or(0).min(100);
+            similarity += best.as_ref().map_or(0.0, |b| b.similarity) * *weight as f64;
+            let points = ((100 - score) as f64 * *weight as f64 / total as f64).round() as u32;
+            if points == 0 {
+                continue;
+            }
+            lost += points;
+            penalties.push(Penalty {
+                kind: PenaltyKind::Other,
+                points,
+                detail: match part.score {
+                    None => format!(
+                        "sentence {} of {}: no match, left as source",
+                        k + 1,
+                        parts.len()
+                    ),
+                    Some(s) => format!("sentence {} of {}: a {s} match", k + 1, parts.len()),
+                },
+            });
+        }
+        let units: std::collections::BTreeSet<i64> = matched.iter().map(|m| m.unit_id.0).collect();
+        penalties.push(Penalty {
+            kind: PenaltyKind::Other,
+            points: ASSEMBLY_PENALTY,
+            detail: format!(
+                "assembled from {} matched sentences of {} stored units",
+                matched.len(),
+                units.len()
+            ),
+        });
+        let score = 100u32.saturating_sub(lost + ASSEMBLY_PENALTY);
+        let source_join = join_sentences(
+            parts
+                .iter()
+                .map(|p| p.0.source.as_deref().unwrap_or(&p.0.text)),
+        );
+        let target = join_sentences(parts.iter().map(|p| p.0.target.as_str()));
+        Ok(Some(Suggestion {
+            score,
+            kind: MatchKind::Assembled,
+            sentence: None,
+            in_context: false,
+            similarity: similarity / total as f64,
+            unit_id: first.unit_id,
+            variant_id: first.variant_id,
+            source_lang: first.source_lang.clone(),
+            diff: diff(query.text, &source_join),
+            source: source_join,
+            source_markup: None,
+            target_lang: first.target_lang.clone(),
+            target,
+            target_markup: None,
+            adapted: None,
+            penalties,
+            from: first.from.clone(),
+            parts: parts.into_iter().map(|p| p.0).collect(),
         }))
     }
 
@@ -656,6 +1054,20 @@ pub struct ConcordanceHit {
     pub from: Provenance,
 }
 
+/// Joins sentences with a space, except between CJK characters (as the aligner joins them).
+fn join_sentences<'s>(sentences: impl Iterator<Item = &'s str>) -> String {
+    let mut out = String::new();
+    for s in sentences {
+        let cjk = out.chars().next_back().is_some_and(crate::text::is_cjk)
+            && s.chars().next().is_some_and(crate::text::is_cjk);
+        if !out.is_empty() && !cjk {
+            out.push(' ');
+        }
+        out.push_str(s);
+    }
+    out
+}
+
 /// Where the phrase's content tokens occur in order in `text` (numbers by value).
 fn find_phrase(phrase: &[token::Token], text: &str) -> Vec<(usize, usize)> {
     let toks: Vec<token::Token> = token::tokenize_words(text)
@@ -702,12 +1114,11 @@ impl TopK {
         if self.full() && s.similarity <= self.worst() {
             return;
         }
-        if self.items.iter().any(|x| x.variant_id == s.variant_id) {
+        if self.items.iter().any(|x| x.item == s.item) {
             return;
         }
         let at = self.items.partition_point(|x| {
-            x.similarity > s.similarity
-                || (x.similarity == s.similarity && x.variant_id > s.variant_id)
+            x.similarity > s.similarity || (x.similarity == s.similarity && x.item > s.item)
         });
         self.items.insert(at, s);
         self.items.truncate(self.k);

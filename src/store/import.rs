@@ -580,6 +580,7 @@ pub(crate) struct UnitWriter<'t> {
     pub(crate) index: super::index::IndexWriter,
     /// Alternatives removed as superseded by an update.
     pub(crate) superseded: u64,
+    subsegments: super::subsegment::SubsegmentWriter,
 }
 
 impl<'t> UnitWriter<'t> {
@@ -608,6 +609,7 @@ impl<'t> UnitWriter<'t> {
             insert_note: tx.prepare("INSERT INTO note (unit_id, tuv, ord, lang, o_encoding, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6)")?,
             index: super::index::IndexWriter::new(tx)?,
             superseded: 0,
+            subsegments: Default::default(),
         })
     }
 
@@ -783,6 +785,7 @@ impl<'t> UnitWriter<'t> {
             return Ok(None);
         }
         self.index.remove_unit(self.tx, id)?;
+        self.subsegments.remove_unit(self.tx, id)?;
         for table in ["variant", "prop", "note"] {
             self.tx
                 .prepare_cached(&format!("DELETE FROM {table} WHERE unit_id = ?1"))?
@@ -865,6 +868,7 @@ impl<'t> UnitWriter<'t> {
         let unit_id = self.tx.last_insert_rowid();
         self.insert_annotations(unit_id, 0, &unit.props, &unit.notes)?;
 
+        let mut variant_ids = Vec::with_capacity(unit.variants.len());
         for (i, v) in unit.variants.iter().enumerate() {
             let a = &v.attributes;
             let position = i as i64 + 1;
@@ -881,10 +885,13 @@ impl<'t> UnitWriter<'t> {
                 head.into_iter().chain(attribute_values(a, &extra)),
             ))?;
             let variant_id = self.tx.last_insert_rowid();
+            variant_ids.push(variant_id);
             self.index
                 .add(self.tx, variant_id, v.lang.as_str(), &v.segment.text)?;
             self.insert_annotations(unit_id, position, &v.props, &v.notes)?;
         }
+        self.subsegments
+            .add(self.tx, unit_id, &variant_ids, unit, source)?;
         Ok(outcome)
     }
 

@@ -167,7 +167,10 @@ pub(crate) fn catch_up(
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<IndexStats> {
     match uncovered_from(conn)? {
-        None => Ok(IndexStats::default()),
+        None => {
+            super::subsegment::catch_up(conn)?;
+            Ok(IndexStats::default())
+        }
         Some(from) => build(conn, Some(from.0), progress),
     }
 }
@@ -224,6 +227,7 @@ fn build(
         worker.send(batch);
     }
     stats.add(write_chunks(&tx, worker.finish()?)?);
+    super::subsegment::index_pending(&tx, from.is_none())?;
     set_state(&tx, "uncovered_from", None)?;
     tx.commit()?;
     progress(stats.variants, total as u64);

@@ -14,6 +14,7 @@ mod import;
 mod index;
 mod langs;
 mod snapshot;
+mod subsegment;
 mod token;
 
 use std::path::{Path, PathBuf};
@@ -32,6 +33,7 @@ pub use filter::{UnitFilter, UnitMetadata};
 pub use import::{DuplicatePolicy, ImportObserver, ImportOptions, ImportSummary, Warning};
 pub use langs::{LangMerge, ORIGINAL_LANG_PROP};
 pub use snapshot::{Provenance, Snapshot, StoredVariant};
+pub use subsegment::{StoredSentence, key as subsegment_key};
 pub use token::{Role, TokenInfo};
 
 /// The schema of a new database, at [`SCHEMA_VERSION`].
@@ -42,6 +44,7 @@ const SCHEMA: &str = include_str!("../../schema.sql");
 const MIGRATIONS: &[&str] = &[
     include_str!("migrations/2.sql"),
     include_str!("migrations/3.sql"),
+    include_str!("migrations/4.sql"),
 ];
 
 /// `PRAGMA application_id` of a tmm database ("TMM1"), so other programs' files are told apart.

@@ -38,12 +38,12 @@ pub struct StoredVariant {
 
 /// One consistent view of the memory for the length of a query.
 pub struct Snapshot<'c> {
-    conn: &'c Connection,
+    pub(super) conn: &'c Connection,
     recent: bool,
 }
 
 /// `lang = exact OR lang LIKE like`: a tag selects itself, a bare language its regions.
-fn lang_clause(lang: &LanguageTag) -> (String, String) {
+pub(super) fn lang_clause(lang: &LanguageTag) -> (String, String) {
     let exact = lang.to_string();
     let like = if lang.as_str().contains('-') {
         exact.clone()

@@ -16,4 +16,5 @@ mod roundtrip;
 mod serve;
 mod srx;
 mod store;
+mod subsegments;
 mod xliff;

@@ -166,7 +166,9 @@ impl Server {
         }
         head.push_str("\r\n");
         s.write_all(head.as_bytes()).unwrap();
-        s.write_all(body).unwrap();
+        // A server may answer before the whole body is sent (413 for a body over the limit)
+        // and close: the rest of the body then has nowhere to go, and the answer is read.
+        let _ = s.write_all(body);
         read_response(s)
     }
 

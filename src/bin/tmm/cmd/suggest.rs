@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::bail;
 use serde::Serialize;
 use tmm::lang::LanguageTag;
-use tmm::matching::{DiffOp, Matcher, Query, SuggestOptions, Suggestion};
+use tmm::matching::{DiffOp, MatchKind, Matcher, Query, SuggestOptions, Suggestion};
 use tmm::store::Store;
 
 use super::filter::{FilterArgs, parse_penalty, resolve_penalties};
@@ -309,6 +309,34 @@ pub fn print_suggestion(out: &mut impl Write, s: &Suggestion, colour: bool) -> s
         .map(|w| format!(" by {w}"))
         .unwrap_or_default();
     writeln!(out, "{:>3}%  {kind}  {doc} {date}{who}", s.score)?;
+    match (s.kind, &s.sentence) {
+        (MatchKind::SubSegment, Some(r)) => writeln!(
+            out,
+            "       sub-segment: sentence {} of {} of unit {} (aligned {}, confidence {:.2})",
+            r.n, r.m, s.unit_id.0, r.bead, r.confidence
+        )?,
+        (MatchKind::Assembled, _) => {
+            writeln!(out, "       assembled from {} sentences:", s.parts.len())?;
+            for (i, p) in s.parts.iter().enumerate() {
+                match (p.score, p.unit_id) {
+                    (Some(score), Some(unit)) => {
+                        let what = match &p.sentence {
+                            Some(r) => format!("sentence {} of {} of unit {}", r.n, r.m, unit.0),
+                            None => format!("unit {}", unit.0),
+                        };
+                        writeln!(out, "       {}. {score}% from {what}: {}", i + 1, p.target)?
+                    }
+                    _ => writeln!(
+                        out,
+                        "       {}. no match, left as source: {}",
+                        i + 1,
+                        p.text
+                    )?,
+                }
+            }
+        }
+        _ => {}
+    }
     write!(out, "  {} ", s.source_lang)?;
     let plain = |t: &str| if colour { t.to_string() } else { escaped(t) };
     for part in &s.diff {
