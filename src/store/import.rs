@@ -103,10 +103,6 @@ pub struct ImportSummary {
     pub skipped: std::collections::BTreeMap<String, u64>,
     pub languages: BTreeSet<String>,
     pub warnings: Vec<Warning>,
-    /// Set when the units were stored but indexing them afterwards failed: queries scan
-    /// them until the index is rebuilt.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub index_error: Option<String>,
 }
 
 impl ImportSummary {
@@ -135,7 +131,6 @@ impl ImportSummary {
         }
         self.languages.extend(other.languages);
         self.warnings.extend(other.warnings);
-        self.index_error = self.index_error.take().or(other.index_error);
     }
 }
 
@@ -430,14 +425,16 @@ impl Store {
             }
             summary.superseded_removed += writer.superseded;
             writer.finish()?;
+            // A bulk import's units are indexed before the commit: no reader ever sees them
+            // stored but unindexed (queries would scan them), and a failure stores nothing.
+            if !options.defer_index {
+                super::index::catch_up_in(&tx, &mut |done, total| {
+                    observer.indexing(done, total)
+                })?;
+            }
             tx.commit()?;
             Ok(())
         })?;
-        if !options.defer_index
-            && let Err(e) = self.catch_up_index(&mut |done, total| observer.indexing(done, total))
-        {
-            summary.index_error = Some(e.to_string());
-        }
         Ok(summary)
     }
 }

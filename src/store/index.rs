@@ -160,18 +160,30 @@ fn write_chunks(tx: &Connection, builder: PostingsBuilder) -> Result<IndexStats>
     Ok(stats)
 }
 
-/// Indexes the variants a bulk import left uncovered, appending their chunks to the index;
-/// does nothing when all are covered.
+/// Indexes the variants a bulk import left uncovered, appending their chunks to the index,
+/// in a transaction of its own; does nothing when all are covered.
 pub(crate) fn catch_up(
     conn: &Connection,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<IndexStats> {
-    match uncovered_from(conn)? {
+    let tx = Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
+    let stats = catch_up_in(&tx, progress)?;
+    tx.commit()?;
+    Ok(stats)
+}
+
+/// [`catch_up`] inside the caller's transaction: an import indexes what it stored before
+/// it commits, so that no reader ever sees its units unindexed.
+pub(crate) fn catch_up_in(
+    tx: &Connection,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<IndexStats> {
+    match uncovered_from(tx)? {
         None => {
-            super::subsegment::catch_up(conn)?;
+            super::subsegment::catch_up_in(tx)?;
             Ok(IndexStats::default())
         }
-        Some(from) => build(conn, Some(from.0), progress),
+        Some(from) => build_in(tx, Some(from.0), progress),
     }
 }
 
@@ -184,6 +196,17 @@ fn build(
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<IndexStats> {
     let tx = Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
+    let stats = build_in(&tx, from, progress)?;
+    tx.commit()?;
+    Ok(stats)
+}
+
+/// [`build`] inside the caller's transaction.
+fn build_in(
+    tx: &Connection,
+    from: Option<i64>,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<IndexStats> {
     let first = from.unwrap_or(i64::MIN);
     let total: i64 = tx.query_row(
         "SELECT count(*) FROM variant WHERE id >= ?1",
@@ -218,7 +241,7 @@ fn build(
             if done % CHUNK_VARIANTS == 0 {
                 let full = std::mem::replace(&mut worker, Worker::start());
                 full.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
-                stats.add(write_chunks(&tx, full.finish()?)?);
+                stats.add(write_chunks(tx, full.finish()?)?);
             }
             if done % 65_536 == 0 {
                 progress(done, total as u64);
@@ -226,10 +249,9 @@ fn build(
         }
         worker.send(batch);
     }
-    stats.add(write_chunks(&tx, worker.finish()?)?);
-    super::subsegment::index_pending(&tx, from.is_none())?;
-    set_state(&tx, "uncovered_from", None)?;
-    tx.commit()?;
+    stats.add(write_chunks(tx, worker.finish()?)?);
+    super::subsegment::index_pending(tx, from.is_none())?;
+    set_state(tx, "uncovered_from", None)?;
     progress(stats.variants, total as u64);
     Ok(stats)
 }

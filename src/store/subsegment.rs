@@ -438,16 +438,13 @@ pub(crate) fn index_pending(conn: &Connection, all: bool) -> Result<u64> {
     Ok(done)
 }
 
-/// Makes and indexes what is pending, in its own transaction (when the variants' index has
-/// nothing to catch up).
-pub(crate) fn catch_up(conn: &Connection) -> Result<u64> {
-    if state(conn, UNCOVERED)?.is_none() && state(conn, UNITS_FROM)?.is_none() {
+/// Makes and indexes what is pending, inside the caller's transaction (when the variants'
+/// index has nothing to catch up).
+pub(crate) fn catch_up_in(tx: &Connection) -> Result<u64> {
+    if state(tx, UNCOVERED)?.is_none() && state(tx, UNITS_FROM)?.is_none() {
         return Ok(0);
     }
-    let tx = Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
-    let n = index_pending(&tx, false)?;
-    tx.commit()?;
-    Ok(n)
+    index_pending(tx, false)
 }
 
 /// A stored sentence of a unit.

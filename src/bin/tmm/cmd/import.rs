@@ -329,9 +329,6 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     } else if total.files > 0 {
         print_summary(&total, args.verbose);
     }
-    if let Some(note) = index_failure(&total) {
-        eprintln!("{note}");
-    }
     if failed > 0 {
         // A lone failed file has said everything in its error line.
         if files.len() > 1 {
@@ -345,20 +342,6 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
 /// True when a file had rows but none of them could be imported (a wrong delimiter, say).
 fn nothing_imported(s: &ImportSummary) -> bool {
     s.invalid > 0 && s.added + s.alternatives_added + s.updated + s.duplicates_skipped == 0
-}
-
-/// What to tell the user when the units were committed but indexing them failed: what is
-/// stored, and that `tmm index` finishes the rest.
-fn index_failure(s: &ImportSummary) -> Option<String> {
-    let e = s.index_error.as_ref()?;
-    Some(format!(
-        "tmm: warning: {} units are stored ({} new, {} alternatives, {} updated), but indexing them failed: {e}. \
-         Run `tmm index` to finish the index; until then suggestions find these units by scanning",
-        s.added + s.alternatives_added + s.updated,
-        s.added,
-        s.alternatives_added,
-        s.updated
-    ))
 }
 
 /// The summary is talk, on stderr (`--json` puts it on stdout as data).
@@ -404,25 +387,6 @@ fn print_summary(s: &ImportSummary, verbose: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    // Regression: a failed index step after a committed import said nothing of what was stored.
-    #[test]
-    fn an_index_failure_says_what_was_committed_and_how_to_finish() {
-        let s = ImportSummary {
-            added: 7,
-            alternatives_added: 2,
-            index_error: Some("database or disk is full".into()),
-            ..Default::default()
-        };
-        let note = index_failure(&s).unwrap();
-        assert!(
-            note.contains("9 units are stored (7 new, 2 alternatives"),
-            "{note}"
-        );
-        assert!(note.contains("disk is full"), "{note}");
-        assert!(note.contains("`tmm index`"), "{note}");
-        assert!(index_failure(&ImportSummary::default()).is_none());
-    }
 
     #[test]
     fn progress_names_the_phase() {
