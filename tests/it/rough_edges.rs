@@ -834,3 +834,66 @@ fn a_folder_imports_every_tmx_file_under_it_in_name_order_one_transaction_each()
         .collect();
     assert_eq!(names, ["a.tmx", "b.tmx", "a.TMX"]);
 }
+
+/// Runs `tmm ARGS` on a pseudo-terminal (util-linux `script`), with `NO_COLOR` set or not;
+/// None when `script` is missing.
+fn on_a_terminal(sb: &Sandbox, no_color: Option<&str>, args: &[&str]) -> Option<String> {
+    let mut line = format!(
+        "'{}' --db '{}'",
+        env!("CARGO_BIN_EXE_tmm"),
+        sb.db().display()
+    );
+    for a in args {
+        line.push_str(&format!(" '{a}'"));
+    }
+    let mut cmd = Command::new("script");
+    cmd.env_remove("NO_COLOR")
+        .current_dir(sb.dir.path())
+        .args(["-qec", &line, "/dev/null"]);
+    if let Some(v) = no_color {
+        cmd.env("NO_COLOR", v);
+    }
+    let out = cmd.output().ok()?;
+    assert!(out.status.success(), "{line}: {out:?}");
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+// Rough edge: colour on a terminal must yield to NO_COLOR (https://no-color.org: set and
+// not empty), and only on a terminal is it on by default.
+#[test]
+fn no_color_turns_the_diff_colours_off_on_a_terminal() {
+    let sb = Sandbox::new();
+    std::fs::write(
+        sb.path("a.tmx"),
+        tmx(
+            "<tu><tuv xml:lang=\"en\"><seg>Open the file list now.</seg></tuv>\
+             <tuv xml:lang=\"fr\"><seg>Ouvrez la liste des fichiers.</seg></tuv></tu>\n",
+        ),
+    )
+    .unwrap();
+    sb.tmm(&["import", "a.tmx"]).ok();
+    let args = [
+        "suggest",
+        "--from",
+        "en",
+        "--to",
+        "fr",
+        "Open the file list today.",
+    ];
+    let Some(coloured) = on_a_terminal(&sb, None, &args) else {
+        crate::util::skipped(
+            "no_color_turns_the_diff_colours_off_on_a_terminal: `script` (util-linux) not found",
+        );
+        return;
+    };
+    assert!(coloured.contains("\x1b["), "{coloured:?}");
+    let plain = on_a_terminal(&sb, Some("1"), &args).unwrap();
+    assert!(!plain.contains("\x1b["), "{plain:?}");
+    assert!(plain.contains("[-now-] {+today+}"), "{plain:?}");
+    // Empty means unset.
+    let empty = on_a_terminal(&sb, Some(""), &args).unwrap();
+    assert!(empty.contains("\x1b["), "{empty:?}");
+    // Not a terminal: no colour without NO_COLOR either.
+    let piped = sb.tmm(&args).ok();
+    assert!(!piped.stdout().contains("\x1b["), "{}", piped.stdout());
+}
