@@ -153,6 +153,42 @@ pub fn pretranslate(
     Ok(draft)
 }
 
+/// The stored PO plural forms (`msgstr[1]`, …) of a whole-unit match's translation, as
+/// imported from a PO file; none when the match is a sentence, had its numbers adapted
+/// (the forms hold the stored numbers), or the unit came from elsewhere.
+fn stored_plural_forms(matcher: &Matcher, s: &Suggestion) -> Result<Vec<String>> {
+    if s.kind != crate::matching::MatchKind::Unit || s.adapted.is_some() {
+        return Ok(Vec::new());
+    }
+    let Some(stored) = matcher.store().unit(s.unit_id)? else {
+        return Ok(Vec::new());
+    };
+    let Some(target) = stored
+        .unit
+        .variants
+        .iter()
+        .find(|v| v.lang.as_str() == s.target_lang)
+    else {
+        return Ok(Vec::new());
+    };
+    let mut forms: Vec<(usize, String)> = target
+        .props
+        .iter()
+        .filter_map(|p| {
+            let n = p.kind.strip_prefix("x-po-msgstr[")?.strip_suffix(']')?;
+            Some((n.parse().ok()?, p.value.clone()))
+        })
+        .collect();
+    forms.sort_by_key(|f| f.0);
+    // Only an unbroken run msgstr[1], msgstr[2], … is a set of forms.
+    let run = forms
+        .iter()
+        .enumerate()
+        .take_while(|(i, f)| f.0 == i + 1)
+        .count();
+    Ok(forms.into_iter().take(run).map(|f| f.1).collect())
+}
+
 /// The kind of a new document given to [`pretranslate_document`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DocumentKind {
@@ -216,19 +252,28 @@ pub fn pretranslate_document(
             Ok(m) => m
                 .suggestions
                 .into_iter()
-                .map(|s| Candidate {
-                    score: s.score,
-                    warnings: s.notes(),
-                    source_text: s.source.clone(),
-                    // Stored markup holds the stored numbers: only unchanged text keeps it.
-                    target_markup: s
-                        .adapted
-                        .is_none()
-                        .then(|| s.target_markup.clone())
-                        .flatten(),
-                    target_text: target_of(&s).to_string(),
-                    origin: s.from.document.clone().unwrap_or(s.from.origin.clone()),
-                    plural_forms: Vec::new(),
+                .map(|s| {
+                    let plural_forms = match &q.plural {
+                        Some(_) => stored_plural_forms(matcher, &s).unwrap_or_else(|e| {
+                            failure.get_or_insert(e);
+                            Vec::new()
+                        }),
+                        None => Vec::new(),
+                    };
+                    Candidate {
+                        score: s.score,
+                        warnings: s.notes(),
+                        source_text: s.source.clone(),
+                        // Stored markup holds the stored numbers: only unchanged text keeps it.
+                        target_markup: s
+                            .adapted
+                            .is_none()
+                            .then(|| s.target_markup.clone())
+                            .flatten(),
+                        target_text: target_of(&s).to_string(),
+                        origin: s.from.document.clone().unwrap_or(s.from.origin.clone()),
+                        plural_forms,
+                    }
                 })
                 .collect(),
             // A segment that cannot be matched (only punctuation, too long) stays empty.

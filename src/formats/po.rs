@@ -767,6 +767,7 @@ pub fn pretranslate(
             previous: prev,
             position: pos,
             id: Some(msgid.clone()),
+            plural: e.msgid_plural.clone(),
         };
         let mut cands = find(&q);
         cands.retain(|c| c.score >= options.min_score);

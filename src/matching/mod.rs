@@ -262,6 +262,11 @@ impl Matcher {
         }
     }
 
+    /// The store it matches against.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
     /// True when the memory holds segments in `lang`.
     ///
     /// # Errors

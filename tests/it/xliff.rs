@@ -1353,3 +1353,48 @@ fn tmm_exports_a_language_pair_as_xliff_and_po() {
     .fails()
     .stderr_has("bilingual");
 }
+
+// A plural entry pretranslated from a PO memory gets every stored plural form, not the
+// singular copied into msgstr[1].
+#[test]
+fn tmm_pretranslates_a_po_plural_entry_with_the_stored_plural_forms() {
+    let sb = crate::util::Sandbox::new();
+    let memory = crate::util::fixture("po/app.de.po");
+    sb.tmm(&["import", memory.to_str().unwrap()]).ok();
+    std::fs::write(
+        sb.path("new.po"),
+        "msgid \"\"\nmsgstr \"\"\n\"Language: de\\n\"\n\"Content-Type: text/plain; charset=UTF-8\\n\"\n\
+         \"Plural-Forms: nplurals=2; plural=(n != 1);\\n\"\n\n\
+         #, c-format\nmsgid \"One file deleted\"\nmsgid_plural \"%d files deleted\"\n\
+         msgstr[0] \"\"\nmsgstr[1] \"\"\n",
+    )
+    .unwrap();
+    sb.tmm(&[
+        "pretranslate",
+        "--from",
+        "en",
+        "--to",
+        "de",
+        "new.po",
+        "-o",
+        "done.po",
+    ])
+    .ok();
+    let done = std::fs::read_to_string(sb.path("done.po")).unwrap();
+    assert!(
+        done.contains("msgstr[0] \"Eine Datei gelöscht\"\nmsgstr[1] \"%d Dateien gelöscht\""),
+        "{done}"
+    );
+    if tool("msgfmt") {
+        let check = Command::new("msgfmt")
+            .args(["--check", "-o", "/dev/null"])
+            .arg(sb.path("done.po"))
+            .output()
+            .unwrap();
+        assert!(
+            check.status.success(),
+            "{}",
+            String::from_utf8_lossy(&check.stderr)
+        );
+    }
+}

@@ -38,6 +38,8 @@ pub struct SegmentQuery {
     pub position: usize,
     /// The unit's id (XLIFF `id`, PO `msgid`).
     pub id: Option<String>,
+    /// A PO entry's `msgid_plural`: its translation wants every plural form.
+    pub plural: Option<String>,
 }
 
 /// A translation offered for a segment.
@@ -438,6 +440,7 @@ impl Run<'_> {
             previous: self.previous.clone(),
             position: self.position,
             id: id.map(String::from),
+            plural: None,
         };
         self.position += 1;
         self.previous = Some(conv.text);
