@@ -596,6 +596,11 @@ fn pretranslation_fills_targets_and_adds_match_metadata_only() {
         "{out}"
     );
     assert!(out.contains("<alt-trans mid=\"2\""), "{out}");
+    // Trados' segment status follows: a fuzzy draft from memory; the translated one stays.
+    assert!(
+        out.contains("<sdl:seg-defs><sdl:seg id=\"1\" conf=\"Translated\"/><sdl:seg id=\"2\" conf=\"Draft\" origin=\"tm\" origin-system=\"fake-tm\" percent=\"85\"/></sdl:seg-defs>"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -1009,7 +1014,16 @@ fn corpus_pretranslations_validate_and_change_only_targets_and_match_metadata() 
             .unwrap();
             let re_state =
                 fancy_regex::Regex::new(r#" (state|state-qualifier|id)="[^"]*""#).unwrap();
+            // And Trados' segment status (sdl:seg conf, percent, origin…).
+            let re_sdl_seg = fancy_regex::Regex::new(r"<(\w+:)?seg\b[^>]*>").unwrap();
+            let re_sdl_status = fancy_regex::Regex::new(
+                r#" (conf|origin|origin-system|percent|text-match)="[^"]*""#,
+            )
+            .unwrap();
             let s = re_target.replace_all(s, "");
+            let s = re_sdl_seg.replace_all(&s, |c: &fancy_regex::Captures<str>| {
+                re_sdl_status.replace_all(&c[0], "").into_owned()
+            });
             let s = re_state.replace_all(&s, "");
             s.split_whitespace().collect::<String>()
         };

@@ -6,10 +6,13 @@
 //! - XLIFF 1.2: `<target state="translated" state-qualifier="exact-match">` for 100/101
 //!   without warnings; `needs-review-translation` with `fuzzy-match` below 100, with
 //!   `leveraged-tm` for 100/101 with a warning. One `<alt-trans match-quality origin="tmm">`
-//!   per match up to the limit.
+//!   per match up to the limit. In a Trados `.sdlxliff`, the segment's `<sdl:seg>` gets
+//!   `conf="Translated"` (exact) or `"Draft"`, `origin="tm"`, the memory's name and the
+//!   match percentage, as Studio's own pre-translation writes them.
 //! - XLIFF 2.x: `<mtc:matches>` with `<mtc:match similarity type="tm" origin>` per match;
 //!   `<segment state="translated">` for 100/101 without warnings, `initial` otherwise.
-//! - PO: `msgstr` filled; `#, fuzzy` below 100 or with a warning.
+//! - PO: `msgstr` filled (every `msgstr[n]` of a plural entry from the stored forms);
+//!   `#, fuzzy` below 100 or with a warning.
 //!
 //! A warning (numbers the match could not place, inline codes that differ) goes into the
 //! file as a note from `tmm` and lowers the state.
@@ -571,6 +574,7 @@ impl Run<'_> {
                     Some(t) => self.edit(t.start_end, t.end_start, content.clone()),
                     None => {}
                 }
+                self.sdl_segment(tu, mid, best, exact);
                 filled.push((mid.to_string(), content, exact));
             }
             if filled.is_empty() {
@@ -674,6 +678,38 @@ impl Run<'_> {
                 .map_or(tu.start_end, |e| e.end);
             self.edit(at, at, extra);
         }
+    }
+
+    /// Trados (`.sdlxliff`) keeps each segment's status in `<sdl:seg-defs><sdl:seg id=MID>`:
+    /// a filled segment gets what Studio's own pre-translation writes there (confirmation
+    /// level, match percentage, `origin="tm"` and the memory's name), so Studio shows it as
+    /// translated from memory (exact) or as a draft to check (fuzzy).
+    fn sdl_segment(&mut self, tu: &Element, mid: &str, best: &Candidate, exact: bool) {
+        let Some(seg) = tu
+            .elements()
+            .filter(|e| e.local == "seg-defs")
+            .flat_map(|d| d.elements())
+            .find(|e| e.local == "seg" && e.attr("id") == Some(mid))
+        else {
+            return;
+        };
+        let mut add = vec![
+            (
+                "conf",
+                if exact { "Translated" } else { "Draft" }.to_string(),
+            ),
+            ("origin", "tm".to_string()),
+            ("origin-system", best.origin.clone()),
+            ("percent", best.score.min(100).to_string()),
+        ];
+        if best.score > 100 {
+            add.push(("text-match", "SourceAndTarget".to_string()));
+        }
+        let mut tag = start_tag_with(seg, &["text-match"], &add);
+        if seg.start_end == seg.end {
+            tag.insert(tag.len() - 1, '/');
+        }
+        self.edit(seg.start, seg.start_end, tag);
     }
 
     // ---- XLIFF 2.x ----
