@@ -90,6 +90,7 @@ pub fn pretranslate(
         let query = Query {
             text,
             previous: i.checked_sub(1).map(|p| segments[p].as_str()),
+            next: None,
             position: Some(i),
         };
         let best = match matcher.suggest(&query, &options) {
@@ -246,6 +247,7 @@ pub fn pretranslate_document(
         let query = Query {
             text: &q.text,
             previous: q.previous.as_deref(),
+            next: None,
             position: Some(q.position),
         };
         match matcher.suggest(&query, options) {

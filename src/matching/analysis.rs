@@ -93,6 +93,7 @@ pub fn analyze(
             let query = Query {
                 text,
                 previous: i.checked_sub(1).map(|p| segments[p].as_str()),
+                next: None,
                 position: Some(i),
             };
             let found = if word_count(text) as usize > super::MAX_TOKENS {

@@ -82,6 +82,9 @@ pub struct Query<'a> {
     pub text: &'a str,
     /// The previous segment of the new document (`None` for the first, or unknown).
     pub previous: Option<&'a str>,
+    /// The next segment, when the caller gives it: an in-context match then needs the
+    /// stored next segment to be the same too (memoQ's double context).
+    pub next: Option<&'a str>,
     /// The segment's 0-based position in the new document.
     pub position: Option<usize>,
 }
@@ -650,9 +653,14 @@ impl Search<'_, '_> {
         let from = self.s.provenance(unit_id)?;
         let mut in_context = false;
         if cmp.score == 100 {
-            in_context = match query.previous {
-                Some(prev) => self.s.previous_text(unit_id, &source_lang)?.as_deref() == Some(prev),
-                None => query.position.is_some_and(|p| p as i64 == from.position),
+            in_context = if query.previous.is_none() && query.next.is_none() {
+                query.position.is_some_and(|p| p as i64 == from.position)
+            } else {
+                let same = |given: Option<&str>, stored: Option<String>| {
+                    given.is_none_or(|g| stored.as_deref() == Some(g))
+                };
+                same(query.previous, self.s.previous_text(unit_id, &source_lang)?)
+                    && same(query.next, self.s.next_text(unit_id, &source_lang)?)
             };
         }
         let adapted = (!cmp.numbers.is_empty()).then(|| adapt_target(&target, &cmp.numbers));
@@ -766,7 +774,8 @@ impl Search<'_, '_> {
             score = score.saturating_sub(p.points);
             penalties.push(p);
         }
-        // In context: the same text after the same sentence of the same unit.
+        // In context: the same text after (and before, when the next is given) the same
+        // sentences of the same unit.
         let mut in_context = false;
         if score == 100
             && stored.n > 1
@@ -776,6 +785,12 @@ impl Search<'_, '_> {
                 .s
                 .subsegment_of(stored.unit_id, stored.n - 1, &options.from)?
                 .is_some_and(|p| p.text == prev);
+            if in_context && let Some(next) = query.next {
+                in_context = self
+                    .s
+                    .subsegment_of(stored.unit_id, stored.n + 1, &options.from)?
+                    .is_some_and(|p| p.text == next);
+            }
         }
         let adapted = (!cmp.numbers.is_empty()).then(|| adapt_target(&target.text, &cmp.numbers));
         Ok(Some(Suggestion {
@@ -833,6 +848,7 @@ impl Search<'_, '_> {
             let q = Query {
                 text: sentence,
                 previous: i.checked_sub(1).map(|p| sentences[p]),
+                next: None,
                 position: None,
             };
             let best = if weight == 0 {

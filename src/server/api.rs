@@ -66,15 +66,13 @@ struct LookupRequest {
     limit: Option<usize>,
 }
 
-#[derive(Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SegmentIn {
     text: String,
     #[serde(default)]
     prev: Option<String>,
-    /// Accepted for clients that send it; the matcher's context is the previous segment.
     #[serde(default)]
-    #[allow(dead_code)]
     next: Option<String>,
 }
 
@@ -138,11 +136,12 @@ async fn lookup(
         }
         let (segments, in_document, total, first) = segments_of(&req, &from)?;
         let mut results = Vec::with_capacity(segments.len());
-        for (n, (text, prev)) in segments.iter().enumerate() {
+        for (n, s) in segments.iter().enumerate() {
             let i = first + n;
             let query = Query {
-                text,
-                previous: prev.as_deref(),
+                text: &s.text,
+                previous: s.prev.as_deref(),
+                next: s.next.as_deref(),
                 position: in_document.then_some(i),
             };
             let (matches, error) = match matcher.suggest(&query, &options) {
@@ -154,7 +153,7 @@ async fn lookup(
             };
             results.push(SegmentResult {
                 segment: i,
-                text: text.clone(),
+                text: s.text.clone(),
                 matches,
                 error,
             });
@@ -177,66 +176,65 @@ async fn lookup(
 fn segments_of(
     req: &LookupRequest,
     from: &LanguageTag,
-) -> Result<(Vec<(String, Option<String>)>, bool, usize, usize), Problem> {
+) -> Result<(Vec<SegmentIn>, bool, usize, usize), Problem> {
     let too_long = |field: String| {
         Problem::invalid(
             field.clone(),
             format!("{field}: over {MAX_TEXT} bytes; split it into paragraphs or sentences"),
         )
     };
-    let (texts, in_document): (Vec<(String, Option<String>)>, bool) =
-        match (&req.segments, &req.document) {
-            (Some(segs), None) => {
-                for (i, s) in segs.iter().enumerate() {
-                    if s.text.len() > MAX_TEXT {
-                        return Err(too_long(format!("segments[{i}].text")));
-                    }
-                    if s.prev.as_ref().is_some_and(|p| p.len() > MAX_TEXT) {
-                        return Err(too_long(format!("segments[{i}].prev")));
-                    }
+    let (texts, in_document): (Vec<SegmentIn>, bool) = match (&req.segments, &req.document) {
+        (Some(segs), None) => {
+            for (i, s) in segs.iter().enumerate() {
+                if s.text.len() > MAX_TEXT {
+                    return Err(too_long(format!("segments[{i}].text")));
                 }
-                (
-                    segs.iter()
-                        .map(|s| (s.text.clone(), s.prev.clone()))
-                        .collect(),
-                    false,
-                )
-            }
-            (None, Some(doc)) => {
-                let texts = match req.format.as_deref().unwrap_or("text") {
-                    "text" => {
-                        let unit = match req.unit.as_deref().unwrap_or("paragraph") {
-                            "paragraph" => Segmentation::Paragraph,
-                            "sentence" => Segmentation::Sentence,
-                            _ => {
-                                return Err(Problem::invalid(
-                                    "unit",
-                                    "unit is paragraph or sentence",
-                                ));
-                            }
-                        };
-                        crate::text::segments(doc, from, unit)
-                    }
-                    "tmx" => tmx_sources(doc, from)?,
-                    _ => return Err(Problem::invalid("format", "format is text or tmx")),
-                };
-                if let Some(i) = texts.iter().position(|t| t.len() > MAX_TEXT) {
-                    return Err(too_long(format!("document (segment {i})")));
+                if s.prev.as_ref().is_some_and(|p| p.len() > MAX_TEXT) {
+                    return Err(too_long(format!("segments[{i}].prev")));
                 }
-                let with_prev = texts
-                    .iter()
-                    .enumerate()
-                    .map(|(i, t)| (t.clone(), i.checked_sub(1).map(|p| texts[p].clone())))
-                    .collect();
-                (with_prev, true)
+                if s.next.as_ref().is_some_and(|p| p.len() > MAX_TEXT) {
+                    return Err(too_long(format!("segments[{i}].next")));
+                }
             }
-            _ => {
-                return Err(Problem::invalid(
-                    "segments",
-                    "give either segments or document",
-                ));
+            (segs.clone(), false)
+        }
+        (None, Some(doc)) => {
+            let texts = match req.format.as_deref().unwrap_or("text") {
+                "text" => {
+                    let unit = match req.unit.as_deref().unwrap_or("paragraph") {
+                        "paragraph" => Segmentation::Paragraph,
+                        "sentence" => Segmentation::Sentence,
+                        _ => {
+                            return Err(Problem::invalid("unit", "unit is paragraph or sentence"));
+                        }
+                    };
+                    crate::text::segments(doc, from, unit)
+                }
+                "tmx" => tmx_sources(doc, from)?,
+                _ => return Err(Problem::invalid("format", "format is text or tmx")),
+            };
+            if let Some(i) = texts.iter().position(|t| t.len() > MAX_TEXT) {
+                return Err(too_long(format!("document (segment {i})")));
             }
-        };
+            // A document's context is the previous segment, as in `tmm suggest --file`.
+            let with_prev = texts
+                .iter()
+                .enumerate()
+                .map(|(i, t)| SegmentIn {
+                    text: t.clone(),
+                    prev: i.checked_sub(1).map(|p| texts[p].clone()),
+                    next: None,
+                })
+                .collect();
+            (with_prev, true)
+        }
+        _ => {
+            return Err(Problem::invalid(
+                "segments",
+                "give either segments or document",
+            ));
+        }
+    };
     if texts.is_empty() {
         return Err(Problem::invalid("segments", "no segment to look up"));
     }

@@ -268,15 +268,27 @@ impl Snapshot<'_> {
     /// # Errors
     /// [`crate::Error::Database`].
     pub fn previous_text(&self, unit: UnitId, lang: &str) -> Result<Option<String>> {
+        self.neighbour_text(unit, lang, -1)
+    }
+
+    /// The text in `lang` of the unit stored after this one in the same origin.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn next_text(&self, unit: UnitId, lang: &str) -> Result<Option<String>> {
+        self.neighbour_text(unit, lang, 1)
+    }
+
+    fn neighbour_text(&self, unit: UnitId, lang: &str, step: i64) -> Result<Option<String>> {
         Ok(self
             .conn
             .prepare_cached(
                 "SELECT v.text FROM unit u
-                 JOIN unit p ON p.origin_id = u.origin_id AND p.position = u.position - 1
+                 JOIN unit p ON p.origin_id = u.origin_id AND p.position = u.position + ?3
                  JOIN variant v ON v.unit_id = p.id AND v.lang = ?2
                  WHERE u.id = ?1 LIMIT 1",
             )?
-            .query_row(params![unit.0, lang], |r| r.get(0))
+            .query_row(params![unit.0, lang, step], |r| r.get(0))
             .optional()?)
     }
 

@@ -404,6 +404,23 @@ fn lookup_matches_are_what_suggest_json_prints() {
         (Some(101), Some(true)),
         "{m}"
     );
+    // A next segment that differs from the stored one: the same text, out of context.
+    let r = server.send_json(
+        "POST",
+        "/api/v1/lookup",
+        Some(&read),
+        &json!({"source": "en", "target": "fr", "segments": [
+            {"text": "Please close the door/window.", "prev": "The meeting starts at 10 am.", "next": "Print the file."},
+            {"text": "Please close the door/window.", "next": "Save the file before closing it."}
+        ]}),
+    );
+    let results = &r.json()["results"];
+    let best = |i: usize| {
+        let m = &results[i]["matches"][0];
+        (m["score"].as_u64(), m["in_context"].as_bool())
+    };
+    assert_eq!(best(0), (Some(100), Some(false)), "{results}");
+    assert_eq!(best(1), (Some(101), Some(true)), "{results}");
     // A whole document, cut into paragraphs by the server; a punctuation-only paragraph
     // gets its own error and the others their matches.
     let r = server.send_json(

@@ -184,6 +184,7 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
             } else {
                 i.checked_sub(1).map(|p| segments[p].as_str())
             },
+            next: None,
             position: (!single).then_some(i),
         };
         let (matches, error) = match matcher.suggest(&query, &options) {
