@@ -245,7 +245,12 @@ fn paragraph_tmx(from: &Path, to: &Path) -> usize {
 
 fn import_cost(bins: &[(&str, &Path)], tmx: &Path, label: &str, work: &Path) {
     for (name, bin) in bins {
-        let db = work.join(format!("{label}-{name}.db"));
+        // The label is for the table; the file name keeps only its letters and digits.
+        let file: String = label
+            .chars()
+            .map(|c| if c.is_alphanumeric() { c } else { '_' })
+            .collect();
+        let db = work.join(format!("{file}-{name}.db"));
         let _ = std::fs::remove_file(&db);
         let (_, secs) = run(
             bin,

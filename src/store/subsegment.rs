@@ -4,8 +4,8 @@
 //! paragraph from `tmm align`), each of its languages is cut with the aligner's sentence
 //! splitter and the sentences are aligned across the languages through the unit's source
 //! language with the aligner's Gale–Church model: in order when every language has as many
-//! sentences (each pair's confidence that of a 1-1 bead), else by [`crate::align::align`] on
-//! the unit as a one-paragraph document per language. Each aligned sentence row is stored per
+//! sentences (each pair's confidence that of a 1-1 bead), else by
+//! [`crate::align::align_paragraph`] on the unit's sentences. Each aligned sentence row is stored per
 //! language as a byte range of the variant's text, with its bead and confidence, when the
 //! unit yields at least two rows.
 //!
@@ -19,7 +19,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::snapshot::{Snapshot, lang_clause};
 use crate::align::gale_church::{self, Measure, Params};
-use crate::align::{self, AlignOptions, Document, Unit};
+use crate::align;
 use crate::error::Result;
 use crate::lang::LanguageTag;
 use crate::matching::index::{BATCH, CHUNK_VARIANTS, PostingsBuilder, Worker, lang_key};
@@ -59,7 +59,7 @@ pub(crate) struct Span {
 ///
 /// When every language has as many sentences as the source, they are paired in order, each
 /// pair's confidence that of a 1-1 bead in the aligner's model (as the aligner pairs
-/// paragraphs whose counts agree); otherwise the unit goes through [`align::align`].
+/// paragraphs whose counts agree); otherwise they go through [`align::align_paragraph`].
 pub(crate) fn sentence_rows(
     unit: &TranslationUnit,
     source: &Variant,
@@ -109,35 +109,22 @@ pub(crate) fn sentence_rows(
     if sentences.iter().all(|s| s.len() == k) {
         return in_order(&order, &sentences, text);
     }
-    // Counts differ: the aligner's dynamic programme, through the source.
-    // A unit's variants translate each other by definition: the aligner's refusal of texts
-    // that look unrelated (meant for whole documents) does not apply inside one.
-    let mut options = AlignOptions {
-        pivot: Some(source.lang.clone()),
-        unit: Unit::Sentence,
-        splitters: Vec::new(),
-        force: true,
-    };
-    let mut docs = Vec::new();
-    for (l, &i) in order.iter().enumerate() {
-        let lang = &unit.variants[i].lang;
-        if let Some(splitter) = splitters.get(lang.as_str()) {
-            options.splitters.push((lang.clone(), splitter.clone()));
-        }
-        // A segment's own line breaks are not paragraph breaks here.
-        let flat = text(l).replace(['\n', '\r'], " ");
-        docs.push(Document::from_text(lang.clone(), lang.as_str(), &flat));
-    }
-    let Ok(alignment) = align::align(&docs, &options) else {
-        return Vec::new();
-    };
-    if alignment.rows.len() < 2 {
+    // Counts differ: the aligner's model on these very sentences, through the source (the
+    // unit's variants translate each other, so there is no pairing of paragraphs to find or
+    // refuse).
+    let texts: Vec<Vec<String>> = sentences
+        .iter()
+        .enumerate()
+        .map(|(l, s)| s.iter().map(|&(a, b)| text(l)[a..b].to_string()).collect())
+        .collect();
+    let aligned = align::align_paragraph(&texts);
+    if aligned.len() < 2 {
         return Vec::new();
     }
     // Each row takes the next sentences of each language, as many as the aligner put there.
     let mut next = vec![0usize; order.len()];
-    let mut rows = Vec::with_capacity(alignment.rows.len());
-    for row in &alignment.rows {
+    let mut rows = Vec::with_capacity(aligned.len());
+    for row in &aligned {
         let mut spans = Vec::new();
         for (l, segs) in row.segments.iter().enumerate() {
             if segs.is_empty() {
@@ -160,7 +147,7 @@ pub(crate) fn sentence_rows(
             confidence: row.confidence,
         });
     }
-    // The aligner cut the languages as this splitter did, or the spans would be wrong.
+    // Every sentence is in a row, or the spans would be wrong.
     if next.iter().zip(&sentences).any(|(&n, s)| n != s.len()) {
         return Vec::new();
     }
