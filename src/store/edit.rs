@@ -52,7 +52,7 @@ impl Store {
                 "a unit needs segments in at least two languages",
             ));
         }
-        let id = self.write_within(wait, |conn| {
+        let id = self.write_within("add_unit", wait, |conn| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let existing: Option<i64> = tx
                 .query_row(
@@ -123,7 +123,7 @@ impl Store {
                 "a unit needs segments in at least two languages",
             ));
         }
-        self.write_within(wait, |conn| {
+        self.write_within("replace_unit", wait, |conn| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let done = {
                 let mut writer = UnitWriter::new(&tx, DuplicatePolicy::Keep)?;
@@ -141,7 +141,7 @@ impl Store {
     /// # Errors
     /// [`Error::Busy`]; [`Error::Database`].
     pub fn delete_units(&self, ids: &[UnitId], wait: Option<Duration>) -> Result<u64> {
-        self.write_within(wait, |conn| {
+        self.write_within("delete_units", wait, |conn| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let mut n = 0;
             {
@@ -162,7 +162,7 @@ impl Store {
     /// # Errors
     /// [`Error::Busy`]; [`Error::Database`].
     pub fn delete_origin(&self, id: OriginId, wait: Option<Duration>) -> Result<Option<u64>> {
-        self.write_within(wait, |conn| {
+        self.write_within("delete_origin", wait, |conn| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let exists = tx
                 .query_row("SELECT 1 FROM origin WHERE id = ?1", [id.0], |_| Ok(()))
@@ -196,7 +196,7 @@ impl Store {
     /// # Errors
     /// [`Error::Busy`]; [`Error::Database`].
     pub fn rename_origin(&self, id: OriginId, name: &str, wait: Option<Duration>) -> Result<bool> {
-        self.write_within(wait, |conn| {
+        self.write_within("rename_origin", wait, |conn| {
             Ok(conn.execute(
                 "UPDATE origin SET name = ?1 WHERE id = ?2",
                 params![name, id.0],
@@ -314,7 +314,7 @@ mod tests {
     fn a_busy_writer_is_reported_not_waited_for_forever() -> Result<()> {
         let store = Store::open_temporary()?;
         let other = store.clone();
-        let result = store.write(|_| {
+        let result = store.write("test", |_| {
             Ok(other.add_unit(
                 &unit("Hello there.", "Salut."),
                 "api",

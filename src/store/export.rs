@@ -151,7 +151,7 @@ impl Store {
         filter: &ExportFilter,
         f: impl FnMut(StoredUnit) -> Result<()>,
     ) -> Result<u64> {
-        self.read(|conn| for_each_unit(conn, filter, f))
+        self.read("for_each_unit", |conn| for_each_unit(conn, filter, f))
     }
 
     /// The header for an export: the origin's own header when every selected unit comes
@@ -160,7 +160,7 @@ impl Store {
     /// # Errors
     /// [`Error::Database`].
     pub fn export_header(&self, filter: &ExportFilter) -> Result<Header> {
-        self.read(|conn| export_header(conn, filter))
+        self.read("export_header", |conn| export_header(conn, filter))
     }
 }
 

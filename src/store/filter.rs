@@ -141,7 +141,7 @@ impl Store {
     /// # Errors
     /// [`crate::Error::Database`].
     pub fn unit_metadata(&self, id: UnitId) -> Result<Option<UnitMetadata>> {
-        self.read(|c| unit_metadata(c, id))
+        self.read("unit_metadata", |c| unit_metadata(c, id))
     }
 
     /// The ids of the units the filter admits, in storage order, at most `limit`.
@@ -149,7 +149,7 @@ impl Store {
     /// # Errors
     /// [`crate::Error::Database`].
     pub fn find_units(&self, filter: &UnitFilter, limit: Option<usize>) -> Result<Vec<UnitId>> {
-        self.read(|c| {
+        self.read("find_units", |c| {
             let mut sql = METADATA_SQL.to_string();
             let mut params = Vec::new();
             if !filter.origins.is_empty() {

@@ -332,7 +332,7 @@ impl Store {
     /// # Errors
     /// [`crate::Error::Database`].
     pub fn rebuild_index(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<IndexStats> {
-        self.write(|conn| build(conn, None, progress))
+        self.write("rebuild_index", |conn| build(conn, None, progress))
     }
 
     /// Indexes what a bulk import left out of the match index (a no-op when it is up to
@@ -341,7 +341,7 @@ impl Store {
     /// # Errors
     /// [`crate::Error::Database`].
     pub fn catch_up_index(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<IndexStats> {
-        self.write(|conn| catch_up(conn, progress))
+        self.write("catch_up_index", |conn| catch_up(conn, progress))
     }
 
     /// How many stored variants the match index does not cover yet (queries scan them).
@@ -349,7 +349,11 @@ impl Store {
     /// # Errors
     /// [`crate::Error::Database`].
     pub fn index_pending(&self) -> Result<u64> {
-        self.read(pending)
+        #[cfg(feature = "postgres")]
+        if let Some(pg) = self.postgres() {
+            return pg.index_pending();
+        }
+        self.read("index_pending", pending)
     }
 }
 
@@ -416,7 +420,7 @@ mod tests {
             big_tmx(&path, units, seed);
             store.import_tmx(&path, &Default::default(), &mut ())?;
         }
-        store.write(|conn| {
+        store.write("test", |conn| {
             let conn = &*conn;
             assert_eq!(pending(conn)?, 0);
             // Only the small import's 100 variants went in row by row.

@@ -59,7 +59,7 @@ impl Store {
     /// # Errors
     /// [`crate::Error::Database`], or what `f` returns.
     pub fn snapshot<T>(&self, f: impl FnOnce(&Snapshot) -> Result<T>) -> Result<T> {
-        self.read(|conn| {
+        self.read("snapshot", |conn| {
             let snapshot = Snapshot {
                 conn,
                 recent: index::has_recent(conn)?,

@@ -67,7 +67,7 @@ impl Store {
                 "a token's name must be non-empty printable text",
             ));
         }
-        self.write(|conn| {
+        self.write("add_token", |conn| {
             let taken = conn
                 .query_row("SELECT 1 FROM token WHERE name = ?1", [name], |_| Ok(()))
                 .optional()?
@@ -91,7 +91,7 @@ impl Store {
     /// # Errors
     /// [`Error::Database`].
     pub fn tokens(&self) -> Result<Vec<TokenInfo>> {
-        self.read(|c| {
+        self.read("tokens", |c| {
             let rows: Vec<(String, String, String)> = c
                 .prepare("SELECT name, role, created_at FROM token ORDER BY name")?
                 .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
@@ -113,7 +113,9 @@ impl Store {
     /// # Errors
     /// [`Error::Database`].
     pub fn revoke_token(&self, name: &str) -> Result<bool> {
-        self.write(|c| Ok(c.execute("DELETE FROM token WHERE name = ?1", [name])? > 0))
+        self.write("revoke_token", |c| {
+            Ok(c.execute("DELETE FROM token WHERE name = ?1", [name])? > 0)
+        })
     }
 
     /// The name and role of the token whose hash is `hash`, if one is stored.
@@ -121,7 +123,7 @@ impl Store {
     /// # Errors
     /// [`Error::Database`].
     pub fn token_by_hash(&self, hash: &str) -> Result<Option<(String, Role)>> {
-        let row: Option<(String, String)> = self.read(|c| {
+        let row: Option<(String, String)> = self.read("token_by_hash", |c| {
             Ok(c.query_row(
                 "SELECT name, role FROM token WHERE hash = ?1",
                 [hash],

@@ -112,6 +112,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let explicit = cli.db.is_some();
     let db = database_path(cli.db)?;
     if explicit
+        && !tmm::store::is_postgres_location(&db)
         && matches!(cli.command, Command::Import(_) | Command::Align(_))
         && let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty())
         && !dir.is_dir()
@@ -164,6 +165,10 @@ pub fn worded(e: &tmm::Error) -> String {
         E::NoDatabase { path } => format!(
             "no database at {} (`tmm import` or `tmm align` creates one)",
             path.display()
+        ),
+        E::Unsupported { backend, .. } => format!(
+            "{e}: on {backend}, tmm import, export, stats, origins, suggest, concordance and \
+             migrate work (README: \"PostgreSQL\")"
         ),
         _ => e.to_string(),
     }
