@@ -8,15 +8,15 @@
 mod aligned;
 mod clean;
 mod edit;
-mod export;
+pub(crate) mod export;
 mod filter;
 mod import;
 mod index;
 mod langs;
 #[cfg(feature = "postgres")]
 pub(crate) mod pg;
-mod snapshot;
-mod subsegment;
+pub(crate) mod snapshot;
+pub(crate) mod subsegment;
 mod token;
 
 use std::path::{Path, PathBuf};

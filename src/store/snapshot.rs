@@ -7,7 +7,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
-use super::{Store, index};
+use super::{Store, StoredSentence, index};
 use crate::error::Result;
 use crate::lang::LanguageTag;
 use crate::model::{UnitId, VariantId};
@@ -36,10 +36,32 @@ pub struct StoredVariant {
     pub markup: Option<String>,
 }
 
-/// One consistent view of the memory for the length of a query.
+/// One consistent view of the memory for the length of a query, on its backend.
 pub struct Snapshot<'c> {
+    view: View<'c>,
+}
+
+enum View<'c> {
+    Sqlite(SqliteView<'c>),
+    #[cfg(feature = "postgres")]
+    Postgres(super::pg::PgSnapshot<'c>),
+}
+
+/// A SQLite read connection inside its read transaction.
+pub(super) struct SqliteView<'c> {
     pub(super) conn: &'c Connection,
     recent: bool,
+}
+
+/// Calls the view's method of the same name on whichever backend holds the memory.
+macro_rules! on_view {
+    ($self:ident . $method:ident ( $($arg:expr),* )) => {
+        match &$self.view {
+            View::Sqlite(v) => v.$method($($arg),*),
+            #[cfg(feature = "postgres")]
+            View::Postgres(v) => v.$method($($arg),*),
+        }
+    };
 }
 
 /// `lang = exact OR lang LIKE like`: a tag selects itself, a bare language its regions.
@@ -59,10 +81,20 @@ impl Store {
     /// # Errors
     /// [`crate::Error::Database`], or what `f` returns.
     pub fn snapshot<T>(&self, f: impl FnOnce(&Snapshot) -> Result<T>) -> Result<T> {
+        #[cfg(feature = "postgres")]
+        if let Some(pg) = self.postgres() {
+            return pg.snapshot(|view| {
+                f(&Snapshot {
+                    view: View::Postgres(view),
+                })
+            });
+        }
         self.read("snapshot", |conn| {
             let snapshot = Snapshot {
-                conn,
-                recent: index::has_recent(conn)?,
+                view: View::Sqlite(SqliteView {
+                    conn,
+                    recent: index::has_recent(conn)?,
+                }),
             };
             f(&snapshot)
         })
@@ -78,6 +110,185 @@ impl Store {
 }
 
 impl Snapshot<'_> {
+    /// True when the memory holds segments in `lang`.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn holds_language(&self, lang: &LanguageTag) -> Result<bool> {
+        on_view!(self.holds_language(lang))
+    }
+
+    /// How many indexed variants of language key `lang` hold `term`.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn document_frequency(&self, lang: &str, term: u64) -> Result<u64> {
+        on_view!(self.document_frequency(lang, term))
+    }
+
+    /// True when the variant was deleted since the index was built.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn is_dead(&self, id: VariantId) -> Result<bool> {
+        on_view!(self.is_dead(id))
+    }
+
+    /// The first variant the index does not cover yet, if any.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn uncovered_from(&self) -> Result<Option<VariantId>> {
+        on_view!(self.uncovered_from())
+    }
+
+    /// The text of variant `id` when it is in `lang`.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn text_in(&self, id: VariantId, lang: &LanguageTag) -> Result<Option<String>> {
+        on_view!(self.text_in(id, lang))
+    }
+
+    /// The variant `id`, if it exists.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn variant(&self, id: VariantId) -> Result<Option<StoredVariant>> {
+        on_view!(self.variant(id))
+    }
+
+    /// The unit's first variant in `lang`: its tag, text and markup.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn translation(
+        &self,
+        unit: UnitId,
+        lang: &LanguageTag,
+    ) -> Result<Option<(String, String, Option<String>)>> {
+        on_view!(self.translation(unit, lang))
+    }
+
+    /// Where the unit came from.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn provenance(&self, unit: UnitId) -> Result<Provenance> {
+        on_view!(self.provenance(unit))
+    }
+
+    /// What a [`super::UnitFilter`] looks at, of unit `unit`.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn unit_metadata(&self, unit: UnitId) -> Result<Option<super::UnitMetadata>> {
+        on_view!(self.unit_metadata(unit))
+    }
+
+    /// The text in `lang` of the unit stored before this one in the same origin.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn previous_text(&self, unit: UnitId, lang: &str) -> Result<Option<String>> {
+        on_view!(self.previous_text(unit, lang))
+    }
+
+    /// Ids of the variants in `lang` from id `from` on.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn variant_ids_from(&self, from: VariantId, lang: &LanguageTag) -> Result<Vec<i64>> {
+        on_view!(self.variant_ids_from(from, lang))
+    }
+
+    /// The variant `id` when it is in `lang`: its unit, tag and text.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn variant_in(
+        &self,
+        id: VariantId,
+        lang: &LanguageTag,
+    ) -> Result<Option<(UnitId, String, String)>> {
+        on_view!(self.variant_in(id, lang))
+    }
+
+    /// True when the memory holds sentence sub-segments in `lang` to match against.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn holds_subsegments(&self, lang: &LanguageTag) -> Result<bool> {
+        on_view!(self.holds_subsegments(lang))
+    }
+
+    /// The first sub-segment not indexed yet, if any (queries scan from there).
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn subsegments_uncovered_from(&self) -> Result<Option<i64>> {
+        on_view!(self.subsegments_uncovered_from())
+    }
+
+    /// The sub-segment `id` when it is in `lang` (`None` too when its unit was deleted).
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn subsegment_in(&self, id: i64, lang: &LanguageTag) -> Result<Option<StoredSentence>> {
+        on_view!(self.subsegment_in(id, lang))
+    }
+
+    /// Sentence row `n` of unit `unit` in `lang`.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn subsegment_of(
+        &self,
+        unit: UnitId,
+        n: u32,
+        lang: &LanguageTag,
+    ) -> Result<Option<StoredSentence>> {
+        on_view!(self.subsegment_of(unit, n, lang))
+    }
+
+    /// Calls `f(variant id, length in tokens)` for each indexed variant of language key
+    /// `lang` holding `term`.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn postings(&self, lang: &str, term: u64, f: impl FnMut(i64, u8)) -> Result<()> {
+        on_view!(self.postings(lang, term, f))
+    }
+
+    /// Calls `f` with every variant in `lang` (from id `from` on, when given).
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn scan(
+        &self,
+        lang: &LanguageTag,
+        from: Option<VariantId>,
+        f: impl FnMut(VariantId, &str),
+    ) -> Result<u64> {
+        on_view!(self.scan(lang, from, f))
+    }
+
+    /// Calls `f(id, text)` with every sub-segment matched against in `lang` from id `from`
+    /// on.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn scan_subsegments(
+        &self,
+        lang: &LanguageTag,
+        from: i64,
+        f: impl FnMut(i64, &str),
+    ) -> Result<u64> {
+        on_view!(self.scan_subsegments(lang, from, f))
+    }
+}
+
+impl SqliteView<'_> {
     /// True when the memory holds segments in `lang`.
     ///
     /// # Errors

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
-use super::snapshot::{Snapshot, lang_clause};
+use super::snapshot::{SqliteView, lang_clause};
 use crate::align::gale_church::{self, Measure, Params};
 use crate::align::{self, AlignOptions, Document, Unit};
 use crate::error::Result;
@@ -483,7 +483,7 @@ fn stored_sentence(r: &rusqlite::Row) -> rusqlite::Result<StoredSentence> {
 const SENTENCE_COLUMNS: &str = "s.unit_id, s.variant_id, s.n, s.m, s.lang, v.text, s.start, s.end,
     s.sentences, s.bead, s.confidence";
 
-impl Snapshot<'_> {
+impl SqliteView<'_> {
     /// True when the memory holds sentence sub-segments in `lang` to match against.
     ///
     /// # Errors

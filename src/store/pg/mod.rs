@@ -10,8 +10,10 @@
 
 mod export;
 mod import;
-pub(crate) mod migrate;
+mod migrate;
 mod snapshot;
+
+pub(crate) use snapshot::PgSnapshot;
 
 use postgres::{Client, IsolationLevel, NoTls, Transaction};
 use r2d2_postgres::PostgresConnectionManager;
