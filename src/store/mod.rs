@@ -34,6 +34,8 @@ pub use export::{ExportFilter, StoredUnit, TmxExport, lang_matches};
 pub use filter::{UnitFilter, UnitMetadata};
 pub use import::{DuplicatePolicy, ImportObserver, ImportOptions, ImportSummary, Warning};
 pub use langs::{LangMerge, ORIGINAL_LANG_PROP};
+#[cfg(feature = "postgres")]
+pub use pg::MigrateSummary;
 pub use snapshot::{Provenance, Snapshot, StoredVariant};
 pub use subsegment::{StoredSentence, key as subsegment_key};
 pub use token::{Role, TokenInfo};

@@ -106,6 +106,7 @@ fn parse_error(e: clap::Error) -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Completions(args) => return cmd::completions::run(args),
+        Command::Migrate(args) => return cmd::migrate::run(args),
         Command::Man(args) => return cmd::completions::man(args),
         _ => {}
     }
@@ -138,7 +139,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Units(args) => cmd::units::run(&db, args),
         Command::Clean(args) => cmd::clean::run(&db, args),
         Command::Langs(args) => cmd::langs::run(&db, args),
-        Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),
+        Command::Completions(_) | Command::Man(_) | Command::Migrate(_) => {
+            unreachable!("handled above")
+        }
         Command::Serve(args) => cmd::serve::run(&db, args),
         Command::Token(command) => cmd::token::run(&db, command),
     }
@@ -181,6 +184,7 @@ fn flag(option: &str) -> String {
         "langs" => "--from and --to, or --langs".into(),
         "date" => "--since/--until".into(),
         "output" => "-o".into(),
+        "target" => "--to".into(),
         "documents" => "the documents".into(),
         other => format!("--{}", other.replace('_', "-")),
     }

@@ -432,6 +432,10 @@ impl<'a, 't> PgWriter<'a, 't> {
                 .execute(&format!("DELETE FROM {table} WHERE unit_id = $1"), &[&id])?;
         }
         self.tx.execute("DELETE FROM unit WHERE id = $1", &[&id])?;
+        // As SQLite assigns rowids: the next id follows the largest stored one, which may
+        // be one just freed (match_dead is cleared for reused ids when they are indexed).
+        self.next_unit = next_id(self.tx, "unit")?;
+        self.next_variant = next_id(self.tx, "variant")?;
         Ok(position)
     }
 
@@ -498,6 +502,16 @@ impl<'a, 't> PgWriter<'a, 't> {
         }
         Ok(())
     }
+}
+
+/// The id after the largest in `table` (1 when it is empty).
+fn next_id(tx: &mut Transaction, table: &str) -> Result<i64> {
+    Ok(tx
+        .query_one(
+            &format!("SELECT coalesce(max(id), 0) + 1 FROM {table}"),
+            &[],
+        )?
+        .get(0))
 }
 
 /// Copies a builder's postings into `match_term`, one chunk per term, ids from `next`;

@@ -11,6 +11,8 @@
 mod export;
 mod import;
 mod migrate;
+
+pub use migrate::MigrateSummary;
 mod snapshot;
 
 pub(crate) use snapshot::PgSnapshot;

@@ -147,7 +147,7 @@ impl PgSnapshot<'_> {
         }
         if self.recent {
             for r in self.rows(
-                "SELECT variant_id, len FROM match_recent WHERE lang = $1 AND term = $2",
+                "SELECT variant_id, len FROM match_recent WHERE lang = $1 AND term = $2 ORDER BY variant_id",
                 &[&lang, &term],
             )? {
                 f(r.get(0), r.get::<_, i64>(1) as u8);
@@ -185,7 +185,7 @@ impl PgSnapshot<'_> {
         let (exact, like) = lang_clause(lang);
         let from = from.map_or(i64::MIN, |v| v.0);
         let rows = self.rows(
-            "SELECT id, text FROM variant WHERE id >= $3 AND (lang = $1 OR lang LIKE $2)",
+            "SELECT id, text FROM variant WHERE id >= $3 AND (lang = $1 OR lang LIKE $2) ORDER BY id",
             &[&exact, &like, &from],
         )?;
         for r in &rows {
@@ -308,7 +308,7 @@ impl PgSnapshot<'_> {
         let (exact, like) = lang_clause(lang);
         Ok(self
             .rows(
-                "SELECT id FROM variant WHERE id >= $1 AND (lang = $2 OR lang LIKE $3)",
+                "SELECT id FROM variant WHERE id >= $1 AND (lang = $2 OR lang LIKE $3) ORDER BY id",
                 &[&from.0, &exact, &like],
             )?
             .iter()
@@ -406,7 +406,7 @@ impl PgSnapshot<'_> {
         let rows = self.rows(
             &format!(
                 "SELECT s.id, v.text, s.start, s.\"end\" {MATCHED}
-                 AND s.id >= $3 AND (s.lang = $1 OR s.lang LIKE $2)"
+                 AND s.id >= $3 AND (s.lang = $1 OR s.lang LIKE $2) ORDER BY s.id"
             ),
             &[&exact, &like, &from],
         )?;
