@@ -170,8 +170,8 @@ pub fn worded(e: &tmm::Error) -> String {
             path.display()
         ),
         E::Unsupported { backend, .. } => format!(
-            "{e}: on {backend}, tmm import, export, stats, origins, suggest, concordance and \
-             migrate work (README: \"PostgreSQL\")"
+            "{e}: on {backend}, tmm import, export, stats, origins, langs, suggest, \
+             concordance, pretranslate, units show and migrate work (README: \"PostgreSQL\")"
         ),
         _ => e.to_string(),
     }
