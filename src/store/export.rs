@@ -91,22 +91,9 @@ fn attributes(row: &Row, start: usize) -> rusqlite::Result<Attributes> {
 }
 
 /// The attributes from the values of [`ATTRIBUTE_COLUMNS`], in order, on any backend.
-pub(super) fn attributes_of(values: [Option<String>; 12]) -> Attributes {
-    let [
-        datatype,
-        o_tmf,
-        o_encoding,
-        usagecount,
-        lastusagedate,
-        creationtool,
-        creationtoolversion,
-        creationdate,
-        creationid,
-        changedate,
-        changeid,
-        extra,
-    ] = values;
-    let mut extra: Vec<(String, String)> = extra
+pub(super) fn attributes_of(mut values: [Option<String>; 12]) -> Attributes {
+    let mut extra: Vec<(String, String)> = values[11]
+        .take()
         .and_then(|e| serde_json::from_str(&e).ok())
         .unwrap_or_default();
     // A variant's segtype is kept in `extra` (see import).
@@ -114,19 +101,22 @@ pub(super) fn attributes_of(values: [Option<String>; 12]) -> Attributes {
         .iter()
         .position(|(k, _)| k == "segtype")
         .map(|i| extra.remove(i).1);
+    // Fields in the order of ATTRIBUTE_COLUMNS (a struct literal evaluates in order).
+    let mut v = values.into_iter();
+    let mut next = || v.next().flatten();
     Attributes {
-        datatype,
+        datatype: next(),
         segtype,
-        o_tmf,
-        o_encoding,
-        usagecount,
-        lastusagedate,
-        creationtool,
-        creationtoolversion,
-        creationdate,
-        creationid,
-        changedate,
-        changeid,
+        o_tmf: next(),
+        o_encoding: next(),
+        usagecount: next(),
+        lastusagedate: next(),
+        creationtool: next(),
+        creationtoolversion: next(),
+        creationdate: next(),
+        creationid: next(),
+        changedate: next(),
+        changeid: next(),
         extra,
     }
 }

@@ -240,16 +240,7 @@ impl Store {
             if options.defer_index {
                 writer.index.defer(&tx)?;
             }
-            let fed = feed(
-                source,
-                options,
-                observer,
-                &mut summary,
-                &mut SqliteSink {
-                    tx: &tx,
-                    writer: &mut writer,
-                },
-            )?;
+            let fed = feed(source, options, observer, &mut summary, &mut writer)?;
             for (document, id) in &fed.origins {
                 settle_origin(&tx, *id, document.as_deref(), fed.hash, fed.size)?;
             }
@@ -281,12 +272,7 @@ pub(crate) trait UnitSink {
     ) -> Result<Added>;
 }
 
-struct SqliteSink<'w, 't> {
-    tx: &'t Transaction<'t>,
-    writer: &'w mut UnitWriter<'t>,
-}
-
-impl UnitSink for SqliteSink<'_, '_> {
+impl UnitSink for UnitWriter<'_> {
     fn new_origin(&mut self, origin: &NewOrigin) -> Result<i64> {
         insert_origin(self.tx, origin)
     }
@@ -297,7 +283,7 @@ impl UnitSink for SqliteSink<'_, '_> {
         line: Option<u64>,
         default_srclang: Option<&str>,
     ) -> Result<Added> {
-        self.writer.add(origin, unit, line, default_srclang)
+        UnitWriter::add(self, origin, unit, line, default_srclang)
     }
 }
 
@@ -735,68 +721,32 @@ impl<'t> UnitWriter<'t> {
         line: Option<u64>,
         default_srclang: Option<&str>,
     ) -> Result<Added> {
-        let Some(source) = unit.source_variant(default_srclang) else {
+        let tx = self.tx;
+        let Some(plan) = plan(
+            &mut SqliteStored(tx),
+            self.policy,
+            &mut self.known_sources,
+            unit,
+            default_srclang,
+        )?
+        else {
             return Ok(Added::Duplicate);
         };
-        let source_hash = source_hash(source);
-        let content_hash = content_hash(unit);
-        // Most units are new: look in the table only when the source was seen before.
-        let (replace, outcome) = if self.known_sources.insert(source_hash) {
-            (None, Added::New)
-        } else {
-            match self.stored_with_source(unit, source_hash, content_hash)? {
-                Some(decision) => decision,
-                None => return Ok(Added::Duplicate),
+        for id in plan.superseded {
+            if self.remove(id)?.is_some() {
+                self.superseded += 1;
             }
-        };
-        if self.policy == DuplicatePolicy::Update
-            && outcome == Added::Updated
-            && let Some(kept) = replace
-        {
-            self.remove_superseded(source_hash, kept, unit, source)?;
         }
         // A unit updated from a file goes where that file puts it.
         self.insert(
             origin,
             unit,
             line,
-            source,
-            (source_hash, content_hash),
-            replace.map(|id| (id, false)),
-            outcome,
+            plan.source,
+            (plan.source_hash, plan.content_hash),
+            plan.replace.map(|id| (id, false)),
+            plan.outcome,
         )
-    }
-
-    /// What to do with a unit whose source is stored already (see [`decide`]).
-    fn stored_with_source(
-        &self,
-        unit: &TranslationUnit,
-        source_hash: i64,
-        content_hash: i64,
-    ) -> Result<Option<(Option<i64>, Added)>> {
-        decide(
-            &mut SqliteStored(self.tx),
-            self.policy,
-            unit,
-            source_hash,
-            content_hash,
-        )
-    }
-
-    /// Under `update`: removes the stored units this one supersedes (see [`superseded`]).
-    fn remove_superseded(
-        &mut self,
-        source_hash: i64,
-        kept: i64,
-        unit: &TranslationUnit,
-        source: &Variant,
-    ) -> Result<()> {
-        for id in superseded(&mut SqliteStored(self.tx), source_hash, kept, unit, source)? {
-            if self.remove(id)?.is_some() {
-                self.superseded += 1;
-            }
-        }
-        Ok(())
     }
 
     /// Deletes a unit with its variants, props and notes, and takes it out of the index;
@@ -987,9 +937,59 @@ impl StoredUnits for SqliteStored<'_, '_> {
     }
 }
 
+/// What a writer does with one incoming unit, on any backend.
+pub(crate) struct Plan<'u> {
+    pub source: &'u Variant,
+    pub source_hash: i64,
+    pub content_hash: i64,
+    /// The stored unit it replaces (its id is kept).
+    pub replace: Option<i64>,
+    pub outcome: Added,
+    /// Stored alternatives it supersedes, to remove (`update`).
+    pub superseded: Vec<i64>,
+}
+
+/// Applies the duplicate rules to `unit`: `None` when it is a duplicate to skip. Most units
+/// are new: `stored` is asked only when `known_sources` holds the source already.
+pub(crate) fn plan<'u>(
+    stored: &mut dyn StoredUnits,
+    policy: DuplicatePolicy,
+    known_sources: &mut HashSet<i64>,
+    unit: &'u TranslationUnit,
+    default_srclang: Option<&str>,
+) -> Result<Option<Plan<'u>>> {
+    let Some(source) = unit.source_variant(default_srclang) else {
+        return Ok(None);
+    };
+    let source_hash = source_hash(source);
+    let content_hash = content_hash(unit);
+    let (replace, outcome) = if known_sources.insert(source_hash) {
+        (None, Added::New)
+    } else {
+        match decide(stored, policy, unit, source_hash, content_hash)? {
+            Some(decision) => decision,
+            None => return Ok(None),
+        }
+    };
+    let superseded = match replace {
+        Some(kept) if policy == DuplicatePolicy::Update && outcome == Added::Updated => {
+            superseded(stored, source_hash, kept, unit, source)?
+        }
+        _ => Vec::new(),
+    };
+    Ok(Some(Plan {
+        source,
+        source_hash,
+        content_hash,
+        replace,
+        outcome,
+        superseded,
+    }))
+}
+
 /// What to do with a unit whose source is stored already: `(unit to replace, outcome)`, or
 /// `None` to skip it as a duplicate.
-pub(crate) fn decide(
+fn decide(
     stored: &mut dyn StoredUnits,
     policy: DuplicatePolicy,
     unit: &TranslationUnit,
@@ -1050,7 +1050,7 @@ fn newest_sharing_a_language(
 
 /// Under `update`: the stored units with this source (other than `kept`, which the incoming
 /// unit replaces) whose translations are all in languages `unit` has, to be removed.
-pub(crate) fn superseded(
+fn superseded(
     stored: &mut dyn StoredUnits,
     source_hash: i64,
     kept: i64,

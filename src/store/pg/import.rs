@@ -16,9 +16,8 @@ use crate::formats::tmx::now_date;
 use crate::matching::index::{BATCH, CHUNK_VARIANTS, PostingsBuilder, Worker};
 use crate::model::{Note, Prop, TranslationUnit};
 use crate::store::import::{
-    Added, DuplicatePolicy, ImportObserver, ImportOptions, ImportSummary, NewOrigin, StoredUnits,
-    UnitSink, attribute_texts, content_hash, decide, extra_json, feed, source_hash, superseded,
-    variant_extra_json,
+    Added, DuplicatePolicy, ImportObserver, ImportOptions, ImportSummary, NewOrigin, Plan,
+    StoredUnits, UnitSink, attribute_texts, extra_json, feed, plan, variant_extra_json,
 };
 use crate::store::subsegment::{self, sentence_rows};
 use crate::text::SentenceSplitter;
@@ -26,21 +25,19 @@ use crate::text::SentenceSplitter;
 /// Units buffered before their rows are copied to the server.
 const FLUSH_UNITS: usize = 4096;
 
-/// The attribute columns (`ATTRIBUTE_COLUMNS`), all text.
-const ATTRIBUTES: [Type; 12] = [
-    Type::TEXT,
-    Type::TEXT,
-    Type::TEXT,
-    Type::TEXT,
-    Type::TEXT,
-    Type::TEXT,
-    Type::TEXT,
-    Type::TEXT,
-    Type::TEXT,
-    Type::TEXT,
-    Type::TEXT,
-    Type::TEXT,
-];
+/// Column types for a binary COPY, one letter each: `i` BIGINT, `t` TEXT, `f` DOUBLE
+/// PRECISION, `b` BYTEA; `a` stands for the twelve text columns of `ATTRIBUTE_COLUMNS`.
+pub(super) fn types(spec: &str) -> Vec<Type> {
+    spec.chars()
+        .flat_map(|c| match c {
+            'i' => vec![Type::INT8],
+            'f' => vec![Type::FLOAT8],
+            'b' => vec![Type::BYTEA],
+            'a' => vec![Type::TEXT; 12],
+            _ => vec![Type::TEXT],
+        })
+        .collect()
+}
 
 impl PgStore {
     /// Imports what `source` yields in one transaction; see [`crate::Store::import`].
@@ -252,19 +249,7 @@ impl<'a, 't> PgWriter<'a, 't> {
     /// Copies the buffered rows to the server.
     fn flush(&mut self) -> Result<()> {
         if !self.units.is_empty() {
-            let mut types = vec![
-                Type::INT8,
-                Type::INT8,
-                Type::INT8,
-                Type::INT8,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT,
-                Type::INT8,
-                Type::INT8,
-                Type::TEXT,
-            ];
-            types.extend(ATTRIBUTES);
+            let types = types("iiiitttiita");
             let sink = self.tx.copy_in(&format!(
                 "COPY unit (id, origin_id, position, line, tuid, srclang, source_lang, \
                  source_hash, content_hash, segtype, {}) FROM STDIN (FORMAT binary)",
@@ -290,16 +275,7 @@ impl<'a, 't> PgWriter<'a, 't> {
             w.finish()?;
         }
         if !self.variants.is_empty() {
-            let mut types = vec![
-                Type::INT8,
-                Type::INT8,
-                Type::INT8,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT,
-            ];
-            types.extend(ATTRIBUTES);
+            let types = types("iiitttta");
             let sink = self.tx.copy_in(&format!(
                 "COPY variant (id, unit_id, position, lang, lang_original, text, markup, {}) \
                  FROM STDIN (FORMAT binary)",
@@ -324,25 +300,12 @@ impl<'a, 't> PgWriter<'a, 't> {
         if !self.annotations.is_empty() {
             let (props, notes): (Vec<_>, Vec<_>) =
                 self.annotations.drain(..).partition(|a| a.kind.is_some());
-            let t = Type::TEXT;
-            let i = Type::INT8;
             if !props.is_empty() {
                 let sink = self.tx.copy_in(
                     "COPY prop (unit_id, tuv, ord, type, lang, o_encoding, value) \
                      FROM STDIN (FORMAT binary)",
                 )?;
-                let mut w = BinaryCopyInWriter::new(
-                    sink,
-                    &[
-                        i.clone(),
-                        i.clone(),
-                        i.clone(),
-                        t.clone(),
-                        t.clone(),
-                        t.clone(),
-                        t.clone(),
-                    ],
-                );
+                let mut w = BinaryCopyInWriter::new(sink, &types("iiitttt"));
                 for p in &props {
                     w.write(&[
                         &p.unit,
@@ -361,10 +324,7 @@ impl<'a, 't> PgWriter<'a, 't> {
                     "COPY note (unit_id, tuv, ord, lang, o_encoding, text) \
                      FROM STDIN (FORMAT binary)",
                 )?;
-                let mut w = BinaryCopyInWriter::new(
-                    sink,
-                    &[i.clone(), i.clone(), i, t.clone(), t.clone(), t],
-                );
+                let mut w = BinaryCopyInWriter::new(sink, &types("iiittt"));
                 for n in &notes {
                     w.write(&[&n.unit, &n.tuv, &n.ord, &n.lang, &n.o_encoding, &n.value])?;
                 }
@@ -372,27 +332,11 @@ impl<'a, 't> PgWriter<'a, 't> {
             }
         }
         if !self.sentences.is_empty() {
-            let i = Type::INT8;
             let sink = self.tx.copy_in(
                 "COPY subsegment (id, unit_id, n, m, lang, variant_id, start, \"end\", \
                  sentences, bead, confidence) FROM STDIN (FORMAT binary)",
             )?;
-            let mut w = BinaryCopyInWriter::new(
-                sink,
-                &[
-                    i.clone(),
-                    i.clone(),
-                    i.clone(),
-                    i.clone(),
-                    Type::TEXT,
-                    i.clone(),
-                    i.clone(),
-                    i.clone(),
-                    i,
-                    Type::TEXT,
-                    Type::FLOAT8,
-                ],
-            );
+            let mut w = BinaryCopyInWriter::new(sink, &types("iiiitiiiitf"));
             for s in self.sentences.drain(..) {
                 w.write(&[
                     &s.id,
@@ -523,10 +467,7 @@ pub(super) fn write_chunks(
 ) -> Result<i64> {
     let sink =
         tx.copy_in("COPY match_term (id, lang, term, df, postings) FROM STDIN (FORMAT binary)")?;
-    let mut w = BinaryCopyInWriter::new(
-        sink,
-        &[Type::INT8, Type::TEXT, Type::INT8, Type::INT8, Type::BYTEA],
-    );
+    let mut w = BinaryCopyInWriter::new(sink, &types("itiib"));
     builder.into_chunks(|lang, term, df, blob| {
         w.write(&[&next, &lang, &(term as i64), &i64::from(df), &blob])?;
         next += 1;
@@ -538,6 +479,8 @@ pub(super) fn write_chunks(
 
 impl StoredUnits for PgWriter<'_, '_> {
     fn with_source(&mut self, source_hash: i64) -> Result<Vec<(i64, i64, Option<String>)>> {
+        // The rules read the stored rows: this import's buffered ones go first.
+        self.flush()?;
         Ok(self
             .tx
             .query(
@@ -622,30 +565,24 @@ impl UnitSink for PgWriter<'_, '_> {
         line: Option<u64>,
         default_srclang: Option<&str>,
     ) -> Result<Added> {
-        let Some(source) = unit.source_variant(default_srclang) else {
+        let mut known = std::mem::take(&mut self.known_sources);
+        let policy = self.policy;
+        let planned = plan(self, policy, &mut known, unit, default_srclang);
+        self.known_sources = known;
+        let Some(Plan {
+            source,
+            source_hash,
+            content_hash,
+            replace,
+            outcome,
+            superseded,
+        }) = planned?
+        else {
             return Ok(Added::Duplicate);
         };
-        let source_hash = source_hash(source);
-        let content_hash = content_hash(unit);
-        let (replace, outcome) = if self.known_sources.insert(source_hash) {
-            (None, Added::New)
-        } else {
-            // The rules read the stored rows: this import's buffered ones go first.
-            self.flush()?;
-            let policy = self.policy;
-            match decide(self, policy, unit, source_hash, content_hash)? {
-                Some(decision) => decision,
-                None => return Ok(Added::Duplicate),
-            }
-        };
-        if self.policy == DuplicatePolicy::Update
-            && outcome == Added::Updated
-            && let Some(kept) = replace
-        {
-            for id in superseded(self, source_hash, kept, unit, source)? {
-                if self.remove(id)?.is_some() {
-                    self.superseded += 1;
-                }
+        for id in superseded {
+            if self.remove(id)?.is_some() {
+                self.superseded += 1;
             }
         }
         if let Some(id) = replace {
