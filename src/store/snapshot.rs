@@ -297,14 +297,14 @@ impl SqliteView<'_> {
         let key = crate::matching::index::lang_key(lang.as_str());
         let indexed = self
             .conn
-            .prepare_cached("SELECT 1 FROM match_term WHERE lang = ?1 LIMIT 1")?
+            .prepare_cached(sql::TERM_EXISTS)?
             .query_row([&key], |_| Ok(()))
             .optional()?
             .is_some()
             || (self.recent
                 && self
                     .conn
-                    .prepare_cached("SELECT 1 FROM match_recent WHERE lang = ?1 LIMIT 1")?
+                    .prepare_cached(sql::RECENT_EXISTS)?
                     .query_row([&key], |_| Ok(()))
                     .optional()?
                     .is_some());
@@ -315,7 +315,7 @@ impl SqliteView<'_> {
         let (exact, like) = lang_clause(lang);
         Ok(self
             .conn
-            .prepare_cached("SELECT 1 FROM variant WHERE lang = ?1 OR lang LIKE ?2 LIMIT 1")?
+            .prepare_cached(sql::LANG_EXISTS)?
             .query_row([exact, like], |_| Ok(()))
             .optional()?
             .is_some())
@@ -362,9 +362,7 @@ impl SqliteView<'_> {
         let (exact, like) = lang_clause(lang);
         Ok(self
             .conn
-            .prepare_cached(
-                "SELECT text FROM variant WHERE id = ?1 AND (lang = ?2 OR lang LIKE ?3)",
-            )?
+            .prepare_cached(sql::TEXT_IN)?
             .query_row(params![id.0, exact, like], |r| r.get(0))
             .optional()?)
     }
@@ -380,9 +378,7 @@ impl SqliteView<'_> {
         mut f: impl FnMut(VariantId, &str),
     ) -> Result<u64> {
         let (exact, like) = lang_clause(lang);
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, text FROM variant WHERE id >= ?3 AND (lang = ?1 OR lang LIKE ?2)",
-        )?;
+        let mut stmt = self.conn.prepare_cached(sql::SCAN)?;
         let mut rows = stmt.query(params![exact, like, from.map_or(i64::MIN, |v| v.0)])?;
         let mut n = 0;
         while let Some(r) = rows.next()? {
@@ -399,7 +395,7 @@ impl SqliteView<'_> {
     pub fn variant(&self, id: VariantId) -> Result<Option<StoredVariant>> {
         Ok(self
             .conn
-            .prepare_cached("SELECT unit_id, lang, text, markup FROM variant WHERE id = ?1")?
+            .prepare_cached(sql::VARIANT)?
             .query_row([id.0], |r| {
                 Ok(StoredVariant {
                     unit_id: UnitId(r.get(0)?),
@@ -423,11 +419,7 @@ impl SqliteView<'_> {
         let (exact, like) = lang_clause(lang);
         Ok(self
             .conn
-            .prepare_cached(
-                "SELECT lang, text, markup FROM variant
-                 WHERE unit_id = ?1 AND (lang = ?2 OR lang LIKE ?3)
-                 ORDER BY position LIMIT 1",
-            )?
+            .prepare_cached(sql::TRANSLATION)?
             .query_row(params![unit.0, exact, like], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?))
             })
@@ -441,19 +433,7 @@ impl SqliteView<'_> {
     pub fn provenance(&self, unit: UnitId) -> Result<Provenance> {
         Ok(self
             .conn
-            .prepare_cached(
-                "SELECT o.name, coalesce(o.document,
-                        (SELECT value FROM origin_prop p WHERE p.origin_id = o.id AND p.type = 'x-document')),
-                    coalesce(u.changedate,
-                        (SELECT max(v.changedate) FROM variant v WHERE v.unit_id = u.id),
-                        u.creationdate, o.document_date, o.creationdate, o.imported_at),
-                    u.tuid, u.position,
-                    coalesce(u.changeid,
-                        (SELECT v.changeid FROM variant v WHERE v.unit_id = u.id
-                         AND v.changeid IS NOT NULL ORDER BY v.changedate DESC, v.position LIMIT 1),
-                        u.creationid)
-                 FROM unit u JOIN origin o ON o.id = u.origin_id WHERE u.id = ?1",
-            )?
+            .prepare_cached(sql::PROVENANCE)?
             .query_row([unit.0], |r| {
                 Ok(Provenance {
                     origin: r.get(0)?,
@@ -481,12 +461,7 @@ impl SqliteView<'_> {
     pub fn previous_text(&self, unit: UnitId, lang: &str) -> Result<Option<String>> {
         Ok(self
             .conn
-            .prepare_cached(
-                "SELECT v.text FROM unit u
-                 JOIN unit p ON p.origin_id = u.origin_id AND p.position = u.position - 1
-                 JOIN variant v ON v.unit_id = p.id AND v.lang = ?2
-                 WHERE u.id = ?1 LIMIT 1",
-            )?
+            .prepare_cached(sql::PREVIOUS_TEXT)?
             .query_row(params![unit.0, lang], |r| r.get(0))
             .optional()?)
     }
@@ -499,9 +474,7 @@ impl SqliteView<'_> {
         let (exact, like) = lang_clause(lang);
         Ok(self
             .conn
-            .prepare_cached(
-                "SELECT id FROM variant WHERE id >= ?1 AND (lang = ?2 OR lang LIKE ?3)",
-            )?
+            .prepare_cached(sql::VARIANT_IDS_FROM)?
             .query_map(params![from.0, exact, like], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?)
     }
@@ -518,12 +491,89 @@ impl SqliteView<'_> {
         let (exact, like) = lang_clause(lang);
         Ok(self
             .conn
-            .prepare_cached(
-                "SELECT unit_id, lang, text FROM variant WHERE id = ?1 AND (lang = ?2 OR lang LIKE ?3)",
-            )?
+            .prepare_cached(sql::VARIANT_IN)?
             .query_row(params![id.0, exact, like], |r| {
                 Ok((UnitId(r.get(0)?), r.get(1)?, r.get(2)?))
             })
             .optional()?)
     }
+}
+
+/// The statements of the reads, written once for both backends in SQLite's spelling
+/// (`?1`); the PostgreSQL view rewrites the placeholders (`store::pg::dollar`).
+pub(crate) mod sql {
+    /// The sub-segments matched against: those in their unit's source language.
+    macro_rules! matched {
+        () => {
+            "FROM subsegment s JOIN variant v ON v.id = s.variant_id
+             JOIN unit u ON u.id = s.unit_id WHERE s.lang = u.source_lang"
+        };
+    }
+    macro_rules! sentence_columns {
+        () => {
+            "SELECT s.unit_id, s.variant_id, s.n, s.m, s.lang, v.text, s.start, s.\"end\",
+             s.sentences, s.bead, s.confidence FROM subsegment s JOIN variant v ON v.id = s.variant_id"
+        };
+    }
+    pub const MATCHED: &str = matched!();
+    pub const UNCOVERED_SENTENCE_EXISTS: &str = concat!(
+        "SELECT 1 ",
+        matched!(),
+        " AND s.id >= ?1 AND (s.lang = ?2 OR s.lang LIKE ?3) LIMIT 1"
+    );
+    pub const SENTENCE_IN: &str = concat!(
+        sentence_columns!(),
+        " WHERE s.id = ?1 AND (s.lang = ?2 OR s.lang LIKE ?3)"
+    );
+    pub const SENTENCE_OF: &str = concat!(
+        sentence_columns!(),
+        " WHERE s.unit_id = ?1 AND s.n = ?2 AND (s.lang = ?3 OR s.lang LIKE ?4)
+         ORDER BY s.id LIMIT 1"
+    );
+    pub const SCAN_SENTENCES: &str = concat!(
+        "SELECT s.id, v.text, s.start, s.\"end\" ",
+        matched!(),
+        " AND s.id >= ?3 AND (s.lang = ?1 OR s.lang LIKE ?2) ORDER BY s.id"
+    );
+    pub const STATE: &str = "SELECT value FROM match_state WHERE key = ?1";
+    pub const HAS_RECENT: &str = "SELECT 1 FROM match_recent LIMIT 1";
+    pub const POSTINGS: &str =
+        "SELECT postings FROM match_term WHERE lang = ?1 AND term = ?2 ORDER BY id";
+    pub const RECENT_POSTINGS: &str = "SELECT variant_id, len FROM match_recent WHERE lang = ?1 AND term = ?2 ORDER BY variant_id";
+    pub const DF: &str =
+        "SELECT CAST(sum(df) AS BIGINT) FROM match_term WHERE lang = ?1 AND term = ?2";
+    pub const RECENT_DF: &str = "SELECT count(*) FROM match_recent WHERE lang = ?1 AND term = ?2";
+    pub const IS_DEAD: &str = "SELECT 1 FROM match_dead WHERE variant_id = ?1";
+    pub const PROPS_OF: &str = "SELECT type, value FROM prop WHERE unit_id = ?1 ORDER BY tuv, ord";
+    pub const TERM_EXISTS: &str = "SELECT 1 FROM match_term WHERE lang = ?1 LIMIT 1";
+    pub const RECENT_EXISTS: &str = "SELECT 1 FROM match_recent WHERE lang = ?1 LIMIT 1";
+    pub const LANG_EXISTS: &str = "SELECT 1 FROM variant WHERE lang = ?1 OR lang LIKE ?2 LIMIT 1";
+    pub const TEXT_IN: &str =
+        "SELECT text FROM variant WHERE id = ?1 AND (lang = ?2 OR lang LIKE ?3)";
+    pub const SCAN: &str =
+        "SELECT id, text FROM variant WHERE id >= ?3 AND (lang = ?1 OR lang LIKE ?2) ORDER BY id";
+    pub const VARIANT: &str = "SELECT unit_id, lang, text, markup FROM variant WHERE id = ?1";
+    pub const TRANSLATION: &str = "SELECT lang, text, markup FROM variant
+     WHERE unit_id = ?1 AND (lang = ?2 OR lang LIKE ?3)
+     ORDER BY position LIMIT 1";
+    pub const PROVENANCE: &str = "SELECT o.name, coalesce(o.document,
+            (SELECT value FROM origin_prop p WHERE p.origin_id = o.id
+             AND p.type = 'x-document' ORDER BY p.ord LIMIT 1)),
+        coalesce(u.changedate,
+            (SELECT max(v.changedate) FROM variant v WHERE v.unit_id = u.id),
+            u.creationdate, o.document_date, o.creationdate, o.imported_at),
+        u.tuid, u.position,
+        coalesce(u.changeid,
+            (SELECT v.changeid FROM variant v WHERE v.unit_id = u.id AND v.changeid IS NOT NULL
+             ORDER BY v.changedate DESC NULLS LAST, v.position LIMIT 1),
+            u.creationid)
+     FROM unit u JOIN origin o ON o.id = u.origin_id WHERE u.id = ?1";
+    pub const PREVIOUS_TEXT: &str = "SELECT v.text FROM unit u
+     JOIN unit p ON p.origin_id = u.origin_id AND p.position = u.position - 1
+     JOIN variant v ON v.unit_id = p.id AND v.lang = ?2
+     WHERE u.id = ?1 LIMIT 1";
+    pub const VARIANT_IDS_FROM: &str =
+        "SELECT id FROM variant WHERE id >= ?1 AND (lang = ?2 OR lang LIKE ?3) ORDER BY id";
+    pub const VARIANT_IN: &str =
+        "SELECT unit_id, lang, text FROM variant WHERE id = ?1 AND (lang = ?2 OR lang LIKE ?3)";
 }

@@ -255,6 +255,21 @@ impl PgStore {
     }
 }
 
+/// A statement in SQLite's spelling (`?1` placeholders) in PostgreSQL's (`$1`), so the
+/// reads are written once for both backends.
+pub(crate) fn dollar(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '?' && chars.peek().is_some_and(char::is_ascii_digit) {
+            out.push('$');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Takes the writers' advisory lock for the rest of the transaction.
 fn lock_writer(tx: &mut Transaction, wait: Option<std::time::Duration>) -> Result<()> {
     match wait {

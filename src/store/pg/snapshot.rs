@@ -8,12 +8,13 @@ use postgres::Client;
 use postgres::types::ToSql;
 
 use super::PgStore;
+use super::dollar;
 use crate::error::Result;
 use crate::lang::LanguageTag;
 use crate::matching::index::{decode_postings, lang_key};
 use crate::model::{OriginId, UnitId, VariantId};
-use crate::store::snapshot::lang_clause;
-use crate::store::subsegment::{StoredSentence, key};
+use crate::store::snapshot::{lang_clause, sql};
+use crate::store::subsegment::{self, StoredSentence, key};
 use crate::store::{Provenance, StoredVariant, UnitMetadata};
 
 /// A pooled connection inside its read transaction.
@@ -24,19 +25,6 @@ pub(crate) struct PgSnapshot<'c> {
 
 const UNCOVERED: &str = "subsegments_uncovered_from";
 
-/// The sub-segments matched against: those in their unit's source language.
-const MATCHED: &str = "FROM subsegment s JOIN variant v ON v.id = s.variant_id
-    JOIN unit u ON u.id = s.unit_id WHERE s.lang = u.source_lang";
-
-const SENTENCE_COLUMNS: &str = "s.unit_id, s.variant_id, s.n, s.m, s.lang, v.text, s.start,
-    s.\"end\", s.sentences, s.bead, s.confidence";
-
-fn slice(text: &str, start: i64, end: i64) -> String {
-    text.get(start.max(0) as usize..end.max(0) as usize)
-        .unwrap_or("")
-        .to_string()
-}
-
 fn stored_sentence(r: &postgres::Row) -> StoredSentence {
     StoredSentence {
         unit_id: UnitId(r.get(0)),
@@ -44,7 +32,7 @@ fn stored_sentence(r: &postgres::Row) -> StoredSentence {
         n: r.get::<_, i64>(2) as u32,
         m: r.get::<_, i64>(3) as u32,
         lang: r.get(4),
-        text: slice(r.get(5), r.get(6), r.get(7)),
+        text: subsegment::slice(r.get(5), r.get(6), r.get(7)),
         sentences: r.get::<_, i64>(8) as u32,
         bead: r.get(9),
         confidence: r.get(10),
@@ -57,7 +45,7 @@ impl PgStore {
         let mut client = self.client()?;
         client.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
         let recent = client
-            .query_opt("SELECT 1 FROM match_recent LIMIT 1", &[])
+            .query_opt(&dollar(sql::HAS_RECENT), &[])
             .map(|r| r.is_some());
         let result = recent.map_err(Into::into).and_then(|recent| {
             f(PgSnapshot {
@@ -88,48 +76,31 @@ impl PgSnapshot<'_> {
 
     fn state(&self, key: &str) -> Result<Option<i64>> {
         Ok(self
-            .opt("SELECT value FROM match_state WHERE key = $1", &[&key])?
+            .opt(&dollar(sql::STATE), &[&key])?
             .and_then(|r| r.get(0)))
     }
 
     pub(crate) fn holds_language(&self, lang: &LanguageTag) -> Result<bool> {
         let key = lang_key(lang.as_str());
-        let indexed = self
-            .opt("SELECT 1 FROM match_term WHERE lang = $1 LIMIT 1", &[&key])?
-            .is_some()
-            || (self.recent
-                && self
-                    .opt(
-                        "SELECT 1 FROM match_recent WHERE lang = $1 LIMIT 1",
-                        &[&key],
-                    )?
-                    .is_some());
+        let indexed = self.opt(&dollar(sql::TERM_EXISTS), &[&key])?.is_some()
+            || (self.recent && self.opt(&dollar(sql::RECENT_EXISTS), &[&key])?.is_some());
         if indexed {
             return Ok(true);
         }
         let (exact, like) = lang_clause(lang);
         Ok(self
-            .opt(
-                "SELECT 1 FROM variant WHERE lang = $1 OR lang LIKE $2 LIMIT 1",
-                &[&exact, &like],
-            )?
+            .opt(&dollar(sql::LANG_EXISTS), &[&exact, &like])?
             .is_some())
     }
 
     pub(crate) fn document_frequency(&self, lang: &str, term: u64) -> Result<u64> {
         let term = term as i64;
         let df: Option<i64> = self
-            .opt(
-                "SELECT sum(df)::BIGINT FROM match_term WHERE lang = $1 AND term = $2",
-                &[&lang, &term],
-            )?
+            .opt(&dollar(sql::DF), &[&lang, &term])?
             .and_then(|r| r.get(0));
         let recent: i64 = if self.recent {
-            self.opt(
-                "SELECT count(*) FROM match_recent WHERE lang = $1 AND term = $2",
-                &[&lang, &term],
-            )?
-            .map_or(0, |r| r.get(0))
+            self.opt(&dollar(sql::RECENT_DF), &[&lang, &term])?
+                .map_or(0, |r| r.get(0))
         } else {
             0
         };
@@ -139,17 +110,11 @@ impl PgSnapshot<'_> {
     pub(crate) fn postings(&self, lang: &str, term: u64, mut f: impl FnMut(i64, u8)) -> Result<()> {
         let term = term as i64;
         // A term's chunks, oldest first: their ids follow on.
-        for r in self.rows(
-            "SELECT postings FROM match_term WHERE lang = $1 AND term = $2 ORDER BY id",
-            &[&lang, &term],
-        )? {
+        for r in self.rows(&dollar(sql::POSTINGS), &[&lang, &term])? {
             decode_postings(r.get(0), &mut f);
         }
         if self.recent {
-            for r in self.rows(
-                "SELECT variant_id, len FROM match_recent WHERE lang = $1 AND term = $2 ORDER BY variant_id",
-                &[&lang, &term],
-            )? {
+            for r in self.rows(&dollar(sql::RECENT_POSTINGS), &[&lang, &term])? {
                 f(r.get(0), r.get::<_, i64>(1) as u8);
             }
         }
@@ -157,9 +122,7 @@ impl PgSnapshot<'_> {
     }
 
     pub(crate) fn is_dead(&self, id: VariantId) -> Result<bool> {
-        Ok(self
-            .opt("SELECT 1 FROM match_dead WHERE variant_id = $1", &[&id.0])?
-            .is_some())
+        Ok(self.opt(&dollar(sql::IS_DEAD), &[&id.0])?.is_some())
     }
 
     pub(crate) fn uncovered_from(&self) -> Result<Option<VariantId>> {
@@ -169,10 +132,7 @@ impl PgSnapshot<'_> {
     pub(crate) fn text_in(&self, id: VariantId, lang: &LanguageTag) -> Result<Option<String>> {
         let (exact, like) = lang_clause(lang);
         Ok(self
-            .opt(
-                "SELECT text FROM variant WHERE id = $1 AND (lang = $2 OR lang LIKE $3)",
-                &[&id.0, &exact, &like],
-            )?
+            .opt(&dollar(sql::TEXT_IN), &[&id.0, &exact, &like])?
             .map(|r| r.get(0)))
     }
 
@@ -184,10 +144,7 @@ impl PgSnapshot<'_> {
     ) -> Result<u64> {
         let (exact, like) = lang_clause(lang);
         let from = from.map_or(i64::MIN, |v| v.0);
-        let rows = self.rows(
-            "SELECT id, text FROM variant WHERE id >= $3 AND (lang = $1 OR lang LIKE $2) ORDER BY id",
-            &[&exact, &like, &from],
-        )?;
+        let rows = self.rows(&dollar(sql::SCAN), &[&exact, &like, &from])?;
         for r in &rows {
             f(VariantId(r.get(0)), r.get(1));
         }
@@ -196,10 +153,7 @@ impl PgSnapshot<'_> {
 
     pub(crate) fn variant(&self, id: VariantId) -> Result<Option<StoredVariant>> {
         Ok(self
-            .opt(
-                "SELECT unit_id, lang, text, markup FROM variant WHERE id = $1",
-                &[&id.0],
-            )?
+            .opt(&dollar(sql::VARIANT), &[&id.0])?
             .map(|r| StoredVariant {
                 unit_id: UnitId(r.get(0)),
                 lang: r.get(1),
@@ -215,32 +169,12 @@ impl PgSnapshot<'_> {
     ) -> Result<Option<(String, String, Option<String>)>> {
         let (exact, like) = lang_clause(lang);
         Ok(self
-            .opt(
-                "SELECT lang, text, markup FROM variant
-                 WHERE unit_id = $1 AND (lang = $2 OR lang LIKE $3)
-                 ORDER BY position LIMIT 1",
-                &[&unit.0, &exact, &like],
-            )?
+            .opt(&dollar(sql::TRANSLATION), &[&unit.0, &exact, &like])?
             .map(|r| (r.get(0), r.get(1), r.get(2))))
     }
 
     pub(crate) fn provenance(&self, unit: UnitId) -> Result<Provenance> {
-        let rows = self.rows(
-            "SELECT o.name, coalesce(o.document,
-                    (SELECT value FROM origin_prop p WHERE p.origin_id = o.id
-                     AND p.type = 'x-document' ORDER BY p.ord LIMIT 1)),
-                coalesce(u.changedate,
-                    (SELECT max(v.changedate) FROM variant v WHERE v.unit_id = u.id),
-                    u.creationdate, o.document_date, o.creationdate, o.imported_at),
-                u.tuid, u.position,
-                coalesce(u.changeid,
-                    (SELECT v.changeid FROM variant v WHERE v.unit_id = u.id
-                     AND v.changeid IS NOT NULL
-                     ORDER BY v.changedate DESC NULLS LAST, v.position LIMIT 1),
-                    u.creationid)
-             FROM unit u JOIN origin o ON o.id = u.origin_id WHERE u.id = $1",
-            &[&unit.0],
-        )?;
+        let rows = self.rows(&dollar(sql::PROVENANCE), &[&unit.0])?;
         let r = rows
             .first()
             .ok_or(crate::Error::Internal("a matched unit has no row"))?;
@@ -256,28 +190,17 @@ impl PgSnapshot<'_> {
 
     pub(crate) fn unit_metadata(&self, unit: UnitId) -> Result<Option<UnitMetadata>> {
         let Some(r) = self.opt(
-            "SELECT u.id, o.id, o.name,
-                coalesce(o.document, (SELECT p.value FROM origin_prop p WHERE p.origin_id = o.id
-                    AND p.type = 'x-document' ORDER BY p.ord LIMIT 1)),
-                coalesce(u.changedate,
-                    (SELECT max(v.changedate) FROM variant v WHERE v.unit_id = u.id),
-                    u.creationdate, o.imported_at),
-                coalesce(u.changeid,
-                    (SELECT v.changeid FROM variant v WHERE v.unit_id = u.id
-                     AND v.changeid IS NOT NULL
-                     ORDER BY v.changedate DESC NULLS LAST, v.position LIMIT 1),
-                    u.creationid)
-             FROM unit u JOIN origin o ON o.id = u.origin_id WHERE u.id = $1",
+            &dollar(&format!(
+                "{} WHERE u.id = ?1",
+                crate::store::filter::METADATA_SQL
+            )),
             &[&unit.0],
         )?
         else {
             return Ok(None);
         };
         let props = self
-            .rows(
-                "SELECT type, value FROM prop WHERE unit_id = $1 ORDER BY tuv, ord",
-                &[&unit.0],
-            )?
+            .rows(&dollar(sql::PROPS_OF), &[&unit.0])?
             .iter()
             .map(|p| (p.get(0), p.get(1)))
             .collect();
@@ -294,23 +217,14 @@ impl PgSnapshot<'_> {
 
     pub(crate) fn previous_text(&self, unit: UnitId, lang: &str) -> Result<Option<String>> {
         Ok(self
-            .opt(
-                "SELECT v.text FROM unit u
-                 JOIN unit p ON p.origin_id = u.origin_id AND p.position = u.position - 1
-                 JOIN variant v ON v.unit_id = p.id AND v.lang = $2
-                 WHERE u.id = $1 LIMIT 1",
-                &[&unit.0, &lang],
-            )?
+            .opt(&dollar(sql::PREVIOUS_TEXT), &[&unit.0, &lang])?
             .map(|r| r.get(0)))
     }
 
     pub(crate) fn variant_ids_from(&self, from: VariantId, lang: &LanguageTag) -> Result<Vec<i64>> {
         let (exact, like) = lang_clause(lang);
         Ok(self
-            .rows(
-                "SELECT id FROM variant WHERE id >= $1 AND (lang = $2 OR lang LIKE $3) ORDER BY id",
-                &[&from.0, &exact, &like],
-            )?
+            .rows(&dollar(sql::VARIANT_IDS_FROM), &[&from.0, &exact, &like])?
             .iter()
             .map(|r| r.get(0))
             .collect())
@@ -323,19 +237,13 @@ impl PgSnapshot<'_> {
     ) -> Result<Option<(UnitId, String, String)>> {
         let (exact, like) = lang_clause(lang);
         Ok(self
-            .opt(
-                "SELECT unit_id, lang, text FROM variant WHERE id = $1 AND (lang = $2 OR lang LIKE $3)",
-                &[&id.0, &exact, &like],
-            )?
+            .opt(&dollar(sql::VARIANT_IN), &[&id.0, &exact, &like])?
             .map(|r| (UnitId(r.get(0)), r.get(1), r.get(2))))
     }
 
     pub(crate) fn holds_subsegments(&self, lang: &LanguageTag) -> Result<bool> {
         if self
-            .opt(
-                "SELECT 1 FROM match_term WHERE lang = $1 LIMIT 1",
-                &[&key(lang.as_str())],
-            )?
+            .opt(&dollar(sql::TERM_EXISTS), &[&key(lang.as_str())])?
             .is_some()
         {
             return Ok(true);
@@ -346,9 +254,7 @@ impl PgSnapshot<'_> {
         let (exact, like) = lang_clause(lang);
         Ok(self
             .opt(
-                &format!(
-                    "SELECT 1 {MATCHED} AND s.id >= $1 AND (s.lang = $2 OR s.lang LIKE $3) LIMIT 1"
-                ),
+                &dollar(sql::UNCOVERED_SENTENCE_EXISTS),
                 &[&from, &exact, &like],
             )?
             .is_some())
@@ -365,13 +271,7 @@ impl PgSnapshot<'_> {
     ) -> Result<Option<StoredSentence>> {
         let (exact, like) = lang_clause(lang);
         Ok(self
-            .opt(
-                &format!(
-                    "SELECT {SENTENCE_COLUMNS} FROM subsegment s JOIN variant v ON v.id = s.variant_id
-                     WHERE s.id = $1 AND (s.lang = $2 OR s.lang LIKE $3)"
-                ),
-                &[&id, &exact, &like],
-            )?
+            .opt(&dollar(sql::SENTENCE_IN), &[&id, &exact, &like])?
             .as_ref()
             .map(stored_sentence))
     }
@@ -385,11 +285,7 @@ impl PgSnapshot<'_> {
         let (exact, like) = lang_clause(lang);
         Ok(self
             .opt(
-                &format!(
-                    "SELECT {SENTENCE_COLUMNS} FROM subsegment s JOIN variant v ON v.id = s.variant_id
-                     WHERE s.unit_id = $1 AND s.n = $2 AND (s.lang = $3 OR s.lang LIKE $4)
-                     ORDER BY s.id LIMIT 1"
-                ),
+                &dollar(sql::SENTENCE_OF),
                 &[&unit.0, &i64::from(n), &exact, &like],
             )?
             .as_ref()
@@ -403,15 +299,9 @@ impl PgSnapshot<'_> {
         mut f: impl FnMut(i64, &str),
     ) -> Result<u64> {
         let (exact, like) = lang_clause(lang);
-        let rows = self.rows(
-            &format!(
-                "SELECT s.id, v.text, s.start, s.\"end\" {MATCHED}
-                 AND s.id >= $3 AND (s.lang = $1 OR s.lang LIKE $2) ORDER BY s.id"
-            ),
-            &[&exact, &like, &from],
-        )?;
+        let rows = self.rows(&dollar(sql::SCAN_SENTENCES), &[&exact, &like, &from])?;
         for r in &rows {
-            f(r.get(0), &slice(r.get(1), r.get(2), r.get(3)));
+            f(r.get(0), &subsegment::slice(r.get(1), r.get(2), r.get(3)));
         }
         Ok(rows.len() as u64)
     }
