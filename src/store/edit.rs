@@ -52,33 +52,18 @@ impl Store {
                 "a unit needs segments in at least two languages",
             ));
         }
+        #[cfg(feature = "postgres")]
+        if let Some(pg) = self.postgres() {
+            return pg.add_unit(unit, origin, wait);
+        }
         let id = self.write_within("add_unit", wait, |conn| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let existing: Option<i64> = tx
-                .query_row(
-                    "SELECT id FROM origin WHERE kind = ?1 AND name = ?2 ORDER BY id LIMIT 1",
-                    params![EDIT_KIND, origin],
-                    |r| r.get(0),
-                )
+                .query_row(EDIT_ORIGIN_SQL, params![EDIT_KIND, origin], |r| r.get(0))
                 .optional()?;
             let origin_id = match existing {
                 Some(id) => id,
-                None => insert_origin(
-                    &tx,
-                    &NewOrigin {
-                        kind: EDIT_KIND,
-                        path: None,
-                        name: origin,
-                        content_hash: None,
-                        size: None,
-                        encoding: None,
-                        tmx_version: None,
-                        document: None,
-                        title: None,
-                        document_date: None,
-                        header: &Header::default(),
-                    },
-                )?,
+                None => insert_origin(&tx, &edit_origin(origin, &Header::default()))?,
             };
             let id = {
                 // Kept beside a stored translation of the same source: both are offered.
@@ -206,13 +191,34 @@ impl Store {
 }
 
 /// The id of the stored unit identical to `unit` (as the duplicate check saw it).
+/// The origin of units entered by hand under the name `origin`.
+pub(crate) const EDIT_ORIGIN_SQL: &str =
+    "SELECT id FROM origin WHERE kind = ?1 AND name = ?2 ORDER BY id LIMIT 1";
+
+/// The newest stored unit with a content hash.
+pub(crate) const IDENTICAL_UNIT_SQL: &str =
+    "SELECT id FROM unit WHERE content_hash = ?1 ORDER BY id DESC LIMIT 1";
+
+/// A new origin of kind `edit` named `origin`.
+pub(crate) fn edit_origin<'a>(origin: &'a str, header: &'a Header) -> NewOrigin<'a> {
+    NewOrigin {
+        kind: EDIT_KIND,
+        path: None,
+        name: origin,
+        content_hash: None,
+        size: None,
+        encoding: None,
+        tmx_version: None,
+        document: None,
+        title: None,
+        document_date: None,
+        header,
+    }
+}
+
 fn identical_unit(tx: &rusqlite::Transaction, unit: &TranslationUnit) -> Result<i64> {
     let hash = super::import::content_hash(unit);
-    Ok(tx.query_row(
-        "SELECT id FROM unit WHERE content_hash = ?1 ORDER BY id DESC LIMIT 1",
-        [hash],
-        |r| r.get(0),
-    )?)
+    Ok(tx.query_row(IDENTICAL_UNIT_SQL, [hash], |r| r.get(0))?)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 
 mod aligned;
 mod clean;
-mod edit;
+pub(crate) mod edit;
 pub(crate) mod export;
 mod filter;
 mod import;
@@ -17,7 +17,7 @@ mod langs;
 pub(crate) mod pg;
 pub(crate) mod snapshot;
 pub(crate) mod subsegment;
-mod token;
+pub(crate) mod token;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};

@@ -171,7 +171,8 @@ pub fn worded(e: &tmm::Error) -> String {
         ),
         E::Unsupported { backend, .. } => format!(
             "{e}: on {backend}, tmm import, export, stats, origins, langs, suggest, \
-             concordance, pretranslate, units show and migrate work (README: \"PostgreSQL\")"
+             concordance, pretranslate, units show, token, serve and migrate work \
+             (README: \"PostgreSQL\")"
         ),
         _ => e.to_string(),
     }

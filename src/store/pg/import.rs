@@ -13,7 +13,9 @@ use super::PgStore;
 use crate::error::Result;
 use crate::formats::Source;
 use crate::formats::tmx::now_date;
-use crate::matching::index::{BATCH, CHUNK_VARIANTS, PostingsBuilder, Worker};
+use crate::matching::index::{
+    BATCH, CHUNK_VARIANTS, PostingsBuilder, Worker, lang_key, len_byte, terms,
+};
 use crate::model::{Note, Prop, TranslationUnit};
 use crate::store::import::{
     Added, DuplicatePolicy, ImportObserver, ImportOptions, ImportSummary, NewOrigin, Plan,
@@ -162,7 +164,7 @@ fn owned(texts: [Option<&str>; 12]) -> [Option<String>; 12] {
 /// Adds units inside one import transaction: rows are buffered and copied in bulk; a unit
 /// whose source is stored already is decided by the shared duplicate rules, against the
 /// rows copied so far.
-struct PgWriter<'a, 't> {
+pub(super) struct PgWriter<'a, 't> {
     tx: &'a mut Transaction<'t>,
     policy: DuplicatePolicy,
     known_sources: HashSet<i64>,
@@ -186,7 +188,7 @@ struct PgWriter<'a, 't> {
 }
 
 impl<'a, 't> PgWriter<'a, 't> {
-    fn new(tx: &'a mut Transaction<'t>, policy: DuplicatePolicy) -> Result<Self> {
+    pub(super) fn new(tx: &'a mut Transaction<'t>, policy: DuplicatePolicy) -> Result<Self> {
         let known_sources = tx
             .query("SELECT source_hash FROM unit", &[])?
             .iter()
@@ -247,7 +249,7 @@ impl<'a, 't> PgWriter<'a, 't> {
     }
 
     /// Copies the buffered rows to the server.
-    fn flush(&mut self) -> Result<()> {
+    pub(super) fn flush(&mut self) -> Result<()> {
         if !self.units.is_empty() {
             let types = types("iiiitttiita");
             let sink = self.tx.copy_in(&format!(
@@ -438,6 +440,11 @@ impl<'a, 't> PgWriter<'a, 't> {
                 )?;
             }
         }
+        self.settle_sequence()
+    }
+
+    /// Moves the subsegment sequence past the ids this writer took.
+    fn settle_sequence(&mut self) -> Result<()> {
         if self.next_sentence > self.first_sentence {
             self.tx.execute(
                 "SELECT setval(pg_get_serial_sequence('subsegment', 'id'), $1)",
@@ -445,6 +452,38 @@ impl<'a, 't> PgWriter<'a, 't> {
             )?;
         }
         Ok(())
+    }
+
+    /// Indexes what this writer stored row by row in `match_recent`, as SQLite does for a
+    /// small write: for a unit added by hand, where a chunk per term would leave every
+    /// term with one more row to read.
+    pub(super) fn index_recent(&mut self) -> Result<()> {
+        let (mut langs, mut term_ids, mut ids, mut lens) =
+            (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+        let variants = std::mem::take(&mut self.indexed);
+        let sentences = std::mem::take(&mut self.indexed_sentences);
+        for (id, lang, text) in variants.iter().chain(&sentences) {
+            let (terms, len) = terms(text);
+            let key = lang_key(lang);
+            for (term, _) in terms {
+                langs.push(key.clone());
+                term_ids.push(term as i64);
+                ids.push(*id);
+                lens.push(i64::from(len_byte(len)));
+            }
+        }
+        self.tx.execute(
+            "INSERT INTO match_recent (lang, term, variant_id, len)
+             SELECT * FROM unnest($1::TEXT[], $2::BIGINT[], $3::BIGINT[], $4::BIGINT[])
+             ON CONFLICT (lang, term, variant_id) DO UPDATE SET len = excluded.len",
+            &[&langs, &term_ids, &ids, &lens],
+        )?;
+        let variant_ids: Vec<i64> = variants.iter().map(|v| v.0).collect();
+        self.tx.execute(
+            "DELETE FROM match_dead WHERE variant_id = ANY($1)",
+            &[&variant_ids],
+        )?;
+        self.settle_sequence()
     }
 }
 

@@ -8,6 +8,7 @@
 //! transaction. Writers serialise on a transaction-level advisory lock, across every process
 //! on the database: a second writer waits, as SQLite's one writer does.
 
+mod edit;
 mod export;
 mod import;
 mod migrate;
@@ -43,9 +44,21 @@ type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
 
 /// A memory in a PostgreSQL database.
 pub(crate) struct PgStore {
-    pool: Pool,
+    /// `None` only while the store is dropped (see `Drop`).
+    pool: Option<Pool>,
     /// The server and database, without the password, for messages.
     server: String,
+}
+
+/// Closing a connection blocks on the driver's own runtime, which must not happen on a
+/// thread that drives async tasks (the server drops its store inside its runtime): the
+/// pool is closed on a thread of its own.
+impl Drop for PgStore {
+    fn drop(&mut self) {
+        if let Some(pool) = self.pool.take() {
+            let _ = std::thread::spawn(move || drop(pool)).join();
+        }
+    }
 }
 
 /// `user@host:port/dbname`, never the password.
@@ -86,7 +99,10 @@ impl PgStore {
                 server: server.clone(),
                 reason: e.to_string(),
             })?;
-        let store = PgStore { pool, server };
+        let store = PgStore {
+            pool: Some(pool),
+            server,
+        };
         store.prepare_schema(create)?;
         Ok(store)
     }
@@ -94,7 +110,11 @@ impl PgStore {
     pub(crate) fn client(
         &self,
     ) -> Result<r2d2::PooledConnection<PostgresConnectionManager<NoTls>>> {
-        self.pool.get().map_err(|e| Error::Connect {
+        let pool = self
+            .pool
+            .as_ref()
+            .ok_or(Error::Internal("the connection pool is closed"))?;
+        pool.get().map_err(|e| Error::Connect {
             server: self.server.clone(),
             reason: e.to_string(),
         })
