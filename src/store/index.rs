@@ -330,6 +330,10 @@ impl Store {
     /// # Errors
     /// [`crate::Error::Database`].
     pub fn rebuild_index(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<IndexStats> {
+        #[cfg(feature = "postgres")]
+        if let Some(pg) = self.postgres() {
+            return pg.rebuild_index(progress);
+        }
         self.write("rebuild_index", |conn| build(conn, None, progress))
     }
 
@@ -339,6 +343,10 @@ impl Store {
     /// # Errors
     /// [`crate::Error::Database`].
     pub fn catch_up_index(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<IndexStats> {
+        #[cfg(feature = "postgres")]
+        if let Some(pg) = self.postgres() {
+            return pg.catch_up_index(progress);
+        }
         self.write("catch_up_index", |conn| catch_up(conn, progress))
     }
 

@@ -147,6 +147,33 @@ fn imports_exports_and_suggestions_are_the_same_bytes_on_both_backends() {
             )
             .ok()
             .stdout();
+        // A rebuilt index suggests the same.
+        sb.tmm_db(db, &["index"]).ok();
+        let mut rebuilt = String::new();
+        for (from, to) in [("en", "fr"), ("zh", "ar"), ("fr", "en")] {
+            let file = root().join(format!("tests/fixtures/release-2013/{from}.txt"));
+            rebuilt += &sb
+                .tmm_db(
+                    db,
+                    &[
+                        "suggest",
+                        "--from",
+                        from,
+                        "--to",
+                        to,
+                        "--json",
+                        "--file",
+                        file.to_str().unwrap(),
+                    ],
+                )
+                .ok()
+                .stdout();
+        }
+        assert!(
+            s.starts_with(&rebuilt),
+            "tmm index changed the suggestions on {}",
+            db.display()
+        );
         suggestions.push(s);
     }
     assert!(exports[0].len() > 100_000, "the export holds the memory");
@@ -309,7 +336,7 @@ fn unported_commands_say_so_on_postgresql() {
             .stdout()
             .contains("\"units\": 7")
     );
-    sb.tmm_db(&pg.url, &["index"])
+    sb.tmm_db(&pg.url, &["origins", "rename", "1", "x"])
         .fails()
         .stderr_has("is not available on the PostgreSQL backend yet");
 }

@@ -171,7 +171,7 @@ pub fn worded(e: &tmm::Error) -> String {
         ),
         E::Unsupported { backend, .. } => format!(
             "{e}: on {backend}, tmm import, export, stats, origins, langs, suggest, \
-             concordance, pretranslate, units show, token, serve and migrate work \
+             concordance, pretranslate, index, units show, token, serve and migrate work \
              (README: \"PostgreSQL\")"
         ),
         _ => e.to_string(),

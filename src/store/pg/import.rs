@@ -14,7 +14,7 @@ use crate::error::Result;
 use crate::formats::Source;
 use crate::formats::tmx::now_date;
 use crate::matching::index::{
-    BATCH, CHUNK_VARIANTS, PostingsBuilder, Worker, lang_key, len_byte, terms,
+    BATCH, CHUNK_VARIANTS, IndexStats, PostingsBuilder, Worker, lang_key, len_byte, terms,
 };
 use crate::model::{Note, Prop, TranslationUnit};
 use crate::store::import::{
@@ -502,18 +502,27 @@ fn next_id(tx: &mut Transaction, table: &str) -> Result<i64> {
 pub(super) fn write_chunks(
     tx: &mut Transaction,
     builder: PostingsBuilder,
-    mut next: i64,
+    next: i64,
 ) -> Result<i64> {
+    Ok(write_chunks_counted(tx, builder, next)?.0)
+}
+
+/// [`write_chunks`], with what the chunks hold.
+pub(super) fn write_chunks_counted(
+    tx: &mut Transaction,
+    builder: PostingsBuilder,
+    mut next: i64,
+) -> Result<(i64, IndexStats)> {
     let sink =
         tx.copy_in("COPY match_term (id, lang, term, df, postings) FROM STDIN (FORMAT binary)")?;
     let mut w = BinaryCopyInWriter::new(sink, &types("itiib"));
-    builder.into_chunks(|lang, term, df, blob| {
+    let (stats, _) = builder.into_chunks(|lang, term, df, blob| {
         w.write(&[&next, &lang, &(term as i64), &i64::from(df), &blob])?;
         next += 1;
         Ok(())
     })?;
     w.finish()?;
-    Ok(next)
+    Ok((next, stats))
 }
 
 impl StoredUnits for PgWriter<'_, '_> {

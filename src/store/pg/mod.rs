@@ -11,6 +11,7 @@
 mod edit;
 mod export;
 mod import;
+mod index;
 mod migrate;
 
 pub use migrate::MigrateSummary;
