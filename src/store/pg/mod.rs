@@ -41,7 +41,49 @@ pub fn is_url(location: &str) -> bool {
     location.starts_with("postgresql://") || location.starts_with("postgres://")
 }
 
-type Pool = r2d2::Pool<PostgresConnectionManager<NoTls>>;
+type Pool = r2d2::Pool<Manager>;
+
+/// A pooled connection with the statements it has prepared: a repeated read then costs one
+/// round trip (bind and execute), not two (parse, then execute).
+pub(crate) struct Connection {
+    pub(crate) client: Client,
+    statements: std::collections::HashMap<String, postgres::Statement>,
+}
+
+impl Connection {
+    /// `sql` prepared on this connection, once.
+    pub(crate) fn prepared(&mut self, sql: &str) -> Result<postgres::Statement> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        let statement = self.client.prepare(sql)?;
+        self.statements.insert(sql.to_string(), statement.clone());
+        Ok(statement)
+    }
+}
+
+/// r2d2's manager for [`Connection`]s (`r2d2_postgres` underneath).
+pub(crate) struct Manager(PostgresConnectionManager<NoTls>);
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = Connection;
+    type Error = postgres::Error;
+
+    fn connect(&self) -> std::result::Result<Connection, postgres::Error> {
+        Ok(Connection {
+            client: self.0.connect()?,
+            statements: std::collections::HashMap::new(),
+        })
+    }
+
+    fn is_valid(&self, c: &mut Connection) -> std::result::Result<(), postgres::Error> {
+        self.0.is_valid(&mut c.client)
+    }
+
+    fn has_broken(&self, c: &mut Connection) -> bool {
+        self.0.has_broken(&mut c.client)
+    }
+}
 
 /// A memory in a PostgreSQL database.
 pub(crate) struct PgStore {
@@ -90,11 +132,14 @@ impl PgStore {
                 reason: e.to_string(),
             })?;
         let server = describe(&config);
-        let manager = PostgresConnectionManager::new(config, NoTls);
+        let manager = Manager(PostgresConnectionManager::new(config, NoTls));
         let pool = r2d2::Pool::builder()
             .max_size(POOL_SIZE)
             .min_idle(Some(1))
             .connection_timeout(std::time::Duration::from_secs(10))
+            // A broken connection is dropped when it comes back (has_broken); testing each
+            // one on the way out would cost every read a round trip.
+            .test_on_check_out(false)
             .build(manager)
             .map_err(|e| Error::Connect {
                 server: server.clone(),
@@ -108,9 +153,7 @@ impl PgStore {
         Ok(store)
     }
 
-    pub(crate) fn client(
-        &self,
-    ) -> Result<r2d2::PooledConnection<PostgresConnectionManager<NoTls>>> {
+    pub(crate) fn client(&self) -> Result<r2d2::PooledConnection<Manager>> {
         let pool = self
             .pool
             .as_ref()
@@ -125,6 +168,7 @@ impl PgStore {
     pub(crate) fn read<T>(&self, f: impl FnOnce(&mut Transaction) -> Result<T>) -> Result<T> {
         let mut client = self.client()?;
         let mut tx = client
+            .client
             .build_transaction()
             .isolation_level(IsolationLevel::RepeatableRead)
             .read_only(true)
@@ -142,7 +186,7 @@ impl PgStore {
         f: impl FnOnce(&mut Transaction) -> Result<T>,
     ) -> Result<T> {
         let mut client = self.client()?;
-        let mut tx = client.transaction()?;
+        let mut tx = client.client.transaction()?;
         lock_writer(&mut tx, wait)?;
         let value = f(&mut tx)?;
         tx.commit()?;
@@ -151,7 +195,7 @@ impl PgStore {
 
     fn prepare_schema(&self, create: bool) -> Result<()> {
         let mut client = self.client()?;
-        let mut tx = client.transaction()?;
+        let mut tx = client.client.transaction()?;
         lock_writer(&mut tx, None)?;
         match schema_version(&mut tx)? {
             Some(v) if v == SCHEMA_VERSION => Ok(()),

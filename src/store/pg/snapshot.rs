@@ -4,11 +4,10 @@
 
 use std::cell::RefCell;
 
-use postgres::Client;
 use postgres::types::ToSql;
 
-use super::PgStore;
 use super::dollar;
+use super::{Connection, PgStore};
 use crate::error::Result;
 use crate::lang::LanguageTag;
 use crate::matching::index::{decode_postings, lang_key};
@@ -19,7 +18,7 @@ use crate::store::{Provenance, StoredVariant, UnitMetadata};
 
 /// A pooled connection inside its read transaction.
 pub(crate) struct PgSnapshot<'c> {
-    client: RefCell<&'c mut Client>,
+    client: RefCell<&'c mut Connection>,
     recent: bool,
 }
 
@@ -43,18 +42,24 @@ impl PgStore {
     /// Runs `f` on one consistent view of the memory.
     pub(crate) fn snapshot<T>(&self, f: impl FnOnce(PgSnapshot) -> Result<T>) -> Result<T> {
         let mut client = self.client()?;
-        client.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
+        let client = &mut *client;
+        client
+            .client
+            .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
         let recent = client
-            .query_opt(&dollar(sql::HAS_RECENT), &[])
+            .prepared(&dollar(sql::HAS_RECENT))
+            .and_then(|s| Ok(client.client.query_opt(&s, &[])?))
             .map(|r| r.is_some());
-        let result = recent.map_err(Into::into).and_then(|recent| {
+        let result = recent.and_then(|recent| {
             f(PgSnapshot {
-                client: RefCell::new(&mut client),
+                client: RefCell::new(&mut *client),
                 recent,
             })
         });
         // Nothing was written: ending the transaction either way loses nothing.
-        let ended = client.batch_execute(if result.is_ok() { "COMMIT" } else { "ROLLBACK" });
+        let ended = client
+            .client
+            .batch_execute(if result.is_ok() { "COMMIT" } else { "ROLLBACK" });
         let value = result?;
         ended?;
         Ok(value)
@@ -63,7 +68,9 @@ impl PgStore {
 
 impl PgSnapshot<'_> {
     fn opt(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Option<postgres::Row>> {
-        Ok(self.client.borrow_mut().query_opt(sql, params)?)
+        let mut c = self.client.borrow_mut();
+        let statement = c.prepared(sql)?;
+        Ok(c.client.query_opt(&statement, params)?)
     }
 
     pub(super) fn rows(
@@ -71,7 +78,9 @@ impl PgSnapshot<'_> {
         sql: &str,
         params: &[&(dyn ToSql + Sync)],
     ) -> Result<Vec<postgres::Row>> {
-        Ok(self.client.borrow_mut().query(sql, params)?)
+        let mut c = self.client.borrow_mut();
+        let statement = c.prepared(sql)?;
+        Ok(c.client.query(&statement, params)?)
     }
 
     fn state(&self, key: &str) -> Result<Option<i64>> {
