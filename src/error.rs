@@ -93,6 +93,21 @@ pub enum Error {
     /// Nothing matched what was asked for (no unit has all the languages of a corpus).
     #[error("{0}")]
     Nothing(String),
+    /// The memory's backend cannot do this yet: `what` names the store operation, `backend`
+    /// the engine (`PostgreSQL`). Nothing was read or changed.
+    #[error("{what} is not available on the {backend} backend yet")]
+    Unsupported {
+        what: &'static str,
+        backend: &'static str,
+    },
+    /// The PostgreSQL server or the connection to it failed.
+    #[cfg(feature = "postgres")]
+    #[error("postgresql: {}", postgres_message(.0))]
+    Postgres(postgres::Error),
+    /// No connection to the PostgreSQL server could be had from the pool: the server named
+    /// (without its password), and why.
+    #[error("postgresql: cannot connect to {server}: {reason}")]
+    Connect { server: String, reason: String },
     /// A thread of the library's own failed (a bug): nothing of the operation was kept.
     #[error("internal error: {0}")]
     Internal(&'static str),
@@ -122,5 +137,24 @@ impl Error {
 impl From<rusqlite::Error> for Error {
     fn from(e: rusqlite::Error) -> Self {
         Error::Database(e)
+    }
+}
+
+#[cfg(feature = "postgres")]
+impl From<postgres::Error> for Error {
+    fn from(e: postgres::Error) -> Self {
+        Error::Postgres(e)
+    }
+}
+
+/// The server's own message when there is one (with its detail), else the driver's.
+#[cfg(feature = "postgres")]
+fn postgres_message(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => match db.detail() {
+            Some(detail) => format!("{}: {detail}", db.message()),
+            None => db.message().to_string(),
+        },
+        None => e.to_string(),
     }
 }

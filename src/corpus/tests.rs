@@ -663,7 +663,7 @@ fn csv_quoted_fields_and_no_header() -> Result<()> {
     )?;
     // `en,fr` is data under --no-header.
     assert_eq!(s.added, 2);
-    let texts: Vec<String> = store.read(|c| {
+    let texts: Vec<String> = store.read("test", |c| {
         Ok(
             c.prepare("SELECT text FROM variant WHERE lang = 'fr' ORDER BY id")?
                 .query_map([], |r| r.get(0))?

@@ -105,6 +105,8 @@ impl Problem {
                 p.retry_after = Some(2);
                 p
             }
+            // Not ported to this backend yet: the request was fine, the server cannot.
+            E::Unsupported { .. } => Self::new(StatusCode::NOT_IMPLEMENTED, e.to_string()),
             _ => Self::internal(e),
         }
     }

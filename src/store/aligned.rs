@@ -55,7 +55,7 @@ impl Store {
                 .map_or_else(|| pivot.clone(), |n| n.to_string_lossy().into_owned())
         });
         let header = alignment.header(info);
-        let stored = self.write(|conn| {
+        let stored = self.write("store_alignment", |conn| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let origin_id = insert_origin(
                 &tx,
@@ -130,7 +130,7 @@ mod tests {
         let summary = store.store_alignment(&alignment, &info)?;
         assert_eq!((summary.added, summary.rows), (3, 3));
         // The bead and confidence are props, as `tmm align --tmx` writes them.
-        let rows: Vec<(i64, String, f64, String)> = store.read(|c| {
+        let rows: Vec<(i64, String, f64, String)> = store.read("test", |c| {
             Ok(c.prepare(
                 "SELECT u.position, b.value, CAST(k.value AS REAL), v.text FROM unit u
                  JOIN prop b ON b.unit_id = u.id AND b.tuv = 0 AND b.type = 'x-align-bead'
@@ -144,7 +144,7 @@ mod tests {
         assert_eq!(rows[1].1, "1-1");
         assert!(rows[1].2 > 0.5);
         assert_eq!(rows[1].3, "Le second là-bas.");
-        let (kind, document, date): (String, String, String) = store.read(|c| {
+        let (kind, document, date): (String, String, String) = store.read("test", |c| {
             Ok(c.query_row(
                 "SELECT kind, document, document_date FROM origin",
                 [],

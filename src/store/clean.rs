@@ -21,7 +21,7 @@ impl Store {
         replace: &[(UnitId, TranslationUnit)],
         wait: Option<Duration>,
     ) -> Result<(u64, u64)> {
-        self.write_within(wait, |conn| {
+        self.write_within("apply_changes", wait, |conn| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let mut counts = (0, 0);
             {

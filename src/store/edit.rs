@@ -52,33 +52,18 @@ impl Store {
                 "a unit needs segments in at least two languages",
             ));
         }
-        let id = self.write_within(wait, |conn| {
+        #[cfg(feature = "postgres")]
+        if let Some(pg) = self.postgres() {
+            return pg.add_unit(unit, origin, wait);
+        }
+        let id = self.write_within("add_unit", wait, |conn| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let existing: Option<i64> = tx
-                .query_row(
-                    "SELECT id FROM origin WHERE kind = ?1 AND name = ?2 ORDER BY id LIMIT 1",
-                    params![EDIT_KIND, origin],
-                    |r| r.get(0),
-                )
+                .query_row(EDIT_ORIGIN_SQL, params![EDIT_KIND, origin], |r| r.get(0))
                 .optional()?;
             let origin_id = match existing {
                 Some(id) => id,
-                None => insert_origin(
-                    &tx,
-                    &NewOrigin {
-                        kind: EDIT_KIND,
-                        path: None,
-                        name: origin,
-                        content_hash: None,
-                        size: None,
-                        encoding: None,
-                        tmx_version: None,
-                        document: None,
-                        title: None,
-                        document_date: None,
-                        header: &Header::default(),
-                    },
-                )?,
+                None => insert_origin(&tx, &edit_origin(origin, &Header::default()))?,
             };
             let id = {
                 // Kept beside a stored translation of the same source: both are offered.
@@ -123,7 +108,7 @@ impl Store {
                 "a unit needs segments in at least two languages",
             ));
         }
-        self.write_within(wait, |conn| {
+        self.write_within("replace_unit", wait, |conn| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let done = {
                 let mut writer = UnitWriter::new(&tx, DuplicatePolicy::Keep)?;
@@ -141,7 +126,7 @@ impl Store {
     /// # Errors
     /// [`Error::Busy`]; [`Error::Database`].
     pub fn delete_units(&self, ids: &[UnitId], wait: Option<Duration>) -> Result<u64> {
-        self.write_within(wait, |conn| {
+        self.write_within("delete_units", wait, |conn| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let mut n = 0;
             {
@@ -162,7 +147,7 @@ impl Store {
     /// # Errors
     /// [`Error::Busy`]; [`Error::Database`].
     pub fn delete_origin(&self, id: OriginId, wait: Option<Duration>) -> Result<Option<u64>> {
-        self.write_within(wait, |conn| {
+        self.write_within("delete_origin", wait, |conn| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let exists = tx
                 .query_row("SELECT 1 FROM origin WHERE id = ?1", [id.0], |_| Ok(()))
@@ -196,7 +181,7 @@ impl Store {
     /// # Errors
     /// [`Error::Busy`]; [`Error::Database`].
     pub fn rename_origin(&self, id: OriginId, name: &str, wait: Option<Duration>) -> Result<bool> {
-        self.write_within(wait, |conn| {
+        self.write_within("rename_origin", wait, |conn| {
             Ok(conn.execute(
                 "UPDATE origin SET name = ?1 WHERE id = ?2",
                 params![name, id.0],
@@ -206,13 +191,34 @@ impl Store {
 }
 
 /// The id of the stored unit identical to `unit` (as the duplicate check saw it).
+/// The origin of units entered by hand under the name `origin`.
+pub(crate) const EDIT_ORIGIN_SQL: &str =
+    "SELECT id FROM origin WHERE kind = ?1 AND name = ?2 ORDER BY id LIMIT 1";
+
+/// The newest stored unit with a content hash.
+pub(crate) const IDENTICAL_UNIT_SQL: &str =
+    "SELECT id FROM unit WHERE content_hash = ?1 ORDER BY id DESC LIMIT 1";
+
+/// A new origin of kind `edit` named `origin`.
+pub(crate) fn edit_origin<'a>(origin: &'a str, header: &'a Header) -> NewOrigin<'a> {
+    NewOrigin {
+        kind: EDIT_KIND,
+        path: None,
+        name: origin,
+        content_hash: None,
+        size: None,
+        encoding: None,
+        tmx_version: None,
+        document: None,
+        title: None,
+        document_date: None,
+        header,
+    }
+}
+
 fn identical_unit(tx: &rusqlite::Transaction, unit: &TranslationUnit) -> Result<i64> {
     let hash = super::import::content_hash(unit);
-    Ok(tx.query_row(
-        "SELECT id FROM unit WHERE content_hash = ?1 ORDER BY id DESC LIMIT 1",
-        [hash],
-        |r| r.get(0),
-    )?)
+    Ok(tx.query_row(IDENTICAL_UNIT_SQL, [hash], |r| r.get(0))?)
 }
 
 #[cfg(test)]
@@ -314,7 +320,7 @@ mod tests {
     fn a_busy_writer_is_reported_not_waited_for_forever() -> Result<()> {
         let store = Store::open_temporary()?;
         let other = store.clone();
-        let result = store.write(|_| {
+        let result = store.write("test", |_| {
             Ok(other.add_unit(
                 &unit("Hello there.", "Salut."),
                 "api",

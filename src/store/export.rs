@@ -77,14 +77,23 @@ impl ExportFilter {
         }
     }
 
-    fn keeps(&self, tag: &LanguageTag) -> bool {
+    pub(super) fn keeps(&self, tag: &LanguageTag) -> bool {
         self.langs.is_empty() || self.langs.iter().any(|f| lang_matches(f, tag))
     }
 }
 
 fn attributes(row: &Row, start: usize) -> rusqlite::Result<Attributes> {
-    let extra: Option<String> = row.get(start + 11)?;
-    let mut extra: Vec<(String, String)> = extra
+    let mut values: [Option<String>; 12] = Default::default();
+    for (i, v) in values.iter_mut().enumerate() {
+        *v = row.get(start + i)?;
+    }
+    Ok(attributes_of(values))
+}
+
+/// The attributes from the values of [`ATTRIBUTE_COLUMNS`], in order, on any backend.
+pub(super) fn attributes_of(mut values: [Option<String>; 12]) -> Attributes {
+    let mut extra: Vec<(String, String)> = values[11]
+        .take()
         .and_then(|e| serde_json::from_str(&e).ok())
         .unwrap_or_default();
     // A variant's segtype is kept in `extra` (see import).
@@ -92,21 +101,24 @@ fn attributes(row: &Row, start: usize) -> rusqlite::Result<Attributes> {
         .iter()
         .position(|(k, _)| k == "segtype")
         .map(|i| extra.remove(i).1);
-    Ok(Attributes {
-        datatype: row.get(start)?,
+    // Fields in the order of ATTRIBUTE_COLUMNS (a struct literal evaluates in order).
+    let mut v = values.into_iter();
+    let mut next = || v.next().flatten();
+    Attributes {
+        datatype: next(),
         segtype,
-        o_tmf: row.get(start + 1)?,
-        o_encoding: row.get(start + 2)?,
-        usagecount: row.get(start + 3)?,
-        lastusagedate: row.get(start + 4)?,
-        creationtool: row.get(start + 5)?,
-        creationtoolversion: row.get(start + 6)?,
-        creationdate: row.get(start + 7)?,
-        creationid: row.get(start + 8)?,
-        changedate: row.get(start + 9)?,
-        changeid: row.get(start + 10)?,
+        o_tmf: next(),
+        o_encoding: next(),
+        usagecount: next(),
+        lastusagedate: next(),
+        creationtool: next(),
+        creationtoolversion: next(),
+        creationdate: next(),
+        creationid: next(),
+        changedate: next(),
+        changeid: next(),
         extra,
-    })
+    }
 }
 
 /// The next row of a cursor ordered by unit id, read ahead.
@@ -151,7 +163,11 @@ impl Store {
         filter: &ExportFilter,
         f: impl FnMut(StoredUnit) -> Result<()>,
     ) -> Result<u64> {
-        self.read(|conn| for_each_unit(conn, filter, f))
+        #[cfg(feature = "postgres")]
+        if let Some(pg) = self.postgres() {
+            return pg.snapshot(|view| view.for_each_unit(filter, f));
+        }
+        self.read("for_each_unit", |conn| for_each_unit(conn, filter, f))
     }
 
     /// The header for an export: the origin's own header when every selected unit comes
@@ -160,7 +176,11 @@ impl Store {
     /// # Errors
     /// [`Error::Database`].
     pub fn export_header(&self, filter: &ExportFilter) -> Result<Header> {
-        self.read(|conn| export_header(conn, filter))
+        #[cfg(feature = "postgres")]
+        if let Some(pg) = self.postgres() {
+            return pg.snapshot(|view| view.export_header(filter));
+        }
+        self.read("export_header", |conn| export_header(conn, filter))
     }
 }
 
@@ -256,33 +276,17 @@ fn for_each_unit(
             ..Default::default()
         };
         variants.take(id, |v| unit.variants.push(v))?;
-        props.take(id, |(tuv, p)| match tuv {
-            0 => unit.props.push(p),
-            n => {
-                if let Some(v) = unit.variants.get_mut(n as usize - 1) {
-                    v.props.push(p)
-                }
-            }
-        })?;
-        notes.take(id, |(tuv, n)| match tuv {
-            0 => unit.notes.push(n),
-            k => {
-                if let Some(v) = unit.variants.get_mut(k as usize - 1) {
-                    v.notes.push(n)
-                }
-            }
-        })?;
+        let (mut unit_props, mut unit_notes) = (Vec::new(), Vec::new());
+        props.take(id, |p| unit_props.push(p))?;
+        notes.take(id, |n| unit_notes.push(n))?;
         if !filter.units.is_empty()
             && !super::filter::unit_metadata(conn, UnitId(id))?
                 .is_some_and(|m| filter.units.admits(&m))
         {
             continue;
         }
-        if !filter.langs.is_empty() {
-            unit.variants.retain(|v| filter.keeps(&v.lang));
-            if unit.variants.len() < 2 {
-                continue;
-            }
+        if !filter.finish_unit(&mut unit, unit_props, unit_notes) {
+            continue;
         }
         count += 1;
         f(StoredUnit {
@@ -302,7 +306,7 @@ fn export_header(conn: &Connection, filter: &ExportFilter) -> Result<Header> {
         ))?
         .query_map(params_from_iter(&params), |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
-    let mut header = match origins.as_slice() {
+    let header = match origins.as_slice() {
         [only] => origin_header(conn, *only)?,
         _ => {
             let langs: Vec<String> = conn
@@ -311,24 +315,75 @@ fn export_header(conn: &Connection, filter: &ExportFilter) -> Result<Header> {
                 ))?
                 .query_map(params_from_iter(&params), |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
-            let srclang = match langs.as_slice() {
-                [one] => one.clone(),
-                _ => "*all*".into(),
-            };
-            Header::of_tmm(srclang, "sentence")
+            ExportFilter::mixed_header(&langs)
         }
     };
-    if !filter.langs.is_empty() {
-        let kept = header
-            .srclang
-            .as_deref()
-            .and_then(|s| LanguageTag::parse(s).ok())
-            .is_some_and(|s| filter.keeps(&s));
-        if !kept {
-            header.srclang = Some("*all*".into());
-        }
+    Ok(filter.restrict_header(header))
+}
+
+impl ExportFilter {
+    /// The header of an export of several origins: tmm's own, with the source language
+    /// they share (`*all*` when they differ).
+    pub(super) fn mixed_header(source_langs: &[String]) -> Header {
+        let srclang = match source_langs {
+            [one] => one.clone(),
+            _ => "*all*".into(),
+        };
+        Header::of_tmm(srclang, "sentence")
     }
-    Ok(header)
+
+    /// `header` with `*all*` as its source language when the filter leaves that language
+    /// out.
+    pub(super) fn restrict_header(&self, mut header: Header) -> Header {
+        if !self.langs.is_empty() {
+            let kept = header
+                .srclang
+                .as_deref()
+                .and_then(|s| LanguageTag::parse(s).ok())
+                .is_some_and(|s| self.keeps(&s));
+            if !kept {
+                header.srclang = Some("*all*".into());
+            }
+        }
+        header
+    }
+
+    /// Puts a unit's props and notes read as `(tuv, value)` where they belong, applies
+    /// the language filter, and says whether the unit is kept.
+    pub(super) fn finish_unit(
+        &self,
+        unit: &mut TranslationUnit,
+        props: Vec<(i64, Prop)>,
+        notes: Vec<(i64, Note)>,
+    ) -> bool {
+        for (tuv, p) in props {
+            match tuv {
+                0 => unit.props.push(p),
+                n => {
+                    if let Some(v) = unit.variants.get_mut(n as usize - 1) {
+                        v.props.push(p)
+                    }
+                }
+            }
+        }
+        for (tuv, n) in notes {
+            match tuv {
+                0 => unit.notes.push(n),
+                k => {
+                    if let Some(v) = unit.variants.get_mut(k as usize - 1) {
+                        v.notes.push(n)
+                    }
+                }
+            }
+        }
+        if !self.langs.is_empty() {
+            unit.variants.retain(|v| self.keeps(&v.lang));
+            if unit.variants.len() < 2 {
+                return false;
+            }
+        }
+        true
+    }
 }
 
 fn origin_header(conn: &Connection, origin_id: i64) -> Result<Header> {

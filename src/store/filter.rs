@@ -90,14 +90,14 @@ fn date_key(date: &str) -> Option<u64> {
     })
 }
 
-const METADATA_SQL: &str = "SELECT u.id, u.origin_id, o.name,
+pub(crate) const METADATA_SQL: &str = "SELECT u.id, u.origin_id, o.name,
         coalesce(o.document, (SELECT p.value FROM origin_prop p WHERE p.origin_id = o.id
                               AND p.type = 'x-document' ORDER BY p.ord LIMIT 1)),
         coalesce(u.changedate, (SELECT max(v.changedate) FROM variant v WHERE v.unit_id = u.id),
                  u.creationdate, o.imported_at),
         coalesce(u.changeid,
                  (SELECT v.changeid FROM variant v WHERE v.unit_id = u.id
-                  AND v.changeid IS NOT NULL ORDER BY v.changedate DESC, v.position LIMIT 1),
+                  AND v.changeid IS NOT NULL ORDER BY v.changedate DESC NULLS LAST, v.position LIMIT 1),
                  u.creationid)
      FROM unit u JOIN origin o ON o.id = u.origin_id";
 
@@ -115,7 +115,7 @@ fn read_metadata(r: &rusqlite::Row) -> rusqlite::Result<UnitMetadata> {
 
 fn props_of(conn: &Connection, unit: i64) -> Result<Vec<(String, String)>> {
     Ok(conn
-        .prepare_cached("SELECT type, value FROM prop WHERE unit_id = ?1 ORDER BY tuv, ord")?
+        .prepare_cached(super::snapshot::sql::PROPS_OF)?
         .query_map([unit], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?)
 }
@@ -141,7 +141,7 @@ impl Store {
     /// # Errors
     /// [`crate::Error::Database`].
     pub fn unit_metadata(&self, id: UnitId) -> Result<Option<UnitMetadata>> {
-        self.read(|c| unit_metadata(c, id))
+        self.read("unit_metadata", |c| unit_metadata(c, id))
     }
 
     /// The ids of the units the filter admits, in storage order, at most `limit`.
@@ -149,7 +149,7 @@ impl Store {
     /// # Errors
     /// [`crate::Error::Database`].
     pub fn find_units(&self, filter: &UnitFilter, limit: Option<usize>) -> Result<Vec<UnitId>> {
-        self.read(|c| {
+        self.read("find_units", |c| {
             let mut sql = METADATA_SQL.to_string();
             let mut params = Vec::new();
             if !filter.origins.is_empty() {

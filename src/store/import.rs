@@ -225,218 +225,278 @@ impl Store {
         options: &ImportOptions,
         observer: &mut dyn ImportObserver,
     ) -> Result<ImportSummary> {
-        let Source {
-            mut units,
-            name,
-            size,
-            tap,
-        } = source;
-        let file = name.display().to_string();
         let mut summary = ImportSummary {
             files: 1,
             ..Default::default()
         };
-        let warn = |observer: &mut dyn ImportObserver,
-                    summary: &mut ImportSummary,
-                    line: Option<u64>,
-                    message: String| {
-            let w = Warning {
-                file: file.clone(),
-                line,
-                message,
-            };
-            observer.warning(&w);
-            summary.warnings.push(w);
-        };
-        let info = units.info().clone();
-        for message in &info.warnings {
-            warn(observer, &mut summary, None, message.clone());
+        #[cfg(feature = "postgres")]
+        if let Some(pg) = self.postgres() {
+            pg.import(source, options, observer, &mut summary)?;
+            return Ok(summary);
         }
-        let default_srclang = info.header.srclang.clone();
-        let default_source = default_srclang
-            .as_deref()
-            .and_then(|s| LanguageTag::parse(s).ok());
-        let base_name = name
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| file.clone());
-        let total = size.unwrap_or(0);
-        let empty_header = Header::default();
-        self.write(|conn| {
+        self.write("import", |conn| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let new_origin = |tx: &Transaction, document: Option<&str>| {
-                insert_origin(
-                    tx,
-                    &NewOrigin {
-                        kind: info.format.name(),
-                        path: Some(&file),
-                        name: &base_name,
-                        content_hash: None,
-                        size: None,
-                        encoding: Some(info.encoding),
-                        tmx_version: info.version.as_deref(),
-                        document,
-                        title: None,
-                        document_date: None,
-                        header: if document.is_none() {
-                            &info.header
-                        } else {
-                            &empty_header
-                        },
-                    },
-                )
-            };
-            // One origin per document the file holds (most hold one, named by the file).
-            let mut origins: Vec<(Option<String>, i64)> = Vec::new();
             let mut writer = UnitWriter::new(&tx, options.on_duplicate)?;
             if options.defer_index {
                 writer.index.defer(&tx)?;
             }
-            // The reader parses in its own thread while this one stores: the two halves of
-            // an import cost about the same, and the machine has two cores.
-            std::thread::scope(|scope| -> Result<()> {
-                let (send, receive) = std::sync::mpsc::sync_channel::<Result<Vec<Item>>>(8);
-                scope.spawn(move || {
-                    loop {
-                        let mut batch = Vec::with_capacity(256);
-                        let mut end = false;
-                        while batch.len() < 256 {
-                            match units.next_item() {
-                                Ok(Some(item)) => batch.push(item),
-                                Ok(None) => {
-                                    end = true;
-                                    break;
-                                }
-                                Err(e) => {
-                                    let _ = send.send(Err(e));
-                                    return;
-                                }
-                            }
-                        }
-                        // A closed channel means the store side stopped on an error.
-                        if (!batch.is_empty() && send.send(Ok(batch)).is_err()) || end {
-                            return;
-                        }
-                    }
-                });
-                for batch in receive {
-                    for item in batch? {
-                        let read = match refuse_oversized(item) {
-                            Item::Skipped { kind, .. } => {
-                                *summary.skipped.entry(kind.to_string()).or_default() += 1;
-                                continue;
-                            }
-                            Item::Invalid { line, message } => {
-                                summary.units_read += 1;
-                                if options.strict {
-                                    return Err(Error::InvalidUnit {
-                                        path: name.clone(),
-                                        line,
-                                        message,
-                                    });
-                                }
-                                summary.invalid += 1;
-                                warn(
-                                    observer,
-                                    &mut summary,
-                                    Some(line),
-                                    format!("unit skipped: {message}"),
-                                );
-                                continue;
-                            }
-                            Item::Unit(read) => read,
-                        };
-                        summary.units_read += 1;
-                        for w in read.warnings {
-                            warn(observer, &mut summary, Some(read.line), w);
-                        }
-                        if let Err(why) = crate::formats::tmx::check_writable(&read.unit) {
-                            warn(
-                                observer,
-                                &mut summary,
-                                Some(read.line),
-                                format!("{why}; stored, but a TMX export will leave this unit out"),
-                            );
-                        }
-                        let has_source = match read.unit.srclang.as_deref() {
-                            Some("*all*") => true,
-                            Some(s) => LanguageTag::parse(s)
-                                .is_ok_and(|t| read.unit.variant(&t).is_some()),
-                            None if default_srclang.as_deref() == Some("*all*") => true,
-                            // No source language declared: nothing to check against.
-                            None => {
-                                default_srclang.is_none()
-                                    || default_source
-                                        .as_ref()
-                                        .is_some_and(|t| read.unit.variant(t).is_some())
-                            }
-                        };
-                        if !has_source {
-                            let src = read.unit.srclang.as_deref().or(default_srclang.as_deref());
-                            warn(
-                                observer,
-                                &mut summary,
-                                Some(read.line),
-                                format!(
-                                    "unit has no variant in its source language \"{}\"; its first variant is used as source",
-                                    src.unwrap_or("")
-                                ),
-                            );
-                        }
-                        for v in &read.unit.variants {
-                            if !summary.languages.contains(v.lang.as_str()) {
-                                summary.languages.insert(v.lang.to_string());
-                            }
-                        }
-                        let origin = match origins.iter().find(|o| o.0 == read.document) {
-                            Some(o) => o.1,
-                            None => {
-                                let id = new_origin(&tx, read.document.as_deref())?;
-                                origins.push((read.document.clone(), id));
-                                id
-                            }
-                        };
-                        summary.count(writer.add(
-                            origin,
-                            &read.unit,
-                            Some(read.line),
-                            default_srclang.as_deref(),
-                        )?);
-                    }
-                    if observer
-                        .progress(tap.bytes(), total, summary.units_read)
-                        .is_break()
-                    {
-                        return Err(Error::Cancelled);
-                    }
-                }
-                Ok(())
-            })?;
-            let bytes = tap.bytes();
-            if observer.progress(bytes, bytes, summary.units_read).is_break() {
-                return Err(Error::Cancelled);
-            }
-            if origins.is_empty() {
-                origins.push((None, new_origin(&tx, None)?));
-            }
-            let (hash, size) = (tap.digest(), bytes as i64);
-            for (document, id) in &origins {
-                settle_origin(&tx, *id, document.as_deref(), hash, size)?;
+            let fed = feed(source, options, observer, &mut summary, &mut writer)?;
+            for (document, id) in &fed.origins {
+                settle_origin(&tx, *id, document.as_deref(), fed.hash, fed.size)?;
             }
             summary.superseded_removed += writer.superseded;
             writer.finish()?;
             // A bulk import's units are indexed before the commit: no reader ever sees them
             // stored but unindexed (queries would scan them), and a failure stores nothing.
             if !options.defer_index {
-                super::index::catch_up_in(&tx, &mut |done, total| {
-                    observer.indexing(done, total)
-                })?;
+                super::index::catch_up_in(&tx, &mut |done, total| observer.indexing(done, total))?;
             }
             tx.commit()?;
             Ok(())
         })?;
         Ok(summary)
     }
+}
+
+/// Where [`feed`] puts what it reads: a backend's writer inside its import transaction.
+pub(crate) trait UnitSink {
+    /// Stores a new origin row (with its header's props and notes); returns its id.
+    fn new_origin(&mut self, origin: &NewOrigin) -> Result<i64>;
+    /// Stores one unit in `origin` unless the duplicate policy says otherwise.
+    fn add(
+        &mut self,
+        origin: i64,
+        unit: &TranslationUnit,
+        line: Option<u64>,
+        default_srclang: Option<&str>,
+    ) -> Result<Added>;
+}
+
+impl UnitSink for UnitWriter<'_> {
+    fn new_origin(&mut self, origin: &NewOrigin) -> Result<i64> {
+        insert_origin(self.tx, origin)
+    }
+    fn add(
+        &mut self,
+        origin: i64,
+        unit: &TranslationUnit,
+        line: Option<u64>,
+        default_srclang: Option<&str>,
+    ) -> Result<Added> {
+        UnitWriter::add(self, origin, unit, line, default_srclang)
+    }
+}
+
+/// What [`feed`] read: the origins it made (one per document of the file) and the file's
+/// hash and size, for the backend to settle the origins before it commits.
+pub(crate) struct Fed {
+    pub origins: Vec<(Option<String>, i64)>,
+    pub hash: i64,
+    pub size: i64,
+}
+
+/// The half of an import that is the same on every backend: reads the source in a second
+/// thread, refuses oversized and invalid units (fatal under `strict`), warns, counts, and
+/// hands each unit to `sink`, which decides duplicates and stores it.
+///
+/// # Errors
+/// The reader's errors, [`Error::InvalidUnit`] under `strict`, [`Error::Cancelled`], and
+/// what `sink` returns.
+pub(crate) fn feed(
+    source: Source,
+    options: &ImportOptions,
+    observer: &mut dyn ImportObserver,
+    summary: &mut ImportSummary,
+    sink: &mut dyn UnitSink,
+) -> Result<Fed> {
+    let Source {
+        mut units,
+        name,
+        size,
+        tap,
+    } = source;
+    let file = name.display().to_string();
+    let warn = |observer: &mut dyn ImportObserver,
+                summary: &mut ImportSummary,
+                line: Option<u64>,
+                message: String| {
+        let w = Warning {
+            file: file.clone(),
+            line,
+            message,
+        };
+        observer.warning(&w);
+        summary.warnings.push(w);
+    };
+    let info = units.info().clone();
+    for message in &info.warnings {
+        warn(observer, summary, None, message.clone());
+    }
+    let default_srclang = info.header.srclang.clone();
+    let default_source = default_srclang
+        .as_deref()
+        .and_then(|s| LanguageTag::parse(s).ok());
+    let base_name = name
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| file.clone());
+    let total = size.unwrap_or(0);
+    let empty_header = Header::default();
+    let new_origin = |sink: &mut dyn UnitSink, document: Option<&str>| {
+        sink.new_origin(&NewOrigin {
+            kind: info.format.name(),
+            path: Some(&file),
+            name: &base_name,
+            content_hash: None,
+            size: None,
+            encoding: Some(info.encoding),
+            tmx_version: info.version.as_deref(),
+            document,
+            title: None,
+            document_date: None,
+            header: if document.is_none() {
+                &info.header
+            } else {
+                &empty_header
+            },
+        })
+    };
+    // One origin per document the file holds (most hold one, named by the file).
+    let mut origins: Vec<(Option<String>, i64)> = Vec::new();
+    // The reader parses in its own thread while this one stores: the two halves of
+    // an import cost about the same, and the machine has two cores.
+    std::thread::scope(|scope| -> Result<()> {
+        let (send, receive) = std::sync::mpsc::sync_channel::<Result<Vec<Item>>>(8);
+        scope.spawn(move || {
+            loop {
+                let mut batch = Vec::with_capacity(256);
+                let mut end = false;
+                while batch.len() < 256 {
+                    match units.next_item() {
+                        Ok(Some(item)) => batch.push(item),
+                        Ok(None) => {
+                            end = true;
+                            break;
+                        }
+                        Err(e) => {
+                            let _ = send.send(Err(e));
+                            return;
+                        }
+                    }
+                }
+                // A closed channel means the store side stopped on an error.
+                if (!batch.is_empty() && send.send(Ok(batch)).is_err()) || end {
+                    return;
+                }
+            }
+        });
+        for batch in receive {
+            for item in batch? {
+                let read = match refuse_oversized(item) {
+                    Item::Skipped { kind, .. } => {
+                        *summary.skipped.entry(kind.to_string()).or_default() += 1;
+                        continue;
+                    }
+                    Item::Invalid { line, message } => {
+                        summary.units_read += 1;
+                        if options.strict {
+                            return Err(Error::InvalidUnit {
+                                path: name.clone(),
+                                line,
+                                message,
+                            });
+                        }
+                        summary.invalid += 1;
+                        warn(
+                            observer,
+                            summary,
+                            Some(line),
+                            format!("unit skipped: {message}"),
+                        );
+                        continue;
+                    }
+                    Item::Unit(read) => read,
+                };
+                summary.units_read += 1;
+                for w in read.warnings {
+                    warn(observer, summary, Some(read.line), w);
+                }
+                if let Err(why) = crate::formats::tmx::check_writable(&read.unit) {
+                    warn(
+                        observer,
+                        summary,
+                        Some(read.line),
+                        format!("{why}; stored, but a TMX export will leave this unit out"),
+                    );
+                }
+                let has_source = match read.unit.srclang.as_deref() {
+                    Some("*all*") => true,
+                    Some(s) => LanguageTag::parse(s).is_ok_and(|t| read.unit.variant(&t).is_some()),
+                    None if default_srclang.as_deref() == Some("*all*") => true,
+                    // No source language declared: nothing to check against.
+                    None => {
+                        default_srclang.is_none()
+                            || default_source
+                                .as_ref()
+                                .is_some_and(|t| read.unit.variant(t).is_some())
+                    }
+                };
+                if !has_source {
+                    let src = read.unit.srclang.as_deref().or(default_srclang.as_deref());
+                    warn(
+                        observer,
+                        summary,
+                        Some(read.line),
+                        format!(
+                            "unit has no variant in its source language \"{}\"; its first variant is used as source",
+                            src.unwrap_or("")
+                        ),
+                    );
+                }
+                for v in &read.unit.variants {
+                    if !summary.languages.contains(v.lang.as_str()) {
+                        summary.languages.insert(v.lang.to_string());
+                    }
+                }
+                let origin = match origins.iter().find(|o| o.0 == read.document) {
+                    Some(o) => o.1,
+                    None => {
+                        let id = new_origin(sink, read.document.as_deref())?;
+                        origins.push((read.document.clone(), id));
+                        id
+                    }
+                };
+                summary.count(sink.add(
+                    origin,
+                    &read.unit,
+                    Some(read.line),
+                    default_srclang.as_deref(),
+                )?);
+            }
+            if observer
+                .progress(tap.bytes(), total, summary.units_read)
+                .is_break()
+            {
+                return Err(Error::Cancelled);
+            }
+        }
+        Ok(())
+    })?;
+    let bytes = tap.bytes();
+    if observer
+        .progress(bytes, bytes, summary.units_read)
+        .is_break()
+    {
+        return Err(Error::Cancelled);
+    }
+    if origins.is_empty() {
+        origins.push((None, new_origin(sink, None)?));
+    }
+    Ok(Fed {
+        origins,
+        hash: tap.digest(),
+        size: bytes as i64,
+    })
 }
 
 /// Records the file's hash on the origin of a finished import, or, when the same bytes were
@@ -558,6 +618,29 @@ fn attribute_values<'a>(a: &'a Attributes, extra: &'a Option<String>) -> [&'a dy
     ]
 }
 
+/// The values of [`ATTRIBUTE_COLUMNS`], in order, as text (for a backend with its own
+/// parameter types).
+#[cfg_attr(not(feature = "postgres"), allow(dead_code))]
+pub(crate) fn attribute_texts<'a>(
+    a: &'a Attributes,
+    extra: &'a Option<String>,
+) -> [Option<&'a str>; 12] {
+    [
+        a.datatype.as_deref(),
+        a.o_tmf.as_deref(),
+        a.o_encoding.as_deref(),
+        a.usagecount.as_deref(),
+        a.lastusagedate.as_deref(),
+        a.creationtool.as_deref(),
+        a.creationtoolversion.as_deref(),
+        a.creationdate.as_deref(),
+        a.creationid.as_deref(),
+        a.changedate.as_deref(),
+        a.changeid.as_deref(),
+        extra.as_deref(),
+    ]
+}
+
 pub(crate) fn extra_json(a: &Attributes) -> Option<String> {
     (!a.extra.is_empty()).then(|| serde_json::to_string(&a.extra).unwrap_or_default())
 }
@@ -638,136 +721,32 @@ impl<'t> UnitWriter<'t> {
         line: Option<u64>,
         default_srclang: Option<&str>,
     ) -> Result<Added> {
-        let Some(source) = unit.source_variant(default_srclang) else {
+        let tx = self.tx;
+        let Some(plan) = plan(
+            &mut SqliteStored(tx),
+            self.policy,
+            &mut self.known_sources,
+            unit,
+            default_srclang,
+        )?
+        else {
             return Ok(Added::Duplicate);
         };
-        let source_hash = source_hash(source);
-        let content_hash = content_hash(unit);
-        // Most units are new: look in the table only when the source was seen before.
-        let (replace, outcome) = if self.known_sources.insert(source_hash) {
-            (None, Added::New)
-        } else {
-            match self.stored_with_source(unit, source_hash, content_hash)? {
-                Some(decision) => decision,
-                None => return Ok(Added::Duplicate),
+        for id in plan.superseded {
+            if self.remove(id)?.is_some() {
+                self.superseded += 1;
             }
-        };
-        if self.policy == DuplicatePolicy::Update
-            && outcome == Added::Updated
-            && let Some(kept) = replace
-        {
-            self.remove_superseded(source_hash, kept, unit, source)?;
         }
         // A unit updated from a file goes where that file puts it.
         self.insert(
             origin,
             unit,
             line,
-            source,
-            (source_hash, content_hash),
-            replace.map(|id| (id, false)),
-            outcome,
+            plan.source,
+            (plan.source_hash, plan.content_hash),
+            plan.replace.map(|id| (id, false)),
+            plan.outcome,
         )
-    }
-
-    /// What to do with a unit whose source is stored already: `(unit to replace, outcome)`,
-    /// or `None` to skip it as a duplicate.
-    fn stored_with_source(
-        &self,
-        unit: &TranslationUnit,
-        source_hash: i64,
-        content_hash: i64,
-    ) -> Result<Option<(Option<i64>, Added)>> {
-        let candidates: Vec<(i64, i64, Option<String>)> = {
-            let mut stmt = self.tx.prepare_cached(
-                "SELECT id, content_hash, coalesce(changedate, creationdate) FROM unit
-                 WHERE source_hash = ?1 ORDER BY id DESC",
-            )?;
-            stmt.query_map([source_hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                .collect::<rusqlite::Result<_>>()?
-        };
-        let incoming_date = unit
-            .attributes
-            .changedate
-            .as_ref()
-            .or(unit.attributes.creationdate.as_ref());
-        Ok(Some(
-            match candidates.iter().find(|c| c.1 == content_hash) {
-                // The same unit again: keep the stored copy unless this one is newer.
-                Some((id, _, stored_date)) => match (incoming_date, stored_date) {
-                    (Some(new), Some(old)) if new > old => (Some(*id), Added::Updated),
-                    (Some(_), None) => (Some(*id), Added::Updated),
-                    _ => return Ok(None),
-                },
-                None => match (candidates.first(), self.policy) {
-                    (None, _) => (None, Added::New),
-                    (Some(_), DuplicatePolicy::Skip) => return Ok(None),
-                    // The newest stored unit translating into a language this one has;
-                    // none: this one adds a language, beside them.
-                    (Some(_), DuplicatePolicy::Update) => {
-                        match self.newest_sharing_a_language(&candidates, unit)? {
-                            Some(id) => (Some(id), Added::Updated),
-                            None => (None, Added::Alternative),
-                        }
-                    }
-                    (Some(_), DuplicatePolicy::Keep) => (None, Added::Alternative),
-                },
-            },
-        ))
-    }
-
-    /// The first of `candidates` (newest first) with a translation in a language of `unit`
-    /// other than its source's.
-    fn newest_sharing_a_language(
-        &self,
-        candidates: &[(i64, i64, Option<String>)],
-        unit: &TranslationUnit,
-    ) -> Result<Option<i64>> {
-        let source = unit.source_variant(None).map(|v| v.lang.as_str());
-        for &(id, _, _) in candidates {
-            let langs: Vec<String> = self
-                .tx
-                .prepare_cached("SELECT lang FROM variant WHERE unit_id = ?1")?
-                .query_map([id], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
-            let shares = unit.variants.iter().any(|v| {
-                Some(v.lang.as_str()) != source && langs.iter().any(|l| l == v.lang.as_str())
-            });
-            if shares {
-                return Ok(Some(id));
-            }
-        }
-        Ok(None)
-    }
-
-    /// Under `update`: removes the stored units with this source (other than `kept`, which
-    /// the incoming unit replaces) whose translations are all in languages `unit` has.
-    fn remove_superseded(
-        &mut self,
-        source_hash: i64,
-        kept: i64,
-        unit: &TranslationUnit,
-        source: &Variant,
-    ) -> Result<()> {
-        let others: Vec<i64> = self
-            .tx
-            .prepare_cached("SELECT id FROM unit WHERE source_hash = ?1 AND id != ?2")?
-            .query_map([source_hash, kept], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        for id in others {
-            let langs: Vec<String> = self
-                .tx
-                .prepare_cached("SELECT lang FROM variant WHERE unit_id = ?1")?
-                .query_map([id], |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
-            let mut targets = langs.iter().filter(|l| l.as_str() != source.lang.as_str());
-            let covered = targets.clone().next().is_some()
-                && targets.all(|l| unit.variants.iter().any(|v| v.lang.as_str() == l));
-            if covered && self.remove(id)?.is_some() {
-                self.superseded += 1;
-            }
-        }
-        Ok(())
     }
 
     /// Deletes a unit with its variants, props and notes, and takes it out of the index;
@@ -928,8 +907,174 @@ impl<'t> UnitWriter<'t> {
     }
 }
 
+/// What the duplicate rules need to know of the stored units, on any backend.
+pub(crate) trait StoredUnits {
+    /// `(id, content hash, change or creation date)` of the units with this source hash,
+    /// newest (highest id) first.
+    fn with_source(&mut self, source_hash: i64) -> Result<Vec<(i64, i64, Option<String>)>>;
+    /// The languages of unit `id`'s variants.
+    fn langs(&mut self, id: i64) -> Result<Vec<String>>;
+}
+
+struct SqliteStored<'a, 't>(&'a Transaction<'t>);
+
+impl StoredUnits for SqliteStored<'_, '_> {
+    fn with_source(&mut self, source_hash: i64) -> Result<Vec<(i64, i64, Option<String>)>> {
+        let mut stmt = self.0.prepare_cached(
+            "SELECT id, content_hash, coalesce(changedate, creationdate) FROM unit
+             WHERE source_hash = ?1 ORDER BY id DESC",
+        )?;
+        Ok(stmt
+            .query_map([source_hash], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+    fn langs(&mut self, id: i64) -> Result<Vec<String>> {
+        Ok(self
+            .0
+            .prepare_cached("SELECT lang FROM variant WHERE unit_id = ?1")?
+            .query_map([id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+/// What a writer does with one incoming unit, on any backend.
+pub(crate) struct Plan<'u> {
+    pub source: &'u Variant,
+    pub source_hash: i64,
+    pub content_hash: i64,
+    /// The stored unit it replaces (its id is kept).
+    pub replace: Option<i64>,
+    pub outcome: Added,
+    /// Stored alternatives it supersedes, to remove (`update`).
+    pub superseded: Vec<i64>,
+}
+
+/// Applies the duplicate rules to `unit`: `None` when it is a duplicate to skip. Most units
+/// are new: `stored` is asked only when `known_sources` holds the source already.
+pub(crate) fn plan<'u>(
+    stored: &mut dyn StoredUnits,
+    policy: DuplicatePolicy,
+    known_sources: &mut HashSet<i64>,
+    unit: &'u TranslationUnit,
+    default_srclang: Option<&str>,
+) -> Result<Option<Plan<'u>>> {
+    let Some(source) = unit.source_variant(default_srclang) else {
+        return Ok(None);
+    };
+    let source_hash = source_hash(source);
+    let content_hash = content_hash(unit);
+    let (replace, outcome) = if known_sources.insert(source_hash) {
+        (None, Added::New)
+    } else {
+        match decide(stored, policy, unit, source_hash, content_hash)? {
+            Some(decision) => decision,
+            None => return Ok(None),
+        }
+    };
+    let superseded = match replace {
+        Some(kept) if policy == DuplicatePolicy::Update && outcome == Added::Updated => {
+            superseded(stored, source_hash, kept, unit, source)?
+        }
+        _ => Vec::new(),
+    };
+    Ok(Some(Plan {
+        source,
+        source_hash,
+        content_hash,
+        replace,
+        outcome,
+        superseded,
+    }))
+}
+
+/// What to do with a unit whose source is stored already: `(unit to replace, outcome)`, or
+/// `None` to skip it as a duplicate.
+fn decide(
+    stored: &mut dyn StoredUnits,
+    policy: DuplicatePolicy,
+    unit: &TranslationUnit,
+    source_hash: i64,
+    content_hash: i64,
+) -> Result<Option<(Option<i64>, Added)>> {
+    let candidates = stored.with_source(source_hash)?;
+    let incoming_date = unit
+        .attributes
+        .changedate
+        .as_ref()
+        .or(unit.attributes.creationdate.as_ref());
+    Ok(Some(
+        match candidates.iter().find(|c| c.1 == content_hash) {
+            // The same unit again: keep the stored copy unless this one is newer.
+            Some((id, _, stored_date)) => match (incoming_date, stored_date) {
+                (Some(new), Some(old)) if new > old => (Some(*id), Added::Updated),
+                (Some(_), None) => (Some(*id), Added::Updated),
+                _ => return Ok(None),
+            },
+            None => match (candidates.first(), policy) {
+                (None, _) => (None, Added::New),
+                (Some(_), DuplicatePolicy::Skip) => return Ok(None),
+                // The newest stored unit translating into a language this one has; none:
+                // this one adds a language, beside them.
+                (Some(_), DuplicatePolicy::Update) => {
+                    match newest_sharing_a_language(stored, &candidates, unit)? {
+                        Some(id) => (Some(id), Added::Updated),
+                        None => (None, Added::Alternative),
+                    }
+                }
+                (Some(_), DuplicatePolicy::Keep) => (None, Added::Alternative),
+            },
+        },
+    ))
+}
+
+/// The first of `candidates` (newest first) with a translation in a language of `unit`
+/// other than its source's.
+fn newest_sharing_a_language(
+    stored: &mut dyn StoredUnits,
+    candidates: &[(i64, i64, Option<String>)],
+    unit: &TranslationUnit,
+) -> Result<Option<i64>> {
+    let source = unit.source_variant(None).map(|v| v.lang.as_str());
+    for &(id, _, _) in candidates {
+        let langs = stored.langs(id)?;
+        let shares = unit
+            .variants
+            .iter()
+            .any(|v| Some(v.lang.as_str()) != source && langs.iter().any(|l| l == v.lang.as_str()));
+        if shares {
+            return Ok(Some(id));
+        }
+    }
+    Ok(None)
+}
+
+/// Under `update`: the stored units with this source (other than `kept`, which the incoming
+/// unit replaces) whose translations are all in languages `unit` has, to be removed.
+fn superseded(
+    stored: &mut dyn StoredUnits,
+    source_hash: i64,
+    kept: i64,
+    unit: &TranslationUnit,
+    source: &Variant,
+) -> Result<Vec<i64>> {
+    let mut out = Vec::new();
+    for (id, _, _) in stored.with_source(source_hash)? {
+        if id == kept {
+            continue;
+        }
+        let langs = stored.langs(id)?;
+        let mut targets = langs.iter().filter(|l| l.as_str() != source.lang.as_str());
+        let covered = targets.clone().next().is_some()
+            && targets.all(|l| unit.variants.iter().any(|v| v.lang.as_str() == l));
+        if covered {
+            out.push(id);
+        }
+    }
+    Ok(out)
+}
+
 /// A variant has no segtype column; one read from a file is kept with the extra attributes.
-fn variant_extra_json(a: &Attributes) -> Option<String> {
+pub(crate) fn variant_extra_json(a: &Attributes) -> Option<String> {
     match &a.segtype {
         None => extra_json(a),
         Some(s) => {
@@ -941,7 +1086,7 @@ fn variant_extra_json(a: &Attributes) -> Option<String> {
 }
 
 /// The hash that finds stored units with the same source: its language and segment.
-fn source_hash(source: &Variant) -> i64 {
+pub(crate) fn source_hash(source: &Variant) -> i64 {
     let mut h = Xxh3::new();
     h.update(source.lang.as_str().as_bytes());
     hash_segment(&mut h, &source.segment);

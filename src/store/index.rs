@@ -14,6 +14,7 @@
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use super::Store;
+use super::snapshot::sql;
 use crate::error::Result;
 use crate::matching::index::{
     BATCH, CHUNK_VARIANTS, IndexStats, PostingsBuilder, Worker, decode_postings, lang_key,
@@ -23,7 +24,7 @@ use crate::model::VariantId;
 
 fn state(conn: &Connection, key: &str) -> Result<Option<i64>> {
     Ok(conn
-        .prepare_cached("SELECT value FROM match_state WHERE key = ?1")?
+        .prepare_cached(sql::STATE)?
         .query_row([key], |r| r.get(0))
         .optional()?)
 }
@@ -260,7 +261,7 @@ fn build_in(
 /// `match_recent` too).
 pub(crate) fn has_recent(conn: &Connection) -> Result<bool> {
     Ok(conn
-        .prepare_cached("SELECT 1 FROM match_recent LIMIT 1")?
+        .prepare_cached(sql::HAS_RECENT)?
         .query_row([], |_| Ok(()))
         .optional()?
         .is_some())
@@ -277,9 +278,7 @@ pub(crate) fn postings(
 ) -> Result<()> {
     {
         // A term's chunks, oldest first: their ids follow on.
-        let mut stmt = conn.prepare_cached(
-            "SELECT postings FROM match_term WHERE lang = ?1 AND term = ?2 ORDER BY id",
-        )?;
+        let mut stmt = conn.prepare_cached(sql::POSTINGS)?;
         let mut rows = stmt.query(params![lang, term as i64])?;
         while let Some(r) = rows.next()? {
             decode_postings(r.get_ref(0)?.as_blob().unwrap_or_default(), &mut f);
@@ -288,8 +287,7 @@ pub(crate) fn postings(
     if !recent {
         return Ok(());
     }
-    let mut stmt = conn
-        .prepare_cached("SELECT variant_id, len FROM match_recent WHERE lang = ?1 AND term = ?2")?;
+    let mut stmt = conn.prepare_cached(sql::RECENT_POSTINGS)?;
     let mut rows = stmt.query(params![lang, term as i64])?;
     while let Some(r) = rows.next()? {
         f(r.get(0)?, r.get::<_, i64>(1)? as u8);
@@ -305,13 +303,13 @@ pub(crate) fn document_frequency(
     recent: bool,
 ) -> Result<u64> {
     let df: Option<i64> = conn
-        .prepare_cached("SELECT sum(df) FROM match_term WHERE lang = ?1 AND term = ?2")?
+        .prepare_cached(sql::DF)?
         .query_row(params![lang, term as i64], |r| r.get(0))?;
     if !recent {
         return Ok(df.unwrap_or(0) as u64);
     }
     let recent: i64 = conn
-        .prepare_cached("SELECT count(*) FROM match_recent WHERE lang = ?1 AND term = ?2")?
+        .prepare_cached(sql::RECENT_DF)?
         .query_row(params![lang, term as i64], |r| r.get(0))?;
     Ok((df.unwrap_or(0) + recent) as u64)
 }
@@ -319,7 +317,7 @@ pub(crate) fn document_frequency(
 /// True when a variant was deleted since the last build.
 pub(crate) fn is_dead(conn: &Connection, variant_id: i64) -> Result<bool> {
     Ok(conn
-        .prepare_cached("SELECT 1 FROM match_dead WHERE variant_id = ?1")?
+        .prepare_cached(sql::IS_DEAD)?
         .query_row([variant_id], |_| Ok(()))
         .optional()?
         .is_some())
@@ -332,7 +330,11 @@ impl Store {
     /// # Errors
     /// [`crate::Error::Database`].
     pub fn rebuild_index(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<IndexStats> {
-        self.write(|conn| build(conn, None, progress))
+        #[cfg(feature = "postgres")]
+        if let Some(pg) = self.postgres() {
+            return pg.rebuild_index(progress);
+        }
+        self.write("rebuild_index", |conn| build(conn, None, progress))
     }
 
     /// Indexes what a bulk import left out of the match index (a no-op when it is up to
@@ -341,7 +343,11 @@ impl Store {
     /// # Errors
     /// [`crate::Error::Database`].
     pub fn catch_up_index(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<IndexStats> {
-        self.write(|conn| catch_up(conn, progress))
+        #[cfg(feature = "postgres")]
+        if let Some(pg) = self.postgres() {
+            return pg.catch_up_index(progress);
+        }
+        self.write("catch_up_index", |conn| catch_up(conn, progress))
     }
 
     /// How many stored variants the match index does not cover yet (queries scan them).
@@ -349,7 +355,11 @@ impl Store {
     /// # Errors
     /// [`crate::Error::Database`].
     pub fn index_pending(&self) -> Result<u64> {
-        self.read(pending)
+        #[cfg(feature = "postgres")]
+        if let Some(pg) = self.postgres() {
+            return pg.index_pending();
+        }
+        self.read("index_pending", pending)
     }
 }
 
@@ -416,7 +426,7 @@ mod tests {
             big_tmx(&path, units, seed);
             store.import_tmx(&path, &Default::default(), &mut ())?;
         }
-        store.write(|conn| {
+        store.write("test", |conn| {
             let conn = &*conn;
             assert_eq!(pending(conn)?, 0);
             // Only the small import's 100 variants went in row by row.

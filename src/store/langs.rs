@@ -101,7 +101,7 @@ impl Store {
             })?;
             return Ok(merge);
         }
-        self.write_within(wait, |conn| {
+        self.write_within("merge_languages", wait, |conn| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let mut changed = Vec::new();
             super::export::for_each_unit_on(&tx, &filter, |stored| {

@@ -7,15 +7,17 @@
 
 mod aligned;
 mod clean;
-mod edit;
-mod export;
+pub(crate) mod edit;
+pub(crate) mod export;
 mod filter;
 mod import;
 mod index;
 mod langs;
-mod snapshot;
-mod subsegment;
-mod token;
+#[cfg(feature = "postgres")]
+pub(crate) mod pg;
+pub(crate) mod snapshot;
+pub(crate) mod subsegment;
+pub(crate) mod token;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -32,6 +34,8 @@ pub use export::{ExportFilter, StoredUnit, TmxExport, lang_matches};
 pub use filter::{UnitFilter, UnitMetadata};
 pub use import::{DuplicatePolicy, ImportObserver, ImportOptions, ImportSummary, Warning};
 pub use langs::{LangMerge, ORIGINAL_LANG_PROP};
+#[cfg(feature = "postgres")]
+pub use pg::MigrateSummary;
 pub use snapshot::{Provenance, Snapshot, StoredVariant};
 pub use subsegment::{StoredSentence, key as subsegment_key};
 pub use token::{Role, TokenInfo};
@@ -68,6 +72,18 @@ pub struct Store {
 }
 
 struct Inner {
+    backend: Backend,
+}
+
+/// Where the memory lives. Each public method of [`Store`] goes to its backend; one the
+/// backend does not offer yet returns [`Error::Unsupported`].
+enum Backend {
+    Sqlite(Sqlite),
+    #[cfg(feature = "postgres")]
+    Postgres(pg::PgStore),
+}
+
+struct Sqlite {
     /// The database file.
     path: PathBuf,
     /// Set for a temporary store: the folder holding its file, removed on drop.
@@ -114,6 +130,10 @@ impl Store {
     /// [`Error::NotTmmDatabase`] for another program's SQLite file,
     /// [`Error::SchemaTooNew`] when a newer tmm wrote the file.
     pub fn open(path: &Path) -> Result<Self> {
+        #[cfg(feature = "postgres")]
+        if let Some(url) = postgres_url(path) {
+            return Self::postgres_store(pg::PgStore::open(url, true)?);
+        }
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
@@ -141,6 +161,10 @@ impl Store {
     /// [`Error::SchemaTooOld`] for an old schema that cannot be upgraded read-only;
     /// [`Error::Database`] when SQLite fails.
     pub fn open_existing(path: &Path) -> Result<Self> {
+        #[cfg(feature = "postgres")]
+        if let Some(url) = postgres_url(path) {
+            return Self::postgres_store(pg::PgStore::open(url, false)?);
+        }
         if !path.is_file() {
             return Err(Error::NoDatabase {
                 path: path.to_path_buf(),
@@ -165,16 +189,14 @@ impl Store {
             .and_then(|d| std::fs::metadata(d).ok())
             .is_some_and(|m| !m.permissions().readonly())
             && writable;
-        let store = Store {
-            inner: Arc::new(Inner {
-                path: path.to_path_buf(),
-                _temporary: None,
-                writer: None,
-                readers: Mutex::new(Vec::new()),
-                immutable: !dir_writable,
-            }),
-        };
-        store.read(|c| {
+        let store = Store::sqlite(Sqlite {
+            path: path.to_path_buf(),
+            _temporary: None,
+            writer: None,
+            readers: Mutex::new(Vec::new()),
+            immutable: !dir_writable,
+        });
+        store.read("open_existing", |c| {
             check_application(c, path)?;
             let version: i64 = c.pragma_query_value(None, "user_version", |r| r.get(0))?;
             if version != SCHEMA_VERSION {
@@ -202,30 +224,84 @@ impl Store {
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         let mut conn = conn;
         migrate(&mut conn)?;
+        Ok(Store::sqlite(Sqlite {
+            path,
+            _temporary: temporary,
+            writer: Some(Mutex::new(conn)),
+            readers: Mutex::new(Vec::new()),
+            immutable: false,
+        }))
+    }
+
+    #[cfg(feature = "postgres")]
+    #[allow(clippy::unnecessary_wraps)]
+    fn postgres_store(pg: pg::PgStore) -> Result<Self> {
         Ok(Store {
             inner: Arc::new(Inner {
-                path,
-                _temporary: temporary,
-                writer: Some(Mutex::new(conn)),
-                readers: Mutex::new(Vec::new()),
-                immutable: false,
+                backend: Backend::Postgres(pg),
             }),
         })
     }
 
+    fn sqlite(sqlite: Sqlite) -> Self {
+        Store {
+            inner: Arc::new(Inner {
+                backend: Backend::Sqlite(sqlite),
+            }),
+        }
+    }
+
+    /// The SQLite side of the store, or [`Error::Unsupported`] naming `what` on another
+    /// backend.
+    #[cfg_attr(not(feature = "postgres"), allow(unused_variables))]
+    fn sqlite_backend(&self, what: &'static str) -> Result<&Sqlite> {
+        match &self.inner.backend {
+            Backend::Sqlite(s) => Ok(s),
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(_) => Err(Error::Unsupported {
+                what,
+                backend: "PostgreSQL",
+            }),
+        }
+    }
+
+    /// The PostgreSQL side of the store, when the memory lives there.
+    #[cfg(feature = "postgres")]
+    pub(crate) fn postgres(&self) -> Option<&pg::PgStore> {
+        match &self.inner.backend {
+            Backend::Postgres(p) => Some(p),
+            Backend::Sqlite(_) => None,
+        }
+    }
+
+    /// Which engine holds the memory: `SQLite` or `PostgreSQL`.
+    pub fn backend_name(&self) -> &'static str {
+        match &self.inner.backend {
+            Backend::Sqlite(_) => "SQLite",
+            #[cfg(feature = "postgres")]
+            Backend::Postgres(_) => "PostgreSQL",
+        }
+    }
+
     /// Runs `f` on a read connection inside one read transaction: it sees the memory as of
     /// one commit, whatever is written meanwhile.
-    pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let conn = match self.inner.readers.lock().ok().and_then(|mut p| p.pop()) {
+    /// `what` names the operation, for [`Error::Unsupported`] on a backend other than SQLite.
+    pub(crate) fn read<T>(
+        &self,
+        what: &'static str,
+        f: impl FnOnce(&Connection) -> Result<T>,
+    ) -> Result<T> {
+        let sqlite = self.sqlite_backend(what)?;
+        let conn = match sqlite.readers.lock().ok().and_then(|mut p| p.pop()) {
             Some(c) => c,
-            None => self.open_reader()?,
+            None => sqlite.open_reader()?,
         };
         conn.execute_batch("BEGIN")?;
         let result = f(&conn);
         // Nothing was written: ending the transaction cannot lose anything.
         let ended = conn.execute_batch("COMMIT");
         if ended.is_ok()
-            && let Ok(mut pool) = self.inner.readers.lock()
+            && let Ok(mut pool) = sqlite.readers.lock()
             && pool.len() < POOL_IDLE
         {
             pool.push(conn);
@@ -234,16 +310,18 @@ impl Store {
         ended?;
         Ok(value)
     }
+}
 
+impl Sqlite {
     fn open_reader(&self) -> Result<Connection> {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_URI;
-        let conn = if self.inner.immutable {
-            let uri = format!("file:{}?immutable=1", uri_path(&self.inner.path));
+        let conn = if self.immutable {
+            let uri = format!("file:{}?immutable=1", uri_path(&self.path));
             Connection::open_with_flags(uri, flags)?
         } else {
-            Connection::open_with_flags(&self.inner.path, flags)?
+            Connection::open_with_flags(&self.path, flags)?
         };
         conn.busy_timeout(BUSY_TIMEOUT)?;
         conn.pragma_update(None, "cache_size", -16384)?;
@@ -251,27 +329,35 @@ impl Store {
         conn.pragma_update(None, "mmap_size", 1i64 << 32)?;
         Ok(conn)
     }
+}
 
+impl Store {
     /// Runs `f` with the one writer connection, waiting for it as long as it takes; `f`
     /// opens its own transaction.
     ///
     /// # Errors
     /// [`Error::Io`] (permission denied) when the store was opened read-only, or what `f`
     /// returns.
-    pub(crate) fn write<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T>) -> Result<T> {
-        self.write_within(None, f)
+    pub(crate) fn write<T>(
+        &self,
+        what: &'static str,
+        f: impl FnOnce(&mut Connection) -> Result<T>,
+    ) -> Result<T> {
+        self.write_within(what, None, f)
     }
 
     /// As [`write`](Self::write), giving up with [`Error::Busy`] when the writer stays busy
     /// for longer than `wait`.
     pub(crate) fn write_within<T>(
         &self,
+        what: &'static str,
         wait: Option<std::time::Duration>,
         f: impl FnOnce(&mut Connection) -> Result<T>,
     ) -> Result<T> {
-        let Some(writer) = &self.inner.writer else {
+        let sqlite = self.sqlite_backend(what)?;
+        let Some(writer) = &sqlite.writer else {
             return Err(Error::io(
-                &self.inner.path,
+                &sqlite.path,
                 std::io::Error::new(
                     std::io::ErrorKind::PermissionDenied,
                     "the database is open read-only",
@@ -309,7 +395,11 @@ impl Store {
     /// # Errors
     /// [`Error::Database`] when SQLite fails.
     pub fn stats(&self) -> Result<Stats> {
-        let mut stats = self.read(|c| {
+        #[cfg(feature = "postgres")]
+        if let Some(pg) = self.postgres() {
+            return pg.stats();
+        }
+        let mut stats = self.read("stats", |c| {
             let units = c.query_row("SELECT count(*) FROM unit", [], |r| r.get(0))?;
             let variants = c.query_row("SELECT count(*) FROM variant", [], |r| r.get(0))?;
             let languages = c
@@ -325,9 +415,10 @@ impl Store {
             })
         })?;
         let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
-        let mut wal = self.inner.path.as_os_str().to_owned();
+        let path = &self.sqlite_backend("stats")?.path;
+        let mut wal = path.as_os_str().to_owned();
         wal.push("-wal");
-        stats.database_bytes = size(&self.inner.path) + size(Path::new(&wal));
+        stats.database_bytes = size(path) + size(Path::new(&wal));
         Ok(stats)
     }
 
@@ -336,7 +427,11 @@ impl Store {
     /// # Errors
     /// [`Error::Database`].
     pub fn origins(&self) -> Result<Vec<OriginStats>> {
-        self.read(origins)
+        #[cfg(feature = "postgres")]
+        if let Some(pg) = self.postgres() {
+            return pg.origins();
+        }
+        self.read("origins", origins)
     }
 
     /// The id of the origin named by `key`: its id, file name, path or document symbol.
@@ -344,7 +439,20 @@ impl Store {
     /// # Errors
     /// [`Error::UnknownOrigin`] when no origin matches.
     pub fn find_origin(&self, key: &str) -> Result<OriginId> {
-        let found = self.read(|c| {
+        #[cfg(feature = "postgres")]
+        let found = match self.postgres() {
+            Some(pg) => pg.find_origin(key)?,
+            None => self.find_origin_sqlite(key)?,
+        };
+        #[cfg(not(feature = "postgres"))]
+        let found = self.find_origin_sqlite(key)?;
+        found.map(OriginId).ok_or_else(|| Error::UnknownOrigin {
+            key: key.to_string(),
+        })
+    }
+
+    fn find_origin_sqlite(&self, key: &str) -> Result<Option<i64>> {
+        self.read("find_origin", |c| {
             Ok(c.query_row(
                 "SELECT id FROM origin
                  WHERE CAST(id AS TEXT) = ?1 OR name = ?1 OR path = ?1 OR document = ?1
@@ -353,9 +461,6 @@ impl Store {
                 |r| r.get(0),
             )
             .optional()?)
-        })?;
-        found.map(OriginId).ok_or_else(|| Error::UnknownOrigin {
-            key: key.to_string(),
         })
     }
 }
@@ -366,7 +471,11 @@ impl Store {
     /// # Errors
     /// [`Error::Database`].
     pub fn unit_count(&self) -> Result<u64> {
-        self.read(|c| {
+        #[cfg(feature = "postgres")]
+        if let Some(pg) = self.postgres() {
+            return pg.unit_count();
+        }
+        self.read("unit_count", |c| {
             Ok(c.query_row("SELECT count(*) FROM unit", [], |r| r.get::<_, i64>(0))? as u64)
         })
     }
@@ -378,7 +487,11 @@ impl Store {
     pub fn origin_labels(
         &self,
     ) -> Result<std::collections::HashMap<OriginId, (String, Option<String>)>> {
-        self.read(|c| {
+        #[cfg(feature = "postgres")]
+        if let Some(pg) = self.postgres() {
+            return pg.origin_labels();
+        }
+        self.read("origin_labels", |c| {
             let mut stmt = c.prepare(
                 "SELECT o.id, o.name, coalesce(o.document,
                     (SELECT p.value FROM origin_prop p WHERE p.origin_id = o.id
@@ -410,6 +523,37 @@ fn origins(c: &Connection) -> Result<Vec<OriginStats>> {
         })
     })?
     .collect::<rusqlite::Result<_>>()?)
+}
+
+/// The URL in `location` when it names a PostgreSQL database (`postgresql://…`).
+#[cfg(feature = "postgres")]
+fn postgres_url(location: &Path) -> Option<&str> {
+    location.to_str().filter(|s| pg::is_url(s))
+}
+
+/// True when `location` (a `--db` value) names a PostgreSQL database, not a SQLite file.
+pub fn is_postgres_location(location: &Path) -> bool {
+    location
+        .to_str()
+        .is_some_and(|s| s.starts_with("postgresql://") || s.starts_with("postgres://"))
+}
+
+/// `location` as it may be shown: a PostgreSQL URL without its password.
+pub fn location_label(location: &Path) -> String {
+    let text = location.display().to_string();
+    if !is_postgres_location(location) {
+        return text;
+    }
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return text;
+    };
+    match rest.split_once('@') {
+        Some((user, host)) if user.contains(':') => {
+            let user = user.split(':').next().unwrap_or("");
+            format!("{scheme}://{user}@{host}")
+        }
+        _ => text,
+    }
 }
 
 /// How long a connection waits for another process's lock before SQLite gives up.
@@ -488,8 +632,9 @@ mod tests {
     #[test]
     fn new_store_is_at_the_current_schema_version() -> Result<()> {
         let store = Store::open_temporary()?;
-        let v: i64 =
-            store.read(|c| Ok(c.pragma_query_value(None, "user_version", |r| r.get(0))?))?;
+        let v: i64 = store.read("test", |c| {
+            Ok(c.pragma_query_value(None, "user_version", |r| r.get(0))?)
+        })?;
         assert_eq!(v, SCHEMA_VERSION);
         assert_eq!(store.stats()?.units, 0);
         Ok(())
@@ -499,8 +644,9 @@ mod tests {
     fn a_newer_schema_is_refused() -> Result<()> {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("tm.db");
-        Store::open(&path)?
-            .write(|c| Ok(c.pragma_update(None, "user_version", SCHEMA_VERSION + 1)?))?;
+        Store::open(&path)?.write("test", |c| {
+            Ok(c.pragma_update(None, "user_version", SCHEMA_VERSION + 1)?)
+        })?;
         assert!(matches!(
             Store::open(&path),
             Err(Error::SchemaTooNew { .. })
@@ -524,7 +670,7 @@ mod tests {
         let path = dir.path().join("tm.db");
         let writer = Store::open(&path)?;
         let reader = Store::open(&path)?;
-        writer.write(|c| {
+        writer.write("test", |c| {
             let tx = c.transaction()?;
             tx.execute(
                 "INSERT INTO origin (kind, name, imported_at) VALUES ('tmx', 'a', '20260101T000000Z')",
@@ -543,7 +689,7 @@ mod tests {
 
     /// Every table's columns and every index, as SQLite describes them.
     fn shape(store: &Store) -> Result<Vec<String>> {
-        store.read(|c| {
+        store.read("test", |c| {
             let tables: Vec<(String, String)> = c
                 .prepare(
                     "SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'
@@ -592,7 +738,9 @@ mod tests {
         let old = Store::open(&version_1_copy(dir.path()))?;
         let new = Store::open_temporary()?;
         assert_eq!(shape(&old)?, shape(&new)?);
-        let v: i64 = old.read(|c| Ok(c.pragma_query_value(None, "user_version", |r| r.get(0))?))?;
+        let v: i64 = old.read("test", |c| {
+            Ok(c.pragma_query_value(None, "user_version", |r| r.get(0))?)
+        })?;
         assert_eq!(v, SCHEMA_VERSION);
         Ok(())
     }

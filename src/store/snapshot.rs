@@ -7,7 +7,7 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
-use super::{Store, index};
+use super::{Store, StoredSentence, index};
 use crate::error::Result;
 use crate::lang::LanguageTag;
 use crate::model::{UnitId, VariantId};
@@ -36,10 +36,32 @@ pub struct StoredVariant {
     pub markup: Option<String>,
 }
 
-/// One consistent view of the memory for the length of a query.
+/// One consistent view of the memory for the length of a query, on its backend.
 pub struct Snapshot<'c> {
+    view: View<'c>,
+}
+
+enum View<'c> {
+    Sqlite(SqliteView<'c>),
+    #[cfg(feature = "postgres")]
+    Postgres(super::pg::PgSnapshot<'c>),
+}
+
+/// A SQLite read connection inside its read transaction.
+pub(super) struct SqliteView<'c> {
     pub(super) conn: &'c Connection,
     recent: bool,
+}
+
+/// Calls the view's method of the same name on whichever backend holds the memory.
+macro_rules! on_view {
+    ($self:ident . $method:ident ( $($arg:expr),* )) => {
+        match &$self.view {
+            View::Sqlite(v) => v.$method($($arg),*),
+            #[cfg(feature = "postgres")]
+            View::Postgres(v) => v.$method($($arg),*),
+        }
+    };
 }
 
 /// `lang = exact OR lang LIKE like`: a tag selects itself, a bare language its regions.
@@ -59,10 +81,20 @@ impl Store {
     /// # Errors
     /// [`crate::Error::Database`], or what `f` returns.
     pub fn snapshot<T>(&self, f: impl FnOnce(&Snapshot) -> Result<T>) -> Result<T> {
-        self.read(|conn| {
+        #[cfg(feature = "postgres")]
+        if let Some(pg) = self.postgres() {
+            return pg.snapshot(|view| {
+                f(&Snapshot {
+                    view: View::Postgres(view),
+                })
+            });
+        }
+        self.read("snapshot", |conn| {
             let snapshot = Snapshot {
-                conn,
-                recent: index::has_recent(conn)?,
+                view: View::Sqlite(SqliteView {
+                    conn,
+                    recent: index::has_recent(conn)?,
+                }),
             };
             f(&snapshot)
         })
@@ -83,17 +115,204 @@ impl Snapshot<'_> {
     /// # Errors
     /// [`crate::Error::Database`].
     pub fn holds_language(&self, lang: &LanguageTag) -> Result<bool> {
+        on_view!(self.holds_language(lang))
+    }
+
+    /// How many indexed variants of language key `lang` hold `term`.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn document_frequency(&self, lang: &str, term: u64) -> Result<u64> {
+        on_view!(self.document_frequency(lang, term))
+    }
+
+    /// True when the variant was deleted since the index was built.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn is_dead(&self, id: VariantId) -> Result<bool> {
+        on_view!(self.is_dead(id))
+    }
+
+    /// The first variant the index does not cover yet, if any.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn uncovered_from(&self) -> Result<Option<VariantId>> {
+        on_view!(self.uncovered_from())
+    }
+
+    /// The text of variant `id` when it is in `lang`.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn text_in(&self, id: VariantId, lang: &LanguageTag) -> Result<Option<String>> {
+        on_view!(self.text_in(id, lang))
+    }
+
+    /// The variant `id`, if it exists.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn variant(&self, id: VariantId) -> Result<Option<StoredVariant>> {
+        on_view!(self.variant(id))
+    }
+
+    /// The unit's first variant in `lang`: its tag, text and markup.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn translation(
+        &self,
+        unit: UnitId,
+        lang: &LanguageTag,
+    ) -> Result<Option<(String, String, Option<String>)>> {
+        on_view!(self.translation(unit, lang))
+    }
+
+    /// Where the unit came from.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn provenance(&self, unit: UnitId) -> Result<Provenance> {
+        on_view!(self.provenance(unit))
+    }
+
+    /// What a [`super::UnitFilter`] looks at, of unit `unit`.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn unit_metadata(&self, unit: UnitId) -> Result<Option<super::UnitMetadata>> {
+        on_view!(self.unit_metadata(unit))
+    }
+
+    /// The text in `lang` of the unit stored before this one in the same origin.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn previous_text(&self, unit: UnitId, lang: &str) -> Result<Option<String>> {
+        on_view!(self.neighbour_text(unit, lang, -1))
+    }
+
+    /// The text in `lang` of the unit stored after this one in the same origin.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn next_text(&self, unit: UnitId, lang: &str) -> Result<Option<String>> {
+        on_view!(self.neighbour_text(unit, lang, 1))
+    }
+
+    /// Ids of the variants in `lang` from id `from` on.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn variant_ids_from(&self, from: VariantId, lang: &LanguageTag) -> Result<Vec<i64>> {
+        on_view!(self.variant_ids_from(from, lang))
+    }
+
+    /// The variant `id` when it is in `lang`: its unit, tag and text.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn variant_in(
+        &self,
+        id: VariantId,
+        lang: &LanguageTag,
+    ) -> Result<Option<(UnitId, String, String)>> {
+        on_view!(self.variant_in(id, lang))
+    }
+
+    /// True when the memory holds sentence sub-segments in `lang` to match against.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn holds_subsegments(&self, lang: &LanguageTag) -> Result<bool> {
+        on_view!(self.holds_subsegments(lang))
+    }
+
+    /// The first sub-segment not indexed yet, if any (queries scan from there).
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn subsegments_uncovered_from(&self) -> Result<Option<i64>> {
+        on_view!(self.subsegments_uncovered_from())
+    }
+
+    /// The sub-segment `id` when it is in `lang` (`None` too when its unit was deleted).
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn subsegment_in(&self, id: i64, lang: &LanguageTag) -> Result<Option<StoredSentence>> {
+        on_view!(self.subsegment_in(id, lang))
+    }
+
+    /// Sentence row `n` of unit `unit` in `lang`.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn subsegment_of(
+        &self,
+        unit: UnitId,
+        n: u32,
+        lang: &LanguageTag,
+    ) -> Result<Option<StoredSentence>> {
+        on_view!(self.subsegment_of(unit, n, lang))
+    }
+
+    /// Calls `f(variant id, length in tokens)` for each indexed variant of language key
+    /// `lang` holding `term`.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn postings(&self, lang: &str, term: u64, f: impl FnMut(i64, u8)) -> Result<()> {
+        on_view!(self.postings(lang, term, f))
+    }
+
+    /// Calls `f` with every variant in `lang` (from id `from` on, when given).
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn scan(
+        &self,
+        lang: &LanguageTag,
+        from: Option<VariantId>,
+        f: impl FnMut(VariantId, &str),
+    ) -> Result<u64> {
+        on_view!(self.scan(lang, from, f))
+    }
+
+    /// Calls `f(id, text)` with every sub-segment matched against in `lang` from id `from`
+    /// on.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn scan_subsegments(
+        &self,
+        lang: &LanguageTag,
+        from: i64,
+        f: impl FnMut(i64, &str),
+    ) -> Result<u64> {
+        on_view!(self.scan_subsegments(lang, from, f))
+    }
+}
+
+impl SqliteView<'_> {
+    /// True when the memory holds segments in `lang`.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn holds_language(&self, lang: &LanguageTag) -> Result<bool> {
         let key = crate::matching::index::lang_key(lang.as_str());
         let indexed = self
             .conn
-            .prepare_cached("SELECT 1 FROM match_term WHERE lang = ?1 LIMIT 1")?
+            .prepare_cached(sql::TERM_EXISTS)?
             .query_row([&key], |_| Ok(()))
             .optional()?
             .is_some()
             || (self.recent
                 && self
                     .conn
-                    .prepare_cached("SELECT 1 FROM match_recent WHERE lang = ?1 LIMIT 1")?
+                    .prepare_cached(sql::RECENT_EXISTS)?
                     .query_row([&key], |_| Ok(()))
                     .optional()?
                     .is_some());
@@ -104,7 +323,7 @@ impl Snapshot<'_> {
         let (exact, like) = lang_clause(lang);
         Ok(self
             .conn
-            .prepare_cached("SELECT 1 FROM variant WHERE lang = ?1 OR lang LIKE ?2 LIMIT 1")?
+            .prepare_cached(sql::LANG_EXISTS)?
             .query_row([exact, like], |_| Ok(()))
             .optional()?
             .is_some())
@@ -151,9 +370,7 @@ impl Snapshot<'_> {
         let (exact, like) = lang_clause(lang);
         Ok(self
             .conn
-            .prepare_cached(
-                "SELECT text FROM variant WHERE id = ?1 AND (lang = ?2 OR lang LIKE ?3)",
-            )?
+            .prepare_cached(sql::TEXT_IN)?
             .query_row(params![id.0, exact, like], |r| r.get(0))
             .optional()?)
     }
@@ -169,9 +386,7 @@ impl Snapshot<'_> {
         mut f: impl FnMut(VariantId, &str),
     ) -> Result<u64> {
         let (exact, like) = lang_clause(lang);
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, text FROM variant WHERE id >= ?3 AND (lang = ?1 OR lang LIKE ?2)",
-        )?;
+        let mut stmt = self.conn.prepare_cached(sql::SCAN)?;
         let mut rows = stmt.query(params![exact, like, from.map_or(i64::MIN, |v| v.0)])?;
         let mut n = 0;
         while let Some(r) = rows.next()? {
@@ -188,7 +403,7 @@ impl Snapshot<'_> {
     pub fn variant(&self, id: VariantId) -> Result<Option<StoredVariant>> {
         Ok(self
             .conn
-            .prepare_cached("SELECT unit_id, lang, text, markup FROM variant WHERE id = ?1")?
+            .prepare_cached(sql::VARIANT)?
             .query_row([id.0], |r| {
                 Ok(StoredVariant {
                     unit_id: UnitId(r.get(0)?),
@@ -212,11 +427,7 @@ impl Snapshot<'_> {
         let (exact, like) = lang_clause(lang);
         Ok(self
             .conn
-            .prepare_cached(
-                "SELECT lang, text, markup FROM variant
-                 WHERE unit_id = ?1 AND (lang = ?2 OR lang LIKE ?3)
-                 ORDER BY position LIMIT 1",
-            )?
+            .prepare_cached(sql::TRANSLATION)?
             .query_row(params![unit.0, exact, like], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?))
             })
@@ -230,19 +441,7 @@ impl Snapshot<'_> {
     pub fn provenance(&self, unit: UnitId) -> Result<Provenance> {
         Ok(self
             .conn
-            .prepare_cached(
-                "SELECT o.name, coalesce(o.document,
-                        (SELECT value FROM origin_prop p WHERE p.origin_id = o.id AND p.type = 'x-document')),
-                    coalesce(u.changedate,
-                        (SELECT max(v.changedate) FROM variant v WHERE v.unit_id = u.id),
-                        u.creationdate, o.document_date, o.creationdate, o.imported_at),
-                    u.tuid, u.position,
-                    coalesce(u.changeid,
-                        (SELECT v.changeid FROM variant v WHERE v.unit_id = u.id
-                         AND v.changeid IS NOT NULL ORDER BY v.changedate DESC, v.position LIMIT 1),
-                        u.creationid)
-                 FROM unit u JOIN origin o ON o.id = u.origin_id WHERE u.id = ?1",
-            )?
+            .prepare_cached(sql::PROVENANCE)?
             .query_row([unit.0], |r| {
                 Ok(Provenance {
                     origin: r.get(0)?,
@@ -263,31 +462,15 @@ impl Snapshot<'_> {
         super::filter::unit_metadata(self.conn, unit)
     }
 
-    /// The text in `lang` of the unit stored before this one in the same origin.
+    /// The text in `lang` of the unit stored `step` places from this one in the same
+    /// origin (-1: the one before).
     ///
     /// # Errors
     /// [`crate::Error::Database`].
-    pub fn previous_text(&self, unit: UnitId, lang: &str) -> Result<Option<String>> {
-        self.neighbour_text(unit, lang, -1)
-    }
-
-    /// The text in `lang` of the unit stored after this one in the same origin.
-    ///
-    /// # Errors
-    /// [`crate::Error::Database`].
-    pub fn next_text(&self, unit: UnitId, lang: &str) -> Result<Option<String>> {
-        self.neighbour_text(unit, lang, 1)
-    }
-
-    fn neighbour_text(&self, unit: UnitId, lang: &str, step: i64) -> Result<Option<String>> {
+    pub fn neighbour_text(&self, unit: UnitId, lang: &str, step: i64) -> Result<Option<String>> {
         Ok(self
             .conn
-            .prepare_cached(
-                "SELECT v.text FROM unit u
-                 JOIN unit p ON p.origin_id = u.origin_id AND p.position = u.position + ?3
-                 JOIN variant v ON v.unit_id = p.id AND v.lang = ?2
-                 WHERE u.id = ?1 LIMIT 1",
-            )?
+            .prepare_cached(sql::NEIGHBOUR_TEXT)?
             .query_row(params![unit.0, lang, step], |r| r.get(0))
             .optional()?)
     }
@@ -300,9 +483,7 @@ impl Snapshot<'_> {
         let (exact, like) = lang_clause(lang);
         Ok(self
             .conn
-            .prepare_cached(
-                "SELECT id FROM variant WHERE id >= ?1 AND (lang = ?2 OR lang LIKE ?3)",
-            )?
+            .prepare_cached(sql::VARIANT_IDS_FROM)?
             .query_map(params![from.0, exact, like], |r| r.get(0))?
             .collect::<rusqlite::Result<_>>()?)
     }
@@ -319,12 +500,89 @@ impl Snapshot<'_> {
         let (exact, like) = lang_clause(lang);
         Ok(self
             .conn
-            .prepare_cached(
-                "SELECT unit_id, lang, text FROM variant WHERE id = ?1 AND (lang = ?2 OR lang LIKE ?3)",
-            )?
+            .prepare_cached(sql::VARIANT_IN)?
             .query_row(params![id.0, exact, like], |r| {
                 Ok((UnitId(r.get(0)?), r.get(1)?, r.get(2)?))
             })
             .optional()?)
     }
+}
+
+/// The statements of the reads, written once for both backends in SQLite's spelling
+/// (`?1`); the PostgreSQL view rewrites the placeholders (`store::pg::dollar`).
+pub(crate) mod sql {
+    /// The sub-segments matched against: those in their unit's source language.
+    macro_rules! matched {
+        () => {
+            "FROM subsegment s JOIN variant v ON v.id = s.variant_id
+             JOIN unit u ON u.id = s.unit_id WHERE s.lang = u.source_lang"
+        };
+    }
+    macro_rules! sentence_columns {
+        () => {
+            "SELECT s.unit_id, s.variant_id, s.n, s.m, s.lang, v.text, s.start, s.\"end\",
+             s.sentences, s.bead, s.confidence FROM subsegment s JOIN variant v ON v.id = s.variant_id"
+        };
+    }
+    pub const MATCHED: &str = matched!();
+    pub const UNCOVERED_SENTENCE_EXISTS: &str = concat!(
+        "SELECT 1 ",
+        matched!(),
+        " AND s.id >= ?1 AND (s.lang = ?2 OR s.lang LIKE ?3) LIMIT 1"
+    );
+    pub const SENTENCE_IN: &str = concat!(
+        sentence_columns!(),
+        " WHERE s.id = ?1 AND (s.lang = ?2 OR s.lang LIKE ?3)"
+    );
+    pub const SENTENCE_OF: &str = concat!(
+        sentence_columns!(),
+        " WHERE s.unit_id = ?1 AND s.n = ?2 AND (s.lang = ?3 OR s.lang LIKE ?4)
+         ORDER BY s.id LIMIT 1"
+    );
+    pub const SCAN_SENTENCES: &str = concat!(
+        "SELECT s.id, v.text, s.start, s.\"end\" ",
+        matched!(),
+        " AND s.id >= ?3 AND (s.lang = ?1 OR s.lang LIKE ?2) ORDER BY s.id"
+    );
+    pub const STATE: &str = "SELECT value FROM match_state WHERE key = ?1";
+    pub const HAS_RECENT: &str = "SELECT 1 FROM match_recent LIMIT 1";
+    pub const POSTINGS: &str =
+        "SELECT postings FROM match_term WHERE lang = ?1 AND term = ?2 ORDER BY id";
+    pub const RECENT_POSTINGS: &str = "SELECT variant_id, len FROM match_recent WHERE lang = ?1 AND term = ?2 ORDER BY variant_id";
+    pub const DF: &str =
+        "SELECT CAST(sum(df) AS BIGINT) FROM match_term WHERE lang = ?1 AND term = ?2";
+    pub const RECENT_DF: &str = "SELECT count(*) FROM match_recent WHERE lang = ?1 AND term = ?2";
+    pub const IS_DEAD: &str = "SELECT 1 FROM match_dead WHERE variant_id = ?1";
+    pub const PROPS_OF: &str = "SELECT type, value FROM prop WHERE unit_id = ?1 ORDER BY tuv, ord";
+    pub const TERM_EXISTS: &str = "SELECT 1 FROM match_term WHERE lang = ?1 LIMIT 1";
+    pub const RECENT_EXISTS: &str = "SELECT 1 FROM match_recent WHERE lang = ?1 LIMIT 1";
+    pub const LANG_EXISTS: &str = "SELECT 1 FROM variant WHERE lang = ?1 OR lang LIKE ?2 LIMIT 1";
+    pub const TEXT_IN: &str =
+        "SELECT text FROM variant WHERE id = ?1 AND (lang = ?2 OR lang LIKE ?3)";
+    pub const SCAN: &str =
+        "SELECT id, text FROM variant WHERE id >= ?3 AND (lang = ?1 OR lang LIKE ?2) ORDER BY id";
+    pub const VARIANT: &str = "SELECT unit_id, lang, text, markup FROM variant WHERE id = ?1";
+    pub const TRANSLATION: &str = "SELECT lang, text, markup FROM variant
+     WHERE unit_id = ?1 AND (lang = ?2 OR lang LIKE ?3)
+     ORDER BY position LIMIT 1";
+    pub const PROVENANCE: &str = "SELECT o.name, coalesce(o.document,
+            (SELECT value FROM origin_prop p WHERE p.origin_id = o.id
+             AND p.type = 'x-document' ORDER BY p.ord LIMIT 1)),
+        coalesce(u.changedate,
+            (SELECT max(v.changedate) FROM variant v WHERE v.unit_id = u.id),
+            u.creationdate, o.document_date, o.creationdate, o.imported_at),
+        u.tuid, u.position,
+        coalesce(u.changeid,
+            (SELECT v.changeid FROM variant v WHERE v.unit_id = u.id AND v.changeid IS NOT NULL
+             ORDER BY v.changedate DESC NULLS LAST, v.position LIMIT 1),
+            u.creationid)
+     FROM unit u JOIN origin o ON o.id = u.origin_id WHERE u.id = ?1";
+    pub const NEIGHBOUR_TEXT: &str = "SELECT v.text FROM unit u
+     JOIN unit p ON p.origin_id = u.origin_id AND p.position = u.position + ?3
+     JOIN variant v ON v.unit_id = p.id AND v.lang = ?2
+     WHERE u.id = ?1 LIMIT 1";
+    pub const VARIANT_IDS_FROM: &str =
+        "SELECT id FROM variant WHERE id >= ?1 AND (lang = ?2 OR lang LIKE ?3) ORDER BY id";
+    pub const VARIANT_IN: &str =
+        "SELECT unit_id, lang, text FROM variant WHERE id = ?1 AND (lang = ?2 OR lang LIKE ?3)";
 }

@@ -17,9 +17,9 @@ use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
-use super::snapshot::{Snapshot, lang_clause};
-use crate::align::gale_church::{self, Measure, Params};
+use super::snapshot::{SqliteView, lang_clause, sql};
 use crate::align;
+use crate::align::gale_church::{self, Measure, Params};
 use crate::error::Result;
 use crate::lang::LanguageTag;
 use crate::matching::index::{BATCH, CHUNK_VARIANTS, PostingsBuilder, Worker, lang_key};
@@ -303,7 +303,7 @@ fn insert_rows(
 
 fn state(conn: &Connection, key: &str) -> Result<Option<i64>> {
     Ok(conn
-        .prepare_cached("SELECT value FROM match_state WHERE key = ?1")?
+        .prepare_cached(sql::STATE)?
         .query_row([key], |r| r.get(0))
         .optional()?)
 }
@@ -361,11 +361,10 @@ fn make_missing(conn: &Connection) -> Result<()> {
 
 /// The sub-segments matched against: those in their unit's source language (the language
 /// their sentences were aligned through). The others are stored as the translations.
-const MATCHED: &str = "FROM subsegment s JOIN variant v ON v.id = s.variant_id
-    JOIN unit u ON u.id = s.unit_id WHERE s.lang = u.source_lang";
+use super::snapshot::sql::MATCHED;
 
 /// A sub-segment's text: its byte range of its variant's text.
-fn slice(text: &str, start: i64, end: i64) -> String {
+pub(crate) fn slice(text: &str, start: i64, end: i64) -> String {
     text.get(start.max(0) as usize..end.max(0) as usize)
         .unwrap_or("")
         .to_string()
@@ -396,7 +395,7 @@ pub(crate) fn index_pending(conn: &Connection, all: bool) -> Result<u64> {
     };
     let mut worker = Worker::start();
     let mut stmt = conn.prepare(&format!(
-        "SELECT s.id, s.lang, v.text, s.start, s.end {MATCHED} AND s.id >= ?1 ORDER BY s.id"
+        "SELECT s.id, s.lang, v.text, s.start, s.\"end\" {MATCHED} AND s.id >= ?1 ORDER BY s.id"
     ))?;
     let mut rows = stmt.query([from])?;
     let mut done = 0u64;
@@ -467,10 +466,7 @@ fn stored_sentence(r: &rusqlite::Row) -> rusqlite::Result<StoredSentence> {
     })
 }
 
-const SENTENCE_COLUMNS: &str = "s.unit_id, s.variant_id, s.n, s.m, s.lang, v.text, s.start, s.end,
-    s.sentences, s.bead, s.confidence";
-
-impl Snapshot<'_> {
+impl SqliteView<'_> {
     /// True when the memory holds sentence sub-segments in `lang` to match against.
     ///
     /// # Errors
@@ -480,7 +476,7 @@ impl Snapshot<'_> {
         // at the table.
         if self
             .conn
-            .prepare_cached("SELECT 1 FROM match_term WHERE lang = ?1 LIMIT 1")?
+            .prepare_cached(sql::TERM_EXISTS)?
             .query_row([key(lang.as_str())], |_| Ok(()))
             .optional()?
             .is_some()
@@ -493,9 +489,7 @@ impl Snapshot<'_> {
         let (exact, like) = lang_clause(lang);
         Ok(self
             .conn
-            .prepare_cached(&format!(
-                "SELECT 1 {MATCHED} AND s.id >= ?1 AND (s.lang = ?2 OR s.lang LIKE ?3) LIMIT 1"
-            ))?
+            .prepare_cached(sql::UNCOVERED_SENTENCE_EXISTS)?
             .query_row(params![from, exact, like], |_| Ok(()))
             .optional()?
             .is_some())
@@ -517,10 +511,7 @@ impl Snapshot<'_> {
         let (exact, like) = lang_clause(lang);
         Ok(self
             .conn
-            .prepare_cached(&format!(
-                "SELECT {SENTENCE_COLUMNS} FROM subsegment s JOIN variant v ON v.id = s.variant_id
-                 WHERE s.id = ?1 AND (s.lang = ?2 OR s.lang LIKE ?3)"
-            ))?
+            .prepare_cached(sql::SENTENCE_IN)?
             .query_row(params![id, exact, like], stored_sentence)
             .optional()?)
     }
@@ -538,11 +529,7 @@ impl Snapshot<'_> {
         let (exact, like) = lang_clause(lang);
         Ok(self
             .conn
-            .prepare_cached(&format!(
-                "SELECT {SENTENCE_COLUMNS} FROM subsegment s JOIN variant v ON v.id = s.variant_id
-                 WHERE s.unit_id = ?1 AND s.n = ?2 AND (s.lang = ?3 OR s.lang LIKE ?4)
-                 ORDER BY s.id LIMIT 1"
-            ))?
+            .prepare_cached(sql::SENTENCE_OF)?
             .query_row(params![unit.0, n, exact, like], stored_sentence)
             .optional()?)
     }
@@ -559,10 +546,7 @@ impl Snapshot<'_> {
         mut f: impl FnMut(i64, &str),
     ) -> Result<u64> {
         let (exact, like) = lang_clause(lang);
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT s.id, v.text, s.start, s.end {MATCHED}
-             AND s.id >= ?3 AND (s.lang = ?1 OR s.lang LIKE ?2)"
-        ))?;
+        let mut stmt = self.conn.prepare_cached(sql::SCAN_SENTENCES)?;
         let mut rows = stmt.query(params![exact, like, from])?;
         let mut n = 0;
         while let Some(r) = rows.next()? {

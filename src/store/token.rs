@@ -67,19 +67,20 @@ impl Store {
                 "a token's name must be non-empty printable text",
             ));
         }
-        self.write(|conn| {
-            let taken = conn
-                .query_row("SELECT 1 FROM token WHERE name = ?1", [name], |_| Ok(()))
+        #[cfg(feature = "postgres")]
+        if let Some(pg) = self.postgres() {
+            return pg.add_token(name, role, hash);
+        }
+        self.write("add_token", |conn| {
+            let in_use = conn
+                .query_row(sql::TAKEN, [name], |_| Ok(()))
                 .optional()?
                 .is_some();
-            if taken {
-                return Err(Error::option(
-                    "name",
-                    format!("a token named \"{name}\" exists; revoke it first"),
-                ));
+            if in_use {
+                return Err(taken(name));
             }
             conn.execute(
-                "INSERT INTO token (name, role, hash, created_at) VALUES (?1, ?2, ?3, ?4)",
+                sql::ADD,
                 params![name, role.as_str(), hash, crate::formats::tmx::now_date()],
             )?;
             Ok(())
@@ -91,20 +92,16 @@ impl Store {
     /// # Errors
     /// [`Error::Database`].
     pub fn tokens(&self) -> Result<Vec<TokenInfo>> {
-        self.read(|c| {
+        #[cfg(feature = "postgres")]
+        if let Some(pg) = self.postgres() {
+            return pg.tokens();
+        }
+        self.read("tokens", |c| {
             let rows: Vec<(String, String, String)> = c
-                .prepare("SELECT name, role, created_at FROM token ORDER BY name")?
+                .prepare(sql::LIST)?
                 .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
                 .collect::<rusqlite::Result<_>>()?;
-            rows.into_iter()
-                .map(|(name, role, created_at)| {
-                    Ok(TokenInfo {
-                        name,
-                        role: Role::parse(&role)?,
-                        created_at,
-                    })
-                })
-                .collect()
+            token_infos(rows)
         })
     }
 
@@ -113,7 +110,11 @@ impl Store {
     /// # Errors
     /// [`Error::Database`].
     pub fn revoke_token(&self, name: &str) -> Result<bool> {
-        self.write(|c| Ok(c.execute("DELETE FROM token WHERE name = ?1", [name])? > 0))
+        #[cfg(feature = "postgres")]
+        if let Some(pg) = self.postgres() {
+            return pg.revoke_token(name);
+        }
+        self.write("revoke_token", |c| Ok(c.execute(sql::REVOKE, [name])? > 0))
     }
 
     /// The name and role of the token whose hash is `hash`, if one is stored.
@@ -121,17 +122,58 @@ impl Store {
     /// # Errors
     /// [`Error::Database`].
     pub fn token_by_hash(&self, hash: &str) -> Result<Option<(String, Role)>> {
-        let row: Option<(String, String)> = self.read(|c| {
-            Ok(c.query_row(
-                "SELECT name, role FROM token WHERE hash = ?1",
-                [hash],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?)
-        })?;
+        #[cfg(feature = "postgres")]
+        let row = match self.postgres() {
+            Some(pg) => pg.token_by_hash(hash)?,
+            None => self.token_row(hash)?,
+        };
+        #[cfg(not(feature = "postgres"))]
+        let row = self.token_row(hash)?;
         row.map(|(name, role)| Ok((name, Role::parse(&role)?)))
             .transpose()
     }
+}
+
+impl Store {
+    fn token_row(&self, hash: &str) -> Result<Option<(String, String)>> {
+        self.read("token_by_hash", |c| {
+            Ok(
+                c.query_row(sql::BY_HASH, [hash], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?,
+            )
+        })
+    }
+}
+
+/// The error for a token name in use.
+pub(crate) fn taken(name: &str) -> Error {
+    Error::option(
+        "name",
+        format!("a token named \"{name}\" exists; revoke it first"),
+    )
+}
+
+/// `(name, role, created_at)` rows as [`TokenInfo`]s.
+pub(crate) fn token_infos(rows: Vec<(String, String, String)>) -> Result<Vec<TokenInfo>> {
+    rows.into_iter()
+        .map(|(name, role, created_at)| {
+            Ok(TokenInfo {
+                name,
+                role: Role::parse(&role)?,
+                created_at,
+            })
+        })
+        .collect()
+}
+
+/// The token statements, for both backends (`?1` placeholders).
+pub(crate) mod sql {
+    pub const TAKEN: &str = "SELECT 1 FROM token WHERE name = ?1";
+    pub const ADD: &str =
+        "INSERT INTO token (name, role, hash, created_at) VALUES (?1, ?2, ?3, ?4)";
+    pub const LIST: &str = "SELECT name, role, created_at FROM token ORDER BY name";
+    pub const REVOKE: &str = "DELETE FROM token WHERE name = ?1";
+    pub const BY_HASH: &str = "SELECT name, role FROM token WHERE hash = ?1";
 }
 
 #[cfg(test)]

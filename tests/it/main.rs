@@ -11,6 +11,7 @@ mod fixtures;
 mod import;
 mod maintenance;
 mod matching;
+mod pg;
 mod rough_edges;
 mod roundtrip;
 mod serve;

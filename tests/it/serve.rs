@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use crate::util::{Sandbox, skipped};
+use crate::util::{PgDb, Sandbox, skipped};
 
 /// A small memory: English with French, Brazilian Portuguese and Serbian in Latin script.
 const MEMORY: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
@@ -123,13 +123,20 @@ struct Server {
 
 impl Server {
     fn start(sandbox: &Sandbox, args: &[&str]) -> Server {
-        let log = sandbox.path(&format!("serve-{}.log", std::process::id()));
+        Server::start_on(sandbox, &sandbox.db(), args)
+    }
+
+    /// A server on the memory `db` (a file or a PostgreSQL URL).
+    fn start_on(sandbox: &Sandbox, db: &Path, args: &[&str]) -> Server {
+        static STARTED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let n = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let log = sandbox.path(&format!("serve-{}-{n}.log", std::process::id()));
         let mut child = Command::new(env!("CARGO_BIN_EXE_tmm"))
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .current_dir(sandbox.dir.path())
             .arg("--db")
-            .arg(sandbox.db())
+            .arg(db)
             .args(["serve", "--listen", "127.0.0.1:0"])
             .args(args)
             .stdout(Stdio::piped())
@@ -1347,4 +1354,59 @@ fn the_page_in_headless_chromium_suggests_accepts_and_finds_the_translation_agai
         let png = b.call("GET", &b.session_path("/screenshot"), None);
         std::fs::write(out, base64(png.as_str().unwrap())).unwrap();
     }
+}
+
+#[test]
+fn two_servers_on_one_postgresql_database_see_each_others_units() {
+    let Some(pg) = PgDb::new("the two-server check") else {
+        return;
+    };
+    let sb = Sandbox::new();
+    let memory = sb.path("memory.tmx");
+    std::fs::write(&memory, MEMORY).unwrap();
+    sb.tmm_db(&pg.url, &["import", memory.to_str().unwrap()])
+        .ok();
+    let write = sb
+        .tmm_db(&pg.url, &["token", "add", "wim", "--role", "write"])
+        .ok()
+        .stdout()
+        .lines()
+        .last()
+        .unwrap()
+        .to_string();
+    let admin = sb
+        .tmm_db(&pg.url, &["token", "add", "ada", "--role", "admin"])
+        .ok()
+        .stdout()
+        .lines()
+        .last()
+        .unwrap()
+        .to_string();
+    let one = Server::start_on(&sb, &pg.url, &[]);
+    let two = Server::start_on(&sb, &pg.url, &[]);
+    let lookup = json!({"source": "en", "target": "fr",
+        "segments": [{"text": "The harbour lights are switched off at dawn."}]});
+    let before = two.send_json("POST", "/api/v1/lookup", Some(&write), &lookup);
+    assert_eq!(before.status, 200, "{}", before.text());
+    assert_eq!(before.json()["results"][0]["matches"], json!([]));
+    let unit = json!({"variants": [
+        {"lang": "en", "text": "The harbour lights are switched off at dawn."},
+        {"lang": "fr", "text": "Les feux du port sont éteints à l’aube."}]});
+    let added = one.send_json("POST", "/api/v1/units", Some(&write), &unit);
+    assert_eq!(added.status, 201, "{}", added.text());
+    // The other server's next request sees it, from the index.
+    let after = two.send_json("POST", "/api/v1/lookup", Some(&write), &lookup);
+    assert_eq!(after.status, 200, "{}", after.text());
+    let m = &after.json()["results"][0]["matches"][0];
+    assert_eq!(m["score"], 100, "{}", after.text());
+    assert_eq!(m["target"], "Les feux du port sont éteints à l’aube.");
+    // What is not ported yet is refused as such, and changes nothing.
+    let r = one.request(
+        "DELETE",
+        "/api/v1/origins/1",
+        &[("Authorization", &format!("Bearer {admin}"))],
+        b"",
+    );
+    assert_eq!(r.status, 501, "{}", r.text());
+    assert!(one.terminate() && two.terminate());
 }

@@ -151,3 +151,64 @@ impl Sandbox {
         Run { command, output }
     }
 }
+
+/// A fresh PostgreSQL database for one test, made on the server `TMM_TEST_DB` names and
+/// dropped when the test ends; `None` (with a "skipped" line) when `TMM_TEST_DB` is unset,
+/// a failure instead when `TMM_REQUIRE_PG=1`.
+pub struct PgDb {
+    admin: String,
+    name: String,
+    pub url: PathBuf,
+}
+
+impl PgDb {
+    pub fn new(what: &str) -> Option<PgDb> {
+        let Some(admin) = std::env::var("TMM_TEST_DB").ok().filter(|s| !s.is_empty()) else {
+            assert!(
+                std::env::var("TMM_REQUIRE_PG").as_deref() != Ok("1"),
+                "TMM_REQUIRE_PG=1 but TMM_TEST_DB is unset: the PostgreSQL pass cannot run"
+            );
+            skipped(&format!(
+                "TMM_TEST_DB not set; the PostgreSQL pass of {what} did not run"
+            ));
+            return None;
+        };
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let name = format!(
+            "tmm_test_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        );
+        let mut client = postgres::Client::connect(&admin, postgres::NoTls)
+            .unwrap_or_else(|e| panic!("TMM_TEST_DB={admin}: {e}"));
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .expect("create a test database");
+        let base = admin.rsplit_once('/').map_or(admin.as_str(), |(b, _)| b);
+        let url = PathBuf::from(format!("{base}/{name}"));
+        Some(PgDb { admin, name, url })
+    }
+}
+
+impl Drop for PgDb {
+    fn drop(&mut self) {
+        if let Ok(mut c) = postgres::Client::connect(&self.admin, postgres::NoTls) {
+            let _ = c.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}
+
+/// The backends a backend-agnostic test runs on: the sandbox's SQLite file, and a fresh
+/// PostgreSQL database when `TMM_TEST_DB` is set (see [`PgDb`]). Keep the `PgDb` alive for
+/// the test.
+pub fn backends(sb: &Sandbox, what: &str) -> (Vec<PathBuf>, Option<PgDb>) {
+    let pg = PgDb::new(what);
+    let mut dbs = vec![sb.db()];
+    if let Some(p) = &pg {
+        dbs.push(p.url.clone());
+    }
+    (dbs, pg)
+}

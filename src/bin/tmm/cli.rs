@@ -38,6 +38,7 @@ pub enum Command {
     Units(cmd::units::Args),
     Clean(cmd::clean::Args),
     Langs(cmd::langs::Args),
+    Migrate(cmd::migrate::Args),
     Completions(cmd::completions::Args),
     Man(cmd::completions::ManArgs),
     Serve(cmd::serve::Args),

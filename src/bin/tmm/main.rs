@@ -106,12 +106,14 @@ fn parse_error(e: clap::Error) -> ExitCode {
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Completions(args) => return cmd::completions::run(args),
+        Command::Migrate(args) => return cmd::migrate::run(args),
         Command::Man(args) => return cmd::completions::man(args),
         _ => {}
     }
     let explicit = cli.db.is_some();
     let db = database_path(cli.db)?;
     if explicit
+        && !tmm::store::is_postgres_location(&db)
         && matches!(cli.command, Command::Import(_) | Command::Align(_))
         && let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty())
         && !dir.is_dir()
@@ -137,7 +139,9 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Units(args) => cmd::units::run(&db, args),
         Command::Clean(args) => cmd::clean::run(&db, args),
         Command::Langs(args) => cmd::langs::run(&db, args),
-        Command::Completions(_) | Command::Man(_) => unreachable!("handled above"),
+        Command::Completions(_) | Command::Man(_) | Command::Migrate(_) => {
+            unreachable!("handled above")
+        }
         Command::Serve(args) => cmd::serve::run(&db, args),
         Command::Token(command) => cmd::token::run(&db, command),
     }
@@ -165,6 +169,11 @@ pub fn worded(e: &tmm::Error) -> String {
             "no database at {} (`tmm import` or `tmm align` creates one)",
             path.display()
         ),
+        E::Unsupported { backend, .. } => format!(
+            "{e}: on {backend}, tmm import, export, stats, origins, langs, suggest, \
+             concordance, pretranslate, index, units show, token, serve and migrate work \
+             (README: \"PostgreSQL\")"
+        ),
         _ => e.to_string(),
     }
 }
@@ -176,6 +185,7 @@ fn flag(option: &str) -> String {
         "langs" => "--from and --to, or --langs".into(),
         "date" => "--since/--until".into(),
         "output" => "-o".into(),
+        "target" => "--to".into(),
         "documents" => "the documents".into(),
         other => format!("--{}", other.replace('_', "-")),
     }

@@ -169,7 +169,8 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         }
         return Ok(ExitCode::SUCCESS);
     }
-    let store = Store::open(db).with_context(|| format!("opening {}", db.display()))?;
+    let store =
+        Store::open(db).with_context(|| format!("opening {}", tmm::store::location_label(db)))?;
     let summary = store.store_alignment(&alignment, &info)?;
     if args.json {
         outln!("{}", serde_json::to_string_pretty(&summary)?)?;

@@ -266,7 +266,8 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         fuzzy: args.fuzzy,
     };
     let files = expand(&args.files)?;
-    let store = Store::open(db).with_context(|| format!("opening {}", db.display()))?;
+    let store =
+        Store::open(db).with_context(|| format!("opening {}", tmm::store::location_label(db)))?;
     let mut total = ImportSummary::default();
     let mut failed = 0;
     for file in &files {

@@ -10,6 +10,7 @@ pub mod filter;
 pub mod import;
 pub mod index;
 pub mod langs;
+pub mod migrate;
 pub mod origins;
 pub mod pretranslate;
 pub mod serve;

@@ -46,7 +46,8 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     {
         anyhow::bail!("--cors: `{origin}` is not an origin such as https://weblate.example.org");
     }
-    let store = Store::open(db).with_context(|| format!("opening {}", db.display()))?;
+    let store =
+        Store::open(db).with_context(|| format!("opening {}", tmm::store::location_label(db)))?;
     let config = Config {
         listen: args.listen,
         cors: args.cors,
@@ -65,7 +66,7 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         };
         eprintln!(
             "tmm serve: {} on {}; reads {}",
-            db.display(),
+            tmm::store::location_label(db),
             reach,
             if open_read { "open to anyone (--open-read)" } else { "need a token" }
         );

@@ -24,7 +24,7 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     }
     outln!(
         "database   {} ({})",
-        db.display(),
+        tmm::store::location_label(db),
         human_bytes(stats.database_bytes)
     )?;
     outln!("units      {}", stats.units)?;

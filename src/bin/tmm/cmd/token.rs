@@ -51,7 +51,8 @@ enum RoleArg {
 }
 
 pub fn run(db: &Path, command: Command) -> anyhow::Result<ExitCode> {
-    let store = Store::open(db).with_context(|| format!("opening {}", db.display()))?;
+    let store =
+        Store::open(db).with_context(|| format!("opening {}", tmm::store::location_label(db)))?;
     match command {
         Command::Add(args) => {
             let role = match args.role {

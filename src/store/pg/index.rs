@@ -1,0 +1,119 @@
+//! `tmm index` on PostgreSQL: the match index rebuilt from every variant and source-language
+//! sentence, in chunks of at most `CHUNK_VARIANTS`, in one transaction (as
+//! `store::index::build` does in SQLite), reading through a cursor so memory stays bounded.
+
+use postgres::Transaction;
+
+use super::import::write_chunks_counted;
+use super::{PgStore, dollar};
+use crate::error::Result;
+use crate::matching::index::{BATCH, CHUNK_VARIANTS, IndexStats, Worker};
+use crate::store::snapshot::sql;
+use crate::store::subsegment;
+
+impl PgStore {
+    /// [`crate::Store::rebuild_index`] on PostgreSQL.
+    pub(crate) fn rebuild_index(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<IndexStats> {
+        self.write(None, |tx| {
+            let total: i64 = tx.query_one("SELECT count(*) FROM variant", &[])?.get(0);
+            tx.batch_execute(
+                "DELETE FROM match_term; DELETE FROM match_recent; DELETE FROM match_dead;
+                 DELETE FROM match_state WHERE key IN ('uncovered_from',
+                     'subsegments_uncovered_from', 'subsegment_units_from');",
+            )?;
+            let mut next = 1;
+            let mut stats = IndexStats::default();
+            let variants = "SELECT id, lang, text FROM variant ORDER BY id".to_string();
+            build(tx, &variants, false, &mut next, &mut stats, &mut |done| {
+                progress(done, total as u64)
+            })?;
+            let sentences = dollar(&format!(
+                "SELECT s.id, s.lang, v.text, s.start, s.\"end\" {} ORDER BY s.id",
+                sql::MATCHED
+            ));
+            let mut sentence_stats = IndexStats::default();
+            build(
+                tx,
+                &sentences,
+                true,
+                &mut next,
+                &mut sentence_stats,
+                &mut |_| {},
+            )?;
+            progress(stats.variants, total as u64);
+            Ok(stats)
+        })
+    }
+
+    /// [`crate::Store::catch_up_index`] on PostgreSQL: every import indexes before it
+    /// commits, so only a memory migrated with work pending has any; it is rebuilt.
+    pub(crate) fn catch_up_index(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<IndexStats> {
+        let pending: i64 = self.read(|tx| {
+            Ok(tx
+                .query_one(
+                    "SELECT count(*) FROM match_state WHERE key IN ('uncovered_from',
+                     'subsegments_uncovered_from', 'subsegment_units_from')",
+                    &[],
+                )?
+                .get(0))
+        })?;
+        if pending == 0 {
+            return Ok(IndexStats::default());
+        }
+        self.rebuild_index(progress)
+    }
+}
+
+/// Indexes the rows of `select` (id, language, text, and for sentences their byte range) in
+/// chunks, through a cursor.
+fn build(
+    tx: &mut Transaction,
+    select: &str,
+    sentences: bool,
+    next: &mut i64,
+    stats: &mut IndexStats,
+    progress: &mut dyn FnMut(u64),
+) -> Result<()> {
+    tx.batch_execute(&format!("DECLARE tmm_index NO SCROLL CURSOR FOR {select}"))?;
+    let mut worker = Worker::start();
+    let mut in_chunk = 0u64;
+    let mut done = 0u64;
+    loop {
+        let rows = tx.query(&format!("FETCH {BATCH} FROM tmm_index"), &[])?;
+        if rows.is_empty() {
+            break;
+        }
+        let batch = rows
+            .iter()
+            .map(|r| {
+                let lang: String = r.get(1);
+                let text: String = r.get(2);
+                if sentences {
+                    (
+                        r.get(0),
+                        subsegment::key(&lang),
+                        subsegment::slice(&text, r.get(3), r.get(4)),
+                    )
+                } else {
+                    (r.get(0), lang, text)
+                }
+            })
+            .collect();
+        worker.send(batch);
+        in_chunk += rows.len() as u64;
+        done += rows.len() as u64;
+        if in_chunk >= CHUNK_VARIANTS {
+            let full = std::mem::replace(&mut worker, Worker::start());
+            let (n, s) = write_chunks_counted(tx, full.finish()?, *next)?;
+            *next = n;
+            stats.add(s);
+            in_chunk = 0;
+            progress(done);
+        }
+    }
+    let (n, s) = write_chunks_counted(tx, worker.finish()?, *next)?;
+    *next = n;
+    stats.add(s);
+    tx.batch_execute("CLOSE tmm_index")?;
+    Ok(())
+}

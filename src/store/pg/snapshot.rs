@@ -1,0 +1,322 @@
+//! [`crate::store::Snapshot`]'s reads on PostgreSQL: the same statements as the SQLite view
+//! (`store/snapshot.rs`, `store/subsegment.rs`), in one `REPEATABLE READ, READ ONLY`
+//! transaction on a pooled connection.
+
+use std::cell::RefCell;
+
+use postgres::types::ToSql;
+
+use super::dollar;
+use super::{Connection, PgStore};
+use crate::error::Result;
+use crate::lang::LanguageTag;
+use crate::matching::index::{decode_postings, lang_key};
+use crate::model::{OriginId, UnitId, VariantId};
+use crate::store::snapshot::{lang_clause, sql};
+use crate::store::subsegment::{self, StoredSentence, key};
+use crate::store::{Provenance, StoredVariant, UnitMetadata};
+
+/// A pooled connection inside its read transaction.
+pub(crate) struct PgSnapshot<'c> {
+    client: RefCell<&'c mut Connection>,
+    recent: bool,
+}
+
+const UNCOVERED: &str = "subsegments_uncovered_from";
+
+fn stored_sentence(r: &postgres::Row) -> StoredSentence {
+    StoredSentence {
+        unit_id: UnitId(r.get(0)),
+        variant_id: VariantId(r.get(1)),
+        n: r.get::<_, i64>(2) as u32,
+        m: r.get::<_, i64>(3) as u32,
+        lang: r.get(4),
+        text: subsegment::slice(r.get(5), r.get(6), r.get(7)),
+        sentences: r.get::<_, i64>(8) as u32,
+        bead: r.get(9),
+        confidence: r.get(10),
+    }
+}
+
+impl PgStore {
+    /// Runs `f` on one consistent view of the memory.
+    pub(crate) fn snapshot<T>(&self, f: impl FnOnce(PgSnapshot) -> Result<T>) -> Result<T> {
+        let mut client = self.client()?;
+        let client = &mut *client;
+        client
+            .client
+            .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
+        let recent = client
+            .prepared(&dollar(sql::HAS_RECENT))
+            .and_then(|s| Ok(client.client.query_opt(&s, &[])?))
+            .map(|r| r.is_some());
+        let result = recent.and_then(|recent| {
+            f(PgSnapshot {
+                client: RefCell::new(&mut *client),
+                recent,
+            })
+        });
+        // Nothing was written: ending the transaction either way loses nothing.
+        let ended = client
+            .client
+            .batch_execute(if result.is_ok() { "COMMIT" } else { "ROLLBACK" });
+        let value = result?;
+        ended?;
+        Ok(value)
+    }
+}
+
+impl PgSnapshot<'_> {
+    fn opt(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Option<postgres::Row>> {
+        let mut c = self.client.borrow_mut();
+        let statement = c.prepared(sql)?;
+        Ok(c.client.query_opt(&statement, params)?)
+    }
+
+    pub(super) fn rows(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+    ) -> Result<Vec<postgres::Row>> {
+        let mut c = self.client.borrow_mut();
+        let statement = c.prepared(sql)?;
+        Ok(c.client.query(&statement, params)?)
+    }
+
+    fn state(&self, key: &str) -> Result<Option<i64>> {
+        Ok(self
+            .opt(&dollar(sql::STATE), &[&key])?
+            .and_then(|r| r.get(0)))
+    }
+
+    pub(crate) fn holds_language(&self, lang: &LanguageTag) -> Result<bool> {
+        let key = lang_key(lang.as_str());
+        let indexed = self.opt(&dollar(sql::TERM_EXISTS), &[&key])?.is_some()
+            || (self.recent && self.opt(&dollar(sql::RECENT_EXISTS), &[&key])?.is_some());
+        if indexed {
+            return Ok(true);
+        }
+        let (exact, like) = lang_clause(lang);
+        Ok(self
+            .opt(&dollar(sql::LANG_EXISTS), &[&exact, &like])?
+            .is_some())
+    }
+
+    pub(crate) fn document_frequency(&self, lang: &str, term: u64) -> Result<u64> {
+        let term = term as i64;
+        let df: Option<i64> = self
+            .opt(&dollar(sql::DF), &[&lang, &term])?
+            .and_then(|r| r.get(0));
+        let recent: i64 = if self.recent {
+            self.opt(&dollar(sql::RECENT_DF), &[&lang, &term])?
+                .map_or(0, |r| r.get(0))
+        } else {
+            0
+        };
+        Ok((df.unwrap_or(0) + recent) as u64)
+    }
+
+    pub(crate) fn postings(&self, lang: &str, term: u64, mut f: impl FnMut(i64, u8)) -> Result<()> {
+        let term = term as i64;
+        // A term's chunks, oldest first: their ids follow on.
+        for r in self.rows(&dollar(sql::POSTINGS), &[&lang, &term])? {
+            decode_postings(r.get(0), &mut f);
+        }
+        if self.recent {
+            for r in self.rows(&dollar(sql::RECENT_POSTINGS), &[&lang, &term])? {
+                f(r.get(0), r.get::<_, i64>(1) as u8);
+            }
+        }
+        Ok(())
+    }
+
+    pub(crate) fn is_dead(&self, id: VariantId) -> Result<bool> {
+        Ok(self.opt(&dollar(sql::IS_DEAD), &[&id.0])?.is_some())
+    }
+
+    pub(crate) fn uncovered_from(&self) -> Result<Option<VariantId>> {
+        Ok(self.state("uncovered_from")?.map(VariantId))
+    }
+
+    pub(crate) fn text_in(&self, id: VariantId, lang: &LanguageTag) -> Result<Option<String>> {
+        let (exact, like) = lang_clause(lang);
+        Ok(self
+            .opt(&dollar(sql::TEXT_IN), &[&id.0, &exact, &like])?
+            .map(|r| r.get(0)))
+    }
+
+    pub(crate) fn scan(
+        &self,
+        lang: &LanguageTag,
+        from: Option<VariantId>,
+        mut f: impl FnMut(VariantId, &str),
+    ) -> Result<u64> {
+        let (exact, like) = lang_clause(lang);
+        let from = from.map_or(i64::MIN, |v| v.0);
+        let rows = self.rows(&dollar(sql::SCAN), &[&exact, &like, &from])?;
+        for r in &rows {
+            f(VariantId(r.get(0)), r.get(1));
+        }
+        Ok(rows.len() as u64)
+    }
+
+    pub(crate) fn variant(&self, id: VariantId) -> Result<Option<StoredVariant>> {
+        Ok(self
+            .opt(&dollar(sql::VARIANT), &[&id.0])?
+            .map(|r| StoredVariant {
+                unit_id: UnitId(r.get(0)),
+                lang: r.get(1),
+                text: r.get(2),
+                markup: r.get(3),
+            }))
+    }
+
+    pub(crate) fn translation(
+        &self,
+        unit: UnitId,
+        lang: &LanguageTag,
+    ) -> Result<Option<(String, String, Option<String>)>> {
+        let (exact, like) = lang_clause(lang);
+        Ok(self
+            .opt(&dollar(sql::TRANSLATION), &[&unit.0, &exact, &like])?
+            .map(|r| (r.get(0), r.get(1), r.get(2))))
+    }
+
+    pub(crate) fn provenance(&self, unit: UnitId) -> Result<Provenance> {
+        let rows = self.rows(&dollar(sql::PROVENANCE), &[&unit.0])?;
+        let r = rows
+            .first()
+            .ok_or(crate::Error::Internal("a matched unit has no row"))?;
+        Ok(Provenance {
+            origin: r.get(0),
+            document: r.get(1),
+            date: r.get(2),
+            tuid: r.get(3),
+            position: r.get(4),
+            changeid: r.get(5),
+        })
+    }
+
+    pub(crate) fn unit_metadata(&self, unit: UnitId) -> Result<Option<UnitMetadata>> {
+        let Some(r) = self.opt(
+            &dollar(&format!(
+                "{} WHERE u.id = ?1",
+                crate::store::filter::METADATA_SQL
+            )),
+            &[&unit.0],
+        )?
+        else {
+            return Ok(None);
+        };
+        let props = self
+            .rows(&dollar(sql::PROPS_OF), &[&unit.0])?
+            .iter()
+            .map(|p| (p.get(0), p.get(1)))
+            .collect();
+        Ok(Some(UnitMetadata {
+            unit_id: UnitId(r.get(0)),
+            origin_id: OriginId(r.get(1)),
+            origin: r.get(2),
+            document: r.get(3),
+            date: r.get(4),
+            changeid: r.get(5),
+            props,
+        }))
+    }
+
+    pub(crate) fn neighbour_text(
+        &self,
+        unit: UnitId,
+        lang: &str,
+        step: i64,
+    ) -> Result<Option<String>> {
+        Ok(self
+            .opt(&dollar(sql::NEIGHBOUR_TEXT), &[&unit.0, &lang, &step])?
+            .map(|r| r.get(0)))
+    }
+
+    pub(crate) fn variant_ids_from(&self, from: VariantId, lang: &LanguageTag) -> Result<Vec<i64>> {
+        let (exact, like) = lang_clause(lang);
+        Ok(self
+            .rows(&dollar(sql::VARIANT_IDS_FROM), &[&from.0, &exact, &like])?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
+    }
+
+    pub(crate) fn variant_in(
+        &self,
+        id: VariantId,
+        lang: &LanguageTag,
+    ) -> Result<Option<(UnitId, String, String)>> {
+        let (exact, like) = lang_clause(lang);
+        Ok(self
+            .opt(&dollar(sql::VARIANT_IN), &[&id.0, &exact, &like])?
+            .map(|r| (UnitId(r.get(0)), r.get(1), r.get(2))))
+    }
+
+    pub(crate) fn holds_subsegments(&self, lang: &LanguageTag) -> Result<bool> {
+        if self
+            .opt(&dollar(sql::TERM_EXISTS), &[&key(lang.as_str())])?
+            .is_some()
+        {
+            return Ok(true);
+        }
+        let Some(from) = self.state(UNCOVERED)? else {
+            return Ok(false);
+        };
+        let (exact, like) = lang_clause(lang);
+        Ok(self
+            .opt(
+                &dollar(sql::UNCOVERED_SENTENCE_EXISTS),
+                &[&from, &exact, &like],
+            )?
+            .is_some())
+    }
+
+    pub(crate) fn subsegments_uncovered_from(&self) -> Result<Option<i64>> {
+        self.state(UNCOVERED)
+    }
+
+    pub(crate) fn subsegment_in(
+        &self,
+        id: i64,
+        lang: &LanguageTag,
+    ) -> Result<Option<StoredSentence>> {
+        let (exact, like) = lang_clause(lang);
+        Ok(self
+            .opt(&dollar(sql::SENTENCE_IN), &[&id, &exact, &like])?
+            .as_ref()
+            .map(stored_sentence))
+    }
+
+    pub(crate) fn subsegment_of(
+        &self,
+        unit: UnitId,
+        n: u32,
+        lang: &LanguageTag,
+    ) -> Result<Option<StoredSentence>> {
+        let (exact, like) = lang_clause(lang);
+        Ok(self
+            .opt(
+                &dollar(sql::SENTENCE_OF),
+                &[&unit.0, &i64::from(n), &exact, &like],
+            )?
+            .as_ref()
+            .map(stored_sentence))
+    }
+
+    pub(crate) fn scan_subsegments(
+        &self,
+        lang: &LanguageTag,
+        from: i64,
+        mut f: impl FnMut(i64, &str),
+    ) -> Result<u64> {
+        let (exact, like) = lang_clause(lang);
+        let rows = self.rows(&dollar(sql::SCAN_SENTENCES), &[&exact, &like, &from])?;
+        for r in &rows {
+            f(r.get(0), &subsegment::slice(r.get(1), r.get(2), r.get(3)));
+        }
+        Ok(rows.len() as u64)
+    }
+}
