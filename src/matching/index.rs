@@ -157,7 +157,13 @@ pub struct PostingsBuilder {
     variants: u64,
     first: Option<i64>,
     last: Option<i64>,
+    /// About how many bytes of memory the lists hold.
+    memory: usize,
 }
+
+/// The memory a term's list costs besides its postings: the map's entry and the
+/// allocation's overhead.
+const TERM_OVERHEAD: usize = 96;
 
 impl PostingsBuilder {
     /// Adds a variant's postings; ids must come in increasing order.
@@ -179,22 +185,39 @@ impl PostingsBuilder {
         self.ids.sort_unstable();
         self.ids.dedup();
         for &term in &self.ids {
-            let b = self.lists.entry((l, term)).or_insert(Builder {
-                last: 0,
-                df: 0,
-                bytes: Vec::new(),
+            let b = self.lists.entry((l, term)).or_insert_with(|| {
+                self.memory += TERM_OVERHEAD;
+                Builder {
+                    last: 0,
+                    df: 0,
+                    bytes: Vec::new(),
+                }
             });
+            let capacity = b.bytes.capacity();
             put_varint(&mut b.bytes, (id - b.last) as u64);
             b.bytes.push(len);
+            self.memory += b.bytes.capacity() - capacity;
             b.last = id;
             b.df += 1;
         }
         self.variants += 1;
     }
 
-    /// The lists as one chunk per term, in (language, term) order, handed to `write`; then
-    /// the first and last variant id the chunk covers. A term's chunks are read in the order
-    /// they were written, which is id order: every id here is newer than the stored ones.
+    /// About how many bytes of memory the postings take so far.
+    pub fn memory(&self) -> usize {
+        self.memory
+    }
+
+    /// True when nothing was added.
+    pub fn is_empty(&self) -> bool {
+        self.variants == 0
+    }
+
+    /// The lists as one chunk per term, handed to `write` in the order of the index's key
+    /// (the language key as text, then the term as a signed 64-bit integer, as SQLite orders
+    /// them), so that a table keyed by them grows at its right edge; then the first and last
+    /// variant id the chunk covers. A term's chunks are read in the order they were written,
+    /// which is id order: every id here is newer than the stored ones.
     pub fn into_chunks(
         self,
         mut write: impl FnMut(&str, u64, u32, &[u8]) -> Result<()>,
@@ -203,25 +226,32 @@ impl PostingsBuilder {
             variants: self.variants,
             ..Default::default()
         };
-        let mut lists = self.lists;
-        let mut keys: Vec<(u16, u64)> = lists.keys().copied().collect();
-        keys.sort_unstable();
-        for key in keys {
-            let Some(b) = lists.remove(&key) else {
-                continue;
-            };
+        let mut rank = vec![0usize; self.langs.len()];
+        let mut by_name: Vec<usize> = (0..self.langs.len()).collect();
+        by_name.sort_by(|&a, &b| self.langs[a].cmp(&self.langs[b]));
+        for (r, &l) in by_name.iter().enumerate() {
+            rank[l] = r;
+        }
+        let mut lists: Vec<((u16, u64), Builder)> = self.lists.into_iter().collect();
+        lists.sort_unstable_by_key(|((l, term), _)| (rank[*l as usize], *term as i64));
+        for ((l, term), b) in lists {
             stats.terms += 1;
             stats.postings += u64::from(b.df);
             stats.bytes += b.bytes.len() as u64;
-            write(&self.langs[key.0 as usize], key.1, b.df, &b.bytes)?;
+            write(&self.langs[l as usize], term, b.df, &b.bytes)?;
         }
         Ok((stats, self.first.zip(self.last)))
     }
 }
 
-/// Variants tokenised in memory before their postings are written as a chunk: bounds the
-/// memory of a bulk import or a rebuild (about 60 MB) whatever its size.
-pub const CHUNK_VARIANTS: u64 = 200_000;
+/// The most variants tokenised in memory before their postings are written as a chunk (a
+/// run): with [`RUN_MEMORY`], bounds the memory of a bulk import or a rebuild whatever its
+/// size. Fewer, longer runs mean fewer rows for a query to read per term.
+pub const CHUNK_VARIANTS: u64 = 4_000_000;
+
+/// The memory a run's postings may take before they are written as a chunk (about 100,000
+/// six-language units of prose).
+pub const RUN_MEMORY: usize = 64 << 20;
 
 /// Variants handed to the tokenising thread at a time.
 pub const BATCH: usize = 4096;
@@ -233,22 +263,36 @@ pub type Batch = Vec<(i64, String, String)>;
 pub struct Worker {
     send: std::sync::mpsc::SyncSender<Batch>,
     handle: std::thread::JoinHandle<PostingsBuilder>,
+    /// The builder's [`PostingsBuilder::memory`], as of the last batch it took.
+    memory: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Worker {
     /// Starts the thread.
     pub fn start() -> Self {
         let (send, recv) = std::sync::mpsc::sync_channel::<Batch>(8);
+        let memory = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let seen = memory.clone();
         let handle = std::thread::spawn(move || {
             let mut b = PostingsBuilder::default();
             for batch in recv {
                 for (id, lang, text) in batch {
                     b.add(id, &lang, &text);
                 }
+                seen.store(b.memory(), std::sync::atomic::Ordering::Relaxed);
             }
             b
         });
-        Worker { send, handle }
+        Worker {
+            send,
+            handle,
+            memory,
+        }
+    }
+
+    /// True when the postings built so far fill a run ([`RUN_MEMORY`]): time to write them.
+    pub fn full(&self) -> bool {
+        self.memory.load(std::sync::atomic::Ordering::Relaxed) >= RUN_MEMORY
     }
 
     /// Hands the thread a batch.

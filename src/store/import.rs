@@ -625,8 +625,10 @@ impl<'t> UnitWriter<'t> {
         Ok(next)
     }
 
-    /// Ends the writer, whose statements borrow the transaction; call before committing.
-    pub(crate) fn finish(self) -> Result<()> {
+    /// Ends the writer, whose statements borrow the transaction, writing the postings a bulk
+    /// import still holds; call before committing.
+    pub(crate) fn finish(mut self) -> Result<()> {
+        self.index.finish(self.tx)?;
         Ok(())
     }
 
