@@ -159,6 +159,8 @@ pub struct PostingsBuilder {
     last: Option<i64>,
     /// About how many bytes of memory the lists hold.
     memory: usize,
+    /// The language tags seen, each with its key's index in `langs`.
+    tags: Vec<(String, u16)>,
 }
 
 /// The memory a term's list costs besides its postings: the map's entry and the
@@ -170,14 +172,22 @@ impl PostingsBuilder {
     pub fn add(&mut self, id: i64, lang: &str, text: &str) {
         self.first.get_or_insert(id);
         self.last = Some(id);
-        let lang = lang_key(lang);
-        let l = match self.langs.iter().position(|x| *x == lang) {
-            Some(l) => l,
+        // A memory holds a few language tags: each one's key is made once.
+        let l = match self.tags.iter().find(|t| t.0 == lang) {
+            Some(t) => t.1,
             None => {
-                self.langs.push(lang);
-                self.langs.len() - 1
+                let key = lang_key(lang);
+                let l = match self.langs.iter().position(|x| *x == key) {
+                    Some(l) => l,
+                    None => {
+                        self.langs.push(key);
+                        self.langs.len() - 1
+                    }
+                } as u16;
+                self.tags.push((lang.to_string(), l));
+                l
             }
-        } as u16;
+        };
         let content = content_ids(text);
         let len = len_byte(content.len());
         self.ids.clear();
@@ -249,9 +259,9 @@ impl PostingsBuilder {
 /// size. Fewer, longer runs mean fewer rows for a query to read per term.
 pub const CHUNK_VARIANTS: u64 = 4_000_000;
 
-/// The memory a run's postings may take before they are written as a chunk (about 100,000
+/// The memory a run's postings may take before they are written as a chunk (about 110,000
 /// six-language units of prose).
-pub const RUN_MEMORY: usize = 64 << 20;
+pub const RUN_MEMORY: usize = 96 << 20;
 
 /// Variants handed to the tokenising thread at a time.
 pub const BATCH: usize = 4096;
