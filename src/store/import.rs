@@ -1,7 +1,7 @@
 //! Importing TMX into the store: streaming, one transaction per file, duplicates decided by
 //! hashes of the source segment and of the whole unit.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::hash::Hasher;
 use std::ops::ControlFlow;
 use std::path::Path;
@@ -562,14 +562,84 @@ pub(crate) fn extra_json(a: &Attributes) -> Option<String> {
     (!a.extra.is_empty()).then(|| serde_json::to_string(&a.extra).unwrap_or_default())
 }
 
+/// What the import knows of the stored units with one source without asking the table:
+/// the content hash and date of the only one, or that the table must be asked (several, or a
+/// date that is not in TMX's form).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Known {
+    content: i64,
+    /// [`date_order`] of its date; [`NO_DATE`] without one; `i64::MIN`: ask.
+    date: i64,
+}
+
+const NO_DATE: i64 = -1;
+
+impl Known {
+    const ASK: Known = Known {
+        content: 0,
+        date: i64::MIN,
+    };
+
+    fn of(content: i64, date: Option<&str>) -> Known {
+        match date.map(date_order) {
+            None => Known {
+                content,
+                date: NO_DATE,
+            },
+            Some(Some(date)) => Known { content, date },
+            Some(None) => Known::ASK,
+        }
+    }
+
+    /// What [`UnitWriter::stored_with_source`] would decide for an incoming unit, when that
+    /// needs no stored unit's id: `Some(Some(outcome))` to add it, `Some(None)` to skip it;
+    /// `None` when the table must be asked.
+    fn decide(
+        self,
+        content: i64,
+        date: Option<&str>,
+        policy: DuplicatePolicy,
+    ) -> Option<Option<Added>> {
+        if self == Known::ASK {
+            return None;
+        }
+        if content == self.content {
+            // The same unit again: skipped unless it is newer (an update: ask).
+            let newer = match date {
+                None => false,
+                Some(d) => self.date == NO_DATE || date_order(d)? > self.date,
+            };
+            return if newer { None } else { Some(None) };
+        }
+        match policy {
+            DuplicatePolicy::Skip => Some(None),
+            DuplicatePolicy::Keep => Some(Some(Added::Alternative)),
+            DuplicatePolicy::Update => None,
+        }
+    }
+}
+
+/// A TMX date (`YYYYMMDDThhmmssZ`) as a number that orders as the text does; `None` for
+/// text of another form.
+fn date_order(date: &str) -> Option<i64> {
+    let b = date.as_bytes();
+    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
+        return None;
+    }
+    b[..8].iter().chain(&b[9..15]).try_fold(0i64, |n, &c| {
+        c.is_ascii_digit().then(|| n * 10 + i64::from(c - b'0'))
+    })
+}
+
 /// Adds units to the store inside a transaction, deciding duplicates.
 pub(crate) struct UnitWriter<'t> {
     tx: &'t Transaction<'t>,
     policy: DuplicatePolicy,
     /// The next position in each origin written to.
     positions: Vec<(i64, i64)>,
-    /// Source hashes of every stored unit, so a new source needs no lookup.
-    known_sources: HashSet<i64>,
+    /// Every stored source hash, with what the one unit holding it is (loaded once), so
+    /// that a new source and most duplicates need no lookup.
+    known: HashMap<i64, Known>,
     insert_unit: Statement<'t>,
     insert_variant: Statement<'t>,
     insert_prop: Statement<'t>,
@@ -582,15 +652,26 @@ pub(crate) struct UnitWriter<'t> {
 
 impl<'t> UnitWriter<'t> {
     pub(crate) fn new(tx: &'t Transaction<'t>, policy: DuplicatePolicy) -> Result<Self> {
-        let known_sources = tx
-            .prepare("SELECT source_hash FROM unit")?
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+        let mut known: HashMap<i64, Known> = HashMap::new();
+        {
+            let mut stmt = tx.prepare(
+                "SELECT source_hash, content_hash, coalesce(changedate, creationdate) FROM unit",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let date: Option<String> = r.get(2)?;
+                let entry = Known::of(r.get(1)?, date.as_deref());
+                known
+                    .entry(r.get(0)?)
+                    .and_modify(|k| *k = Known::ASK)
+                    .or_insert(entry);
+            }
+        }
         Ok(UnitWriter {
             tx,
             policy,
             positions: Vec::new(),
-            known_sources,
+            known,
             insert_unit: tx.prepare(&insert_sql(
                 "unit",
                 "id, origin_id, position, line, tuid, srclang, source_lang, source_hash, \
@@ -645,15 +726,29 @@ impl<'t> UnitWriter<'t> {
         };
         let source_hash = source_hash(source);
         let content_hash = content_hash(unit);
-        // Most units are new: look in the table only when the source was seen before.
-        let (replace, outcome) = if self.known_sources.insert(source_hash) {
-            (None, Added::New)
-        } else {
-            match self.stored_with_source(unit, source_hash, content_hash)? {
-                Some(decision) => decision,
-                None => return Ok(Added::Duplicate),
-            }
+        let date = unit
+            .attributes
+            .changedate
+            .as_deref()
+            .or(unit.attributes.creationdate.as_deref());
+        // Most units are new, or copies of the one stored unit with their source: look in
+        // the table only for the others.
+        let (replace, outcome) = match self.known.get(&source_hash) {
+            None => (None, Added::New),
+            Some(stored) => match stored.decide(content_hash, date, self.policy) {
+                Some(Some(outcome)) => (None, outcome),
+                Some(None) => return Ok(Added::Duplicate),
+                None => match self.stored_with_source(unit, source_hash, content_hash)? {
+                    Some(decision) => decision,
+                    None => return Ok(Added::Duplicate),
+                },
+            },
         };
+        let now = match outcome {
+            Added::New => Known::of(content_hash, date),
+            _ => Known::ASK,
+        };
+        self.known.insert(source_hash, now);
         if self.policy == DuplicatePolicy::Update
             && outcome == Added::Updated
             && let Some(kept) = replace
@@ -775,14 +870,16 @@ impl<'t> UnitWriter<'t> {
     /// Deletes a unit with its variants, props and notes, and takes it out of the index;
     /// returns its position, `None` when there was no such unit.
     pub(crate) fn remove(&mut self, id: i64) -> Result<Option<i64>> {
-        let position: Option<i64> = self
+        let Some((position, source_hash)): Option<(i64, i64)> = self
             .tx
-            .prepare_cached("SELECT position FROM unit WHERE id = ?1")?
-            .query_row([id], |r| r.get(0))
-            .optional()?;
-        if position.is_none() {
+            .prepare_cached("SELECT position, source_hash FROM unit WHERE id = ?1")?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?
+        else {
             return Ok(None);
-        }
+        };
+        // What is known of its source no longer holds.
+        self.known.insert(source_hash, Known::ASK);
         self.index.remove_unit(self.tx, id)?;
         self.subsegments.remove_unit(self.tx, id)?;
         for table in ["variant", "prop", "note"] {
@@ -793,7 +890,7 @@ impl<'t> UnitWriter<'t> {
         self.tx
             .prepare_cached("DELETE FROM unit WHERE id = ?1")?
             .execute([id])?;
-        Ok(position)
+        Ok(Some(position))
     }
 
     /// Replaces unit `id` by `unit`, keeping its id, origin and position; false when there
@@ -811,7 +908,7 @@ impl<'t> UnitWriter<'t> {
             return Ok(false);
         };
         let hashes = (source_hash(source), content_hash(unit));
-        self.known_sources.insert(hashes.0);
+        self.known.insert(hashes.0, Known::ASK);
         self.insert(
             origin,
             unit,
@@ -1039,6 +1136,45 @@ mod tests {
             "<tmx version=\"1.4\"><header srclang=\"en\" creationtool=\"t\" creationtoolversion=\"1\" segtype=\"sentence\" o-tmf=\"t\" adminlang=\"en\" datatype=\"plaintext\"/><body>\n{body}</body></tmx>\n"
         )
         .into_bytes()
+    }
+
+    #[test]
+    fn tmx_dates_order_as_numbers_as_they_do_as_text() {
+        let dates = ["19991231T235959Z", "20220208T025144Z", "20220208T025145Z"];
+        for pair in dates.windows(2) {
+            assert!(date_order(pair[0]) < date_order(pair[1]), "{pair:?}");
+        }
+        assert_eq!(date_order("20220208T025144Z"), Some(20220208025144));
+        for odd in [
+            "2022-02-08T02:51:44Z",
+            "20220208T025144",
+            "2022020xT025144Z",
+            "",
+        ] {
+            assert_eq!(date_order(odd), None, "{odd}");
+        }
+    }
+
+    #[test]
+    fn what_is_known_of_a_source_decides_as_the_table_would() {
+        let stored = Known::of(7, Some("20220208T025144Z"));
+        let keep = DuplicatePolicy::Keep;
+        // The same unit, not newer: skipped; newer, or with an odd date: ask.
+        assert_eq!(stored.decide(7, Some("20220208T025144Z"), keep), Some(None));
+        assert_eq!(stored.decide(7, None, keep), Some(None));
+        assert_eq!(stored.decide(7, Some("20230101T000000Z"), keep), None);
+        assert_eq!(stored.decide(7, Some("2023-01-01"), keep), None);
+        // Another translation: beside it, skipped, or ask (update).
+        assert_eq!(stored.decide(8, None, keep), Some(Some(Added::Alternative)));
+        assert_eq!(stored.decide(8, None, DuplicatePolicy::Skip), Some(None));
+        assert_eq!(stored.decide(8, None, DuplicatePolicy::Update), None);
+        // A stored unit without a date is older than any dated copy.
+        assert_eq!(
+            Known::of(7, None).decide(7, Some("20220208T025144Z"), keep),
+            None
+        );
+        assert_eq!(Known::of(7, Some("yesterday")), Known::ASK);
+        assert_eq!(Known::ASK.decide(7, None, keep), None);
     }
 
     // A server abandons the import of a client that went away: nothing of it is stored.
