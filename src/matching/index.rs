@@ -157,15 +157,14 @@ pub struct PostingsBuilder {
     variants: u64,
     first: Option<i64>,
     last: Option<i64>,
-    /// About how many bytes of memory the lists hold.
+    /// The bytes the lists' buffers take (capacity and the allocator's overhead).
     memory: usize,
     /// The language tags seen, each with its key's index in `langs`.
     tags: Vec<(String, u16)>,
 }
 
-/// The memory a term's list costs besides its postings: the map's entry and the
-/// allocation's overhead.
-const TERM_OVERHEAD: usize = 96;
+/// What the allocator takes for each list's buffer besides its capacity.
+const ALLOCATION_OVERHEAD: usize = 16;
 
 impl PostingsBuilder {
     /// Adds a variant's postings; ids must come in increasing order.
@@ -196,7 +195,7 @@ impl PostingsBuilder {
         self.ids.dedup();
         for &term in &self.ids {
             let b = self.lists.entry((l, term)).or_insert_with(|| {
-                self.memory += TERM_OVERHEAD;
+                self.memory += ALLOCATION_OVERHEAD;
                 Builder {
                     last: 0,
                     df: 0,
@@ -213,9 +212,11 @@ impl PostingsBuilder {
         self.variants += 1;
     }
 
-    /// About how many bytes of memory the postings take so far.
+    /// About how many bytes of memory the postings take so far: the map's table (as
+    /// allocated, empty buckets included) and the lists' buffers.
     pub fn memory(&self) -> usize {
-        self.memory
+        let bucket = std::mem::size_of::<((u16, u64), Builder)>() + 1;
+        self.lists.capacity() * bucket + self.memory
     }
 
     /// True when nothing was added.
@@ -242,13 +243,19 @@ impl PostingsBuilder {
         for (r, &l) in by_name.iter().enumerate() {
             rank[l] = r;
         }
-        let mut lists: Vec<((u16, u64), Builder)> = self.lists.into_iter().collect();
-        lists.sort_unstable_by_key(|((l, term), _)| (rank[*l as usize], *term as i64));
-        for ((l, term), b) in lists {
+        // The keys alone are sorted (a copy of the entries would double the memory at the
+        // end of a run).
+        let mut lists = self.lists;
+        let mut keys: Vec<(u16, u64)> = lists.keys().copied().collect();
+        keys.sort_unstable_by_key(|(l, term)| (rank[*l as usize], *term as i64));
+        for key in keys {
+            let Some(b) = lists.remove(&key) else {
+                continue;
+            };
             stats.terms += 1;
             stats.postings += u64::from(b.df);
             stats.bytes += b.bytes.len() as u64;
-            write(&self.langs[l as usize], term, b.df, &b.bytes)?;
+            write(&self.langs[key.0 as usize], key.1, b.df, &b.bytes)?;
         }
         Ok((stats, self.first.zip(self.last)))
     }

@@ -1,7 +1,7 @@
 //! Importing TMX into the store: streaming, one transaction per file, duplicates decided by
 //! hashes of the source segment and of the whole unit.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::Hasher;
 use std::ops::ControlFlow;
 use std::path::Path;
@@ -637,9 +637,12 @@ pub(crate) struct UnitWriter<'t> {
     policy: DuplicatePolicy,
     /// The next position in each origin written to.
     positions: Vec<(i64, i64)>,
-    /// Every stored source hash, with what the one unit holding it is (loaded once), so
-    /// that a new source and most duplicates need no lookup.
+    /// Every source hash stored before this writer began, with what the one unit holding it
+    /// is (loaded once), so that a new source and most duplicates need no lookup.
     known: HashMap<i64, Known>,
+    /// The sources this writer added since (a copy of one of its own units asks the table;
+    /// a set, since a bulk import of new units fills it whole).
+    added: HashSet<i64>,
     insert_unit: Statement<'t>,
     insert_variant: Statement<'t>,
     insert_prop: Statement<'t>,
@@ -672,6 +675,7 @@ impl<'t> UnitWriter<'t> {
             policy,
             positions: Vec::new(),
             known,
+            added: HashSet::new(),
             insert_unit: tx.prepare(&insert_sql(
                 "unit",
                 "id, origin_id, position, line, tuid, srclang, source_lang, source_hash, \
@@ -706,6 +710,16 @@ impl<'t> UnitWriter<'t> {
         Ok(next)
     }
 
+    /// Makes the next unit with this source ask the table.
+    fn forget(&mut self, source_hash: i64) {
+        match self.known.get_mut(&source_hash) {
+            Some(k) => *k = Known::ASK,
+            None => {
+                self.added.insert(source_hash);
+            }
+        }
+    }
+
     /// Ends the writer, whose statements borrow the transaction, writing the postings a bulk
     /// import still holds; call before committing.
     pub(crate) fn finish(mut self) -> Result<()> {
@@ -733,7 +747,12 @@ impl<'t> UnitWriter<'t> {
             .or(unit.attributes.creationdate.as_deref());
         // Most units are new, or copies of the one stored unit with their source: look in
         // the table only for the others.
-        let (replace, outcome) = match self.known.get(&source_hash) {
+        let stored = match self.known.get(&source_hash) {
+            Some(&k) => Some(k),
+            None if self.added.insert(source_hash) => None,
+            None => Some(Known::ASK),
+        };
+        let (replace, outcome) = match stored {
             None => (None, Added::New),
             Some(stored) => match stored.decide(content_hash, date, self.policy) {
                 Some(Some(outcome)) => (None, outcome),
@@ -744,11 +763,9 @@ impl<'t> UnitWriter<'t> {
                 },
             },
         };
-        let now = match outcome {
-            Added::New => Known::of(content_hash, date),
-            _ => Known::ASK,
-        };
-        self.known.insert(source_hash, now);
+        if let Some(k) = self.known.get_mut(&source_hash) {
+            *k = Known::ASK;
+        }
         if self.policy == DuplicatePolicy::Update
             && outcome == Added::Updated
             && let Some(kept) = replace
@@ -879,7 +896,7 @@ impl<'t> UnitWriter<'t> {
             return Ok(None);
         };
         // What is known of its source no longer holds.
-        self.known.insert(source_hash, Known::ASK);
+        self.forget(source_hash);
         self.index.remove_unit(self.tx, id)?;
         self.subsegments.remove_unit(self.tx, id)?;
         for table in ["variant", "prop", "note"] {
@@ -908,7 +925,7 @@ impl<'t> UnitWriter<'t> {
             return Ok(false);
         };
         let hashes = (source_hash(source), content_hash(unit));
-        self.known.insert(hashes.0, Known::ASK);
+        self.forget(hashes.0);
         self.insert(
             origin,
             unit,
