@@ -266,8 +266,8 @@ impl PostingsBuilder {
 /// size. Fewer, longer runs mean fewer rows for a query to read per term.
 pub const CHUNK_VARIANTS: u64 = 4_000_000;
 
-/// The memory a run's postings may take before they are written as a chunk (about 110,000
-/// six-language units of prose).
+/// The memory a run's postings may take before they are written as a chunk, the map's table
+/// included (about 100,000 six-language units of prose).
 pub const RUN_MEMORY: usize = 96 << 20;
 
 /// Variants handed to the tokenising thread at a time.
@@ -278,23 +278,43 @@ pub type Batch = Vec<(i64, String, String)>;
 /// A thread that tokenises variants and accumulates their postings, so that reading and
 /// storing (the import, or the rebuild's scan) run beside it on the other core.
 pub struct Worker {
-    send: std::sync::mpsc::SyncSender<Batch>,
+    send: std::sync::mpsc::SyncSender<Job>,
+    runs: std::sync::mpsc::Receiver<PostingsBuilder>,
     handle: std::thread::JoinHandle<PostingsBuilder>,
     /// The builder's [`PostingsBuilder::memory`], as of the last batch it took.
     memory: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
+/// What the tokenising thread is asked to do.
+enum Job {
+    Tokenise(Batch),
+    /// Hand over the run built so far and start another.
+    Take,
+}
+
 impl Worker {
     /// Starts the thread.
     pub fn start() -> Self {
-        let (send, recv) = std::sync::mpsc::sync_channel::<Batch>(8);
+        let (send, recv) = std::sync::mpsc::sync_channel::<Job>(8);
+        let (give, runs) = std::sync::mpsc::sync_channel::<PostingsBuilder>(1);
         let memory = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let seen = memory.clone();
+        // One thread for every run: its allocations stay in one arena of the allocator,
+        // which the next run reuses (a thread per run left each arena's memory behind).
         let handle = std::thread::spawn(move || {
             let mut b = PostingsBuilder::default();
-            for batch in recv {
-                for (id, lang, text) in batch {
-                    b.add(id, &lang, &text);
+            for job in recv {
+                match job {
+                    Job::Tokenise(batch) => {
+                        for (id, lang, text) in batch {
+                            b.add(id, &lang, &text);
+                        }
+                    }
+                    Job::Take => {
+                        if give.send(std::mem::take(&mut b)).is_err() {
+                            break;
+                        }
+                    }
                 }
                 seen.store(b.memory(), std::sync::atomic::Ordering::Relaxed);
             }
@@ -302,6 +322,7 @@ impl Worker {
         });
         Worker {
             send,
+            runs,
             handle,
             memory,
         }
@@ -316,7 +337,14 @@ impl Worker {
     pub fn send(&self, batch: Batch) {
         // The thread only stops when the channel closes; a failed send means it panicked,
         // which finish reports.
-        let _ = self.send.send(batch);
+        let _ = self.send.send(Job::Tokenise(batch));
+    }
+
+    /// Takes the run built from every batch sent so far; the thread goes on with a new one.
+    pub fn take_run(&self) -> Result<PostingsBuilder> {
+        let failed = || crate::Error::Internal("the index builder thread failed");
+        self.send.send(Job::Take).map_err(|_| failed())?;
+        self.runs.recv().map_err(|_| failed())
     }
 
     /// Waits for the thread and takes its postings.

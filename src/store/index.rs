@@ -230,8 +230,7 @@ impl Bulk {
             Vec::with_capacity(BATCH),
         ));
         if end || self.worker.full() || self.run >= CHUNK_VARIANTS {
-            let full = std::mem::replace(&mut self.worker, Worker::start());
-            let (stats, chunk) = write_chunks(tx, full.finish()?)?;
+            let (stats, chunk) = write_chunks(tx, self.worker.take_run()?)?;
             self.first_chunk = self.first_chunk.or(chunk);
             self.stats.add(stats);
             self.run = 0;
@@ -355,7 +354,7 @@ fn build_in(
         tx.execute("DELETE FROM match_recent WHERE variant_id >= ?1", [first])?;
     }
     let mut stats = IndexStats::default();
-    let mut worker = Worker::start();
+    let worker = Worker::start();
     {
         let mut stmt =
             tx.prepare("SELECT id, lang, text FROM variant WHERE id >= ?1 ORDER BY id")?;
@@ -375,9 +374,8 @@ fn build_in(
             done += 1;
             run += 1;
             if run >= CHUNK_VARIANTS || (done % BATCH as u64 == 0 && worker.full()) {
-                let full = std::mem::replace(&mut worker, Worker::start());
-                full.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
-                stats.add(write_chunks(tx, full.finish()?)?.0);
+                worker.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+                stats.add(write_chunks(tx, worker.take_run()?)?.0);
                 run = 0;
             }
             if done % 65_536 == 0 {

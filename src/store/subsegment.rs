@@ -402,7 +402,7 @@ pub(crate) fn index_pending(conn: &Connection, all: bool) -> Result<u64> {
         append_chunks(conn, builder)?;
         Ok(())
     };
-    let mut worker = Worker::start();
+    let worker = Worker::start();
     let mut stmt = conn.prepare(&format!(
         "SELECT s.id, s.lang, v.text, s.start, s.end {MATCHED} AND s.id >= ?1 ORDER BY s.id"
     ))?;
@@ -425,9 +425,8 @@ pub(crate) fn index_pending(conn: &Connection, all: bool) -> Result<u64> {
         run += 1;
         if run >= CHUNK_VARIANTS || (done % BATCH as u64 == 0 && worker.full()) {
             run = 0;
-            let full = std::mem::replace(&mut worker, Worker::start());
-            full.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
-            write(full.finish()?)?;
+            worker.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+            write(worker.take_run()?)?;
         }
     }
     worker.send(batch);
