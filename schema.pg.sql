@@ -1,7 +1,7 @@
--- tmm's PostgreSQL schema, version 4: the same tables, columns and indexes as schema.sql (the
+-- tmm's PostgreSQL schema, version 5: the same tables, columns and indexes as schema.sql (the
 -- SQLite truth), checked against it by a test (store::pg::tests), so a change to schema.sql
 -- that forgets this file fails. The version is recorded as the comment on table origin
--- ('tmm schema 4'), PostgreSQL having no PRAGMA user_version.
+-- ('tmm schema 5'), PostgreSQL having no PRAGMA user_version. The backend began at version 5.
 --
 -- Differences, all of type or dialect, none of meaning:
 -- - every INTEGER is BIGINT (ids, hashes and term keys are 64-bit in tmm; SQLite's INTEGER
@@ -152,13 +152,13 @@ CREATE TABLE subsegment (
 CREATE INDEX subsegment_by_unit ON subsegment (unit_id, n);
 
 CREATE TABLE match_term (
-    id       BIGINT  PRIMARY KEY,
     lang     TEXT    NOT NULL,
     term     BIGINT  NOT NULL,
+    chunk    BIGINT  NOT NULL,
     df       BIGINT  NOT NULL,
-    postings BYTEA   NOT NULL
+    postings BYTEA   NOT NULL,
+    PRIMARY KEY (lang, term, chunk)
 );
-CREATE INDEX match_term_by_chunk ON match_term (lang, term, id);
 
 CREATE TABLE match_recent (
     lang       TEXT    NOT NULL,

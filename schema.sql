@@ -1,4 +1,4 @@
--- tmm's SQLite schema, version 4: the one source of truth. The store applies it whole to a
+-- tmm's SQLite schema, version 5: the one source of truth. The store applies it whole to a
 -- new database and records its version in PRAGMA user_version; a database of an older
 -- version is brought here by the numbered migrations in src/store/migrations/ (a test checks
 -- that both give the same tables, columns and indexes).
@@ -160,17 +160,19 @@ CREATE INDEX subsegment_by_unit ON subsegment (unit_id, n);
 
 -- The fuzzy-match index (src/store/index.rs). For each language (primary subtag) and token
 -- key (xxh3 of the normalised word), the variants that hold it. `tmm index` and bulk imports
--- write one row (a chunk) per term for every 200,000 variants, the postings delta-encoded in
--- a blob; variants of small imports get one row per posting in match_recent; variants
--- deleted since are listed in match_dead.
+-- write one row (a chunk) per term for every run of postings built in bounded memory, the
+-- postings delta-encoded in a blob; a term's chunks are one range of the key, in `chunk`
+-- order (the run's number, match_state's next_chunk), which is variant id order. Variants of
+-- small imports get one row per posting in match_recent; variants deleted since are listed in
+-- match_dead.
 CREATE TABLE match_term (
-    id       INTEGER PRIMARY KEY,
     lang     TEXT    NOT NULL,
     term     INTEGER NOT NULL,
+    chunk    INTEGER NOT NULL,
     df       INTEGER NOT NULL,  -- variants holding the term
-    postings BLOB    NOT NULL   -- (varint id delta, length in tokens) pairs, ids ascending
-);
-CREATE INDEX match_term_by_chunk ON match_term (lang, term, id);
+    postings BLOB    NOT NULL,  -- (varint id delta, length in tokens) pairs, ids ascending
+    PRIMARY KEY (lang, term, chunk)
+) WITHOUT ROWID;
 
 CREATE TABLE match_recent (
     lang       TEXT    NOT NULL,
@@ -184,7 +186,8 @@ CREATE TABLE match_dead (variant_id INTEGER PRIMARY KEY);
 
 -- uncovered_from: the first variant id a bulk import left for `tmm index`;
 -- subsegments_uncovered_from: the first sub-segment not indexed yet; subsegment_units_from:
--- the first unit whose sub-segments are not made yet (a database migrated from version 3).
+-- the first unit whose sub-segments are not made yet (a database migrated from version 3);
+-- next_chunk: the number of the next run written to match_term.
 CREATE TABLE match_state (key TEXT PRIMARY KEY, value INTEGER) WITHOUT ROWID;
 
 -- Who may use `tmm serve`: a token's name (its holder, the change id of what they store),

@@ -157,21 +157,36 @@ pub struct PostingsBuilder {
     variants: u64,
     first: Option<i64>,
     last: Option<i64>,
+    /// The bytes the lists' buffers take (capacity and the allocator's overhead).
+    memory: usize,
+    /// The language tags seen, each with its key's index in `langs`.
+    tags: Vec<(String, u16)>,
 }
+
+/// What the allocator takes for each list's buffer besides its capacity.
+const ALLOCATION_OVERHEAD: usize = 16;
 
 impl PostingsBuilder {
     /// Adds a variant's postings; ids must come in increasing order.
     pub fn add(&mut self, id: i64, lang: &str, text: &str) {
         self.first.get_or_insert(id);
         self.last = Some(id);
-        let lang = lang_key(lang);
-        let l = match self.langs.iter().position(|x| *x == lang) {
-            Some(l) => l,
+        // A memory holds a few language tags: each one's key is made once.
+        let l = match self.tags.iter().find(|t| t.0 == lang) {
+            Some(t) => t.1,
             None => {
-                self.langs.push(lang);
-                self.langs.len() - 1
+                let key = lang_key(lang);
+                let l = match self.langs.iter().position(|x| *x == key) {
+                    Some(l) => l,
+                    None => {
+                        self.langs.push(key);
+                        self.langs.len() - 1
+                    }
+                } as u16;
+                self.tags.push((lang.to_string(), l));
+                l
             }
-        } as u16;
+        };
         let content = content_ids(text);
         let len = len_byte(content.len());
         self.ids.clear();
@@ -179,22 +194,41 @@ impl PostingsBuilder {
         self.ids.sort_unstable();
         self.ids.dedup();
         for &term in &self.ids {
-            let b = self.lists.entry((l, term)).or_insert(Builder {
-                last: 0,
-                df: 0,
-                bytes: Vec::new(),
+            let b = self.lists.entry((l, term)).or_insert_with(|| {
+                self.memory += ALLOCATION_OVERHEAD;
+                Builder {
+                    last: 0,
+                    df: 0,
+                    bytes: Vec::new(),
+                }
             });
+            let capacity = b.bytes.capacity();
             put_varint(&mut b.bytes, (id - b.last) as u64);
             b.bytes.push(len);
+            self.memory += b.bytes.capacity() - capacity;
             b.last = id;
             b.df += 1;
         }
         self.variants += 1;
     }
 
-    /// The lists as one chunk per term, in (language, term) order, handed to `write`; then
-    /// the first and last variant id the chunk covers. A term's chunks are read in the order
-    /// they were written, which is id order: every id here is newer than the stored ones.
+    /// About how many bytes of memory the postings take so far: the map's table (as
+    /// allocated, empty buckets included) and the lists' buffers.
+    pub fn memory(&self) -> usize {
+        let bucket = std::mem::size_of::<((u16, u64), Builder)>() + 1;
+        self.lists.capacity() * bucket + self.memory
+    }
+
+    /// True when nothing was added.
+    pub fn is_empty(&self) -> bool {
+        self.variants == 0
+    }
+
+    /// The lists as one chunk per term, handed to `write` in the order of the index's key
+    /// (the language key as text, then the term as a signed 64-bit integer, as SQLite orders
+    /// them), so that a table keyed by them grows at its right edge; then the first and last
+    /// variant id the chunk covers. A term's chunks are read in the order they were written,
+    /// which is id order: every id here is newer than the stored ones.
     pub fn into_chunks(
         self,
         mut write: impl FnMut(&str, u64, u32, &[u8]) -> Result<()>,
@@ -203,9 +237,17 @@ impl PostingsBuilder {
             variants: self.variants,
             ..Default::default()
         };
+        let mut rank = vec![0usize; self.langs.len()];
+        let mut by_name: Vec<usize> = (0..self.langs.len()).collect();
+        by_name.sort_by(|&a, &b| self.langs[a].cmp(&self.langs[b]));
+        for (r, &l) in by_name.iter().enumerate() {
+            rank[l] = r;
+        }
+        // The keys alone are sorted (a copy of the entries would double the memory at the
+        // end of a run).
         let mut lists = self.lists;
         let mut keys: Vec<(u16, u64)> = lists.keys().copied().collect();
-        keys.sort_unstable();
+        keys.sort_unstable_by_key(|(l, term)| (rank[*l as usize], *term as i64));
         for key in keys {
             let Some(b) = lists.remove(&key) else {
                 continue;
@@ -219,9 +261,14 @@ impl PostingsBuilder {
     }
 }
 
-/// Variants tokenised in memory before their postings are written as a chunk: bounds the
-/// memory of a bulk import or a rebuild (about 60 MB) whatever its size.
-pub const CHUNK_VARIANTS: u64 = 200_000;
+/// The most variants tokenised in memory before their postings are written as a chunk (a
+/// run): with [`RUN_MEMORY`], bounds the memory of a bulk import or a rebuild whatever its
+/// size. Fewer, longer runs mean fewer rows for a query to read per term.
+pub const CHUNK_VARIANTS: u64 = 4_000_000;
+
+/// The memory a run's postings may take before they are written as a chunk, the map's table
+/// included (about 100,000 six-language units of prose).
+pub const RUN_MEMORY: usize = 96 << 20;
 
 /// Variants handed to the tokenising thread at a time.
 pub const BATCH: usize = 4096;
@@ -231,31 +278,73 @@ pub type Batch = Vec<(i64, String, String)>;
 /// A thread that tokenises variants and accumulates their postings, so that reading and
 /// storing (the import, or the rebuild's scan) run beside it on the other core.
 pub struct Worker {
-    send: std::sync::mpsc::SyncSender<Batch>,
+    send: std::sync::mpsc::SyncSender<Job>,
+    runs: std::sync::mpsc::Receiver<PostingsBuilder>,
     handle: std::thread::JoinHandle<PostingsBuilder>,
+    /// The builder's [`PostingsBuilder::memory`], as of the last batch it took.
+    memory: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+/// What the tokenising thread is asked to do.
+enum Job {
+    Tokenise(Batch),
+    /// Hand over the run built so far and start another.
+    Take,
 }
 
 impl Worker {
     /// Starts the thread.
     pub fn start() -> Self {
-        let (send, recv) = std::sync::mpsc::sync_channel::<Batch>(8);
+        let (send, recv) = std::sync::mpsc::sync_channel::<Job>(8);
+        let (give, runs) = std::sync::mpsc::sync_channel::<PostingsBuilder>(1);
+        let memory = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let seen = memory.clone();
+        // One thread for every run: its allocations stay in one arena of the allocator,
+        // which the next run reuses (a thread per run left each arena's memory behind).
         let handle = std::thread::spawn(move || {
             let mut b = PostingsBuilder::default();
-            for batch in recv {
-                for (id, lang, text) in batch {
-                    b.add(id, &lang, &text);
+            for job in recv {
+                match job {
+                    Job::Tokenise(batch) => {
+                        for (id, lang, text) in batch {
+                            b.add(id, &lang, &text);
+                        }
+                    }
+                    Job::Take => {
+                        if give.send(std::mem::take(&mut b)).is_err() {
+                            break;
+                        }
+                    }
                 }
+                seen.store(b.memory(), std::sync::atomic::Ordering::Relaxed);
             }
             b
         });
-        Worker { send, handle }
+        Worker {
+            send,
+            runs,
+            handle,
+            memory,
+        }
+    }
+
+    /// True when the postings built so far fill a run ([`RUN_MEMORY`]): time to write them.
+    pub fn full(&self) -> bool {
+        self.memory.load(std::sync::atomic::Ordering::Relaxed) >= RUN_MEMORY
     }
 
     /// Hands the thread a batch.
     pub fn send(&self, batch: Batch) {
         // The thread only stops when the channel closes; a failed send means it panicked,
         // which finish reports.
-        let _ = self.send.send(batch);
+        let _ = self.send.send(Job::Tokenise(batch));
+    }
+
+    /// Takes the run built from every batch sent so far; the thread goes on with a new one.
+    pub fn take_run(&self) -> Result<PostingsBuilder> {
+        let failed = || crate::Error::Internal("the index builder thread failed");
+        self.send.send(Job::Take).map_err(|_| failed())?;
+        self.runs.recv().map_err(|_| failed())
     }
 
     /// Waits for the thread and takes its postings.

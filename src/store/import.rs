@@ -1,7 +1,7 @@
 //! Importing TMX into the store: streaming, one transaction per file, duplicates decided by
 //! hashes of the source segment and of the whole unit.
 
-use std::collections::{BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::Hasher;
 use std::ops::ControlFlow;
 use std::path::Path;
@@ -645,14 +645,124 @@ pub(crate) fn extra_json(a: &Attributes) -> Option<String> {
     (!a.extra.is_empty()).then(|| serde_json::to_string(&a.extra).unwrap_or_default())
 }
 
+/// What the import knows of the stored units with one source without asking the table:
+/// the content hash and date of the only one, or that the table must be asked (several, or a
+/// date that is not in TMX's form).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Known {
+    content: i64,
+    /// [`date_order`] of its date; [`NO_DATE`] without one; `i64::MIN`: ask.
+    date: i64,
+}
+
+const NO_DATE: i64 = -1;
+
+impl Known {
+    const ASK: Known = Known {
+        content: 0,
+        date: i64::MIN,
+    };
+
+    fn of(content: i64, date: Option<&str>) -> Known {
+        match date.map(date_order) {
+            None => Known {
+                content,
+                date: NO_DATE,
+            },
+            Some(Some(date)) => Known { content, date },
+            Some(None) => Known::ASK,
+        }
+    }
+
+    /// What [`decide`] would decide for an incoming unit, when that
+    /// needs no stored unit's id: `Some(Some(outcome))` to add it, `Some(None)` to skip it;
+    /// `None` when the table must be asked.
+    fn decide(
+        self,
+        content: i64,
+        date: Option<&str>,
+        policy: DuplicatePolicy,
+    ) -> Option<Option<Added>> {
+        if self == Known::ASK {
+            return None;
+        }
+        if content == self.content {
+            // The same unit again: skipped unless it is newer (an update: ask).
+            let newer = match date {
+                None => false,
+                Some(d) => self.date == NO_DATE || date_order(d)? > self.date,
+            };
+            return if newer { None } else { Some(None) };
+        }
+        match policy {
+            DuplicatePolicy::Skip => Some(None),
+            DuplicatePolicy::Keep => Some(Some(Added::Alternative)),
+            DuplicatePolicy::Update => None,
+        }
+    }
+}
+
+/// A TMX date (`YYYYMMDDThhmmssZ`) as a number that orders as the text does; `None` for
+/// text of another form.
+fn date_order(date: &str) -> Option<i64> {
+    let b = date.as_bytes();
+    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
+        return None;
+    }
+    b[..8].iter().chain(&b[9..15]).try_fold(0i64, |n, &c| {
+        c.is_ascii_digit().then(|| n * 10 + i64::from(c - b'0'))
+    })
+}
+
+/// The sources an import may meet again, on any backend: every source hash stored before
+/// the import began, with what the one unit holding it is (loaded once), and the sources the
+/// import added since, so that a new source and most duplicates need no lookup.
+#[derive(Debug, Default)]
+pub(crate) struct KnownSources {
+    stored: HashMap<i64, Known>,
+    /// A set, since a bulk import of new units fills it whole.
+    added: HashSet<i64>,
+}
+
+impl KnownSources {
+    /// Records a stored unit: its source and content hashes and its change or creation date.
+    pub(crate) fn insert_stored(&mut self, source_hash: i64, content: i64, date: Option<&str>) {
+        let entry = Known::of(content, date);
+        self.stored
+            .entry(source_hash)
+            .and_modify(|k| *k = Known::ASK)
+            .or_insert(entry);
+    }
+
+    /// What is known of the units with this source: `None` when there is none (the source is
+    /// then recorded as added), [`Known::ASK`] when the table must be asked.
+    fn lookup(&mut self, source_hash: i64) -> Option<Known> {
+        match self.stored.get(&source_hash) {
+            Some(&k) => Some(k),
+            None if self.added.insert(source_hash) => None,
+            None => Some(Known::ASK),
+        }
+    }
+
+    /// Makes the next unit with this source ask the table (a unit with it was added,
+    /// replaced or removed).
+    pub(crate) fn forget(&mut self, source_hash: i64) {
+        match self.stored.get_mut(&source_hash) {
+            Some(k) => *k = Known::ASK,
+            None => {
+                self.added.insert(source_hash);
+            }
+        }
+    }
+}
+
 /// Adds units to the store inside a transaction, deciding duplicates.
 pub(crate) struct UnitWriter<'t> {
     tx: &'t Transaction<'t>,
     policy: DuplicatePolicy,
     /// The next position in each origin written to.
     positions: Vec<(i64, i64)>,
-    /// Source hashes of every stored unit, so a new source needs no lookup.
-    known_sources: HashSet<i64>,
+    known: KnownSources,
     insert_unit: Statement<'t>,
     insert_variant: Statement<'t>,
     insert_prop: Statement<'t>,
@@ -665,15 +775,22 @@ pub(crate) struct UnitWriter<'t> {
 
 impl<'t> UnitWriter<'t> {
     pub(crate) fn new(tx: &'t Transaction<'t>, policy: DuplicatePolicy) -> Result<Self> {
-        let known_sources = tx
-            .prepare("SELECT source_hash FROM unit")?
-            .query_map([], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+        let mut known = KnownSources::default();
+        {
+            let mut stmt = tx.prepare(
+                "SELECT source_hash, content_hash, coalesce(changedate, creationdate) FROM unit",
+            )?;
+            let mut rows = stmt.query([])?;
+            while let Some(r) = rows.next()? {
+                let date: Option<String> = r.get(2)?;
+                known.insert_stored(r.get(0)?, r.get(1)?, date.as_deref());
+            }
+        }
         Ok(UnitWriter {
             tx,
             policy,
             positions: Vec::new(),
-            known_sources,
+            known,
             insert_unit: tx.prepare(&insert_sql(
                 "unit",
                 "id, origin_id, position, line, tuid, srclang, source_lang, source_hash, \
@@ -708,8 +825,10 @@ impl<'t> UnitWriter<'t> {
         Ok(next)
     }
 
-    /// Ends the writer, whose statements borrow the transaction; call before committing.
-    pub(crate) fn finish(self) -> Result<()> {
+    /// Ends the writer, whose statements borrow the transaction, writing the postings a bulk
+    /// import still holds; call before committing.
+    pub(crate) fn finish(mut self) -> Result<()> {
+        self.index.finish(self.tx)?;
         Ok(())
     }
 
@@ -725,7 +844,7 @@ impl<'t> UnitWriter<'t> {
         let Some(plan) = plan(
             &mut SqliteStored(tx),
             self.policy,
-            &mut self.known_sources,
+            &mut self.known,
             unit,
             default_srclang,
         )?
@@ -752,14 +871,16 @@ impl<'t> UnitWriter<'t> {
     /// Deletes a unit with its variants, props and notes, and takes it out of the index;
     /// returns its position, `None` when there was no such unit.
     pub(crate) fn remove(&mut self, id: i64) -> Result<Option<i64>> {
-        let position: Option<i64> = self
+        let Some((position, source_hash)): Option<(i64, i64)> = self
             .tx
-            .prepare_cached("SELECT position FROM unit WHERE id = ?1")?
-            .query_row([id], |r| r.get(0))
-            .optional()?;
-        if position.is_none() {
+            .prepare_cached("SELECT position, source_hash FROM unit WHERE id = ?1")?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?
+        else {
             return Ok(None);
-        }
+        };
+        // What is known of its source no longer holds.
+        self.known.forget(source_hash);
         self.index.remove_unit(self.tx, id)?;
         self.subsegments.remove_unit(self.tx, id)?;
         for table in ["variant", "prop", "note"] {
@@ -770,7 +891,7 @@ impl<'t> UnitWriter<'t> {
         self.tx
             .prepare_cached("DELETE FROM unit WHERE id = ?1")?
             .execute([id])?;
-        Ok(position)
+        Ok(Some(position))
     }
 
     /// Replaces unit `id` by `unit`, keeping its id, origin and position; false when there
@@ -788,7 +909,7 @@ impl<'t> UnitWriter<'t> {
             return Ok(false);
         };
         let hashes = (source_hash(source), content_hash(unit));
-        self.known_sources.insert(hashes.0);
+        self.known.forget(hashes.0);
         self.insert(
             origin,
             unit,
@@ -950,11 +1071,12 @@ pub(crate) struct Plan<'u> {
 }
 
 /// Applies the duplicate rules to `unit`: `None` when it is a duplicate to skip. Most units
-/// are new: `stored` is asked only when `known_sources` holds the source already.
+/// are new, or copies of the one stored unit with their source: `stored` is asked only for
+/// the others.
 pub(crate) fn plan<'u>(
     stored: &mut dyn StoredUnits,
     policy: DuplicatePolicy,
-    known_sources: &mut HashSet<i64>,
+    known: &mut KnownSources,
     unit: &'u TranslationUnit,
     default_srclang: Option<&str>,
 ) -> Result<Option<Plan<'u>>> {
@@ -963,14 +1085,24 @@ pub(crate) fn plan<'u>(
     };
     let source_hash = source_hash(source);
     let content_hash = content_hash(unit);
-    let (replace, outcome) = if known_sources.insert(source_hash) {
-        (None, Added::New)
-    } else {
-        match decide(stored, policy, unit, source_hash, content_hash)? {
-            Some(decision) => decision,
-            None => return Ok(None),
-        }
+    let date = unit
+        .attributes
+        .changedate
+        .as_deref()
+        .or(unit.attributes.creationdate.as_deref());
+    let (replace, outcome) = match known.lookup(source_hash) {
+        None => (None, Added::New),
+        Some(k) => match k.decide(content_hash, date, policy) {
+            Some(Some(outcome)) => (None, outcome),
+            Some(None) => return Ok(None),
+            None => match decide(stored, policy, unit, source_hash, content_hash)? {
+                Some(decision) => decision,
+                None => return Ok(None),
+            },
+        },
     };
+    // A unit with this source is about to be stored: what was known of it no longer holds.
+    known.forget(source_hash);
     let superseded = match replace {
         Some(kept) if policy == DuplicatePolicy::Update && outcome == Added::Updated => {
             superseded(stored, source_hash, kept, unit, source)?
@@ -1182,6 +1314,45 @@ mod tests {
             "<tmx version=\"1.4\"><header srclang=\"en\" creationtool=\"t\" creationtoolversion=\"1\" segtype=\"sentence\" o-tmf=\"t\" adminlang=\"en\" datatype=\"plaintext\"/><body>\n{body}</body></tmx>\n"
         )
         .into_bytes()
+    }
+
+    #[test]
+    fn tmx_dates_order_as_numbers_as_they_do_as_text() {
+        let dates = ["19991231T235959Z", "20220208T025144Z", "20220208T025145Z"];
+        for pair in dates.windows(2) {
+            assert!(date_order(pair[0]) < date_order(pair[1]), "{pair:?}");
+        }
+        assert_eq!(date_order("20220208T025144Z"), Some(20220208025144));
+        for odd in [
+            "2022-02-08T02:51:44Z",
+            "20220208T025144",
+            "2022020xT025144Z",
+            "",
+        ] {
+            assert_eq!(date_order(odd), None, "{odd}");
+        }
+    }
+
+    #[test]
+    fn what_is_known_of_a_source_decides_as_the_table_would() {
+        let stored = Known::of(7, Some("20220208T025144Z"));
+        let keep = DuplicatePolicy::Keep;
+        // The same unit, not newer: skipped; newer, or with an odd date: ask.
+        assert_eq!(stored.decide(7, Some("20220208T025144Z"), keep), Some(None));
+        assert_eq!(stored.decide(7, None, keep), Some(None));
+        assert_eq!(stored.decide(7, Some("20230101T000000Z"), keep), None);
+        assert_eq!(stored.decide(7, Some("2023-01-01"), keep), None);
+        // Another translation: beside it, skipped, or ask (update).
+        assert_eq!(stored.decide(8, None, keep), Some(Some(Added::Alternative)));
+        assert_eq!(stored.decide(8, None, DuplicatePolicy::Skip), Some(None));
+        assert_eq!(stored.decide(8, None, DuplicatePolicy::Update), None);
+        // A stored unit without a date is older than any dated copy.
+        assert_eq!(
+            Known::of(7, None).decide(7, Some("20220208T025144Z"), keep),
+            None
+        );
+        assert_eq!(Known::of(7, Some("yesterday")), Known::ASK);
+        assert_eq!(Known::ASK.decide(7, None, keep), None);
     }
 
     // A server abandons the import of a client that went away: nothing of it is stored.

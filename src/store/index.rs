@@ -1,15 +1,18 @@
 //! The match index in the SQLite file (tables `match_*`, see `schema.sql`):
 //! - `match_term`: a few rows (chunks) per term, written by a rebuild (`tmm index`) and bulk
-//!   imports, each a blob of postings ([`crate::matching::index`]) in id order, so a term is
-//!   one B-tree range; a chunk holds at most [`CHUNK_VARIANTS`] variants' postings, which
-//!   bounds the memory of building them;
+//!   imports, each a blob of postings ([`crate::matching::index`]) in id order, keyed by
+//!   (language, term, chunk) so a term is one B-tree range; a chunk holds one run of
+//!   postings built in at most [`RUN_MEMORY`](crate::matching::index::RUN_MEMORY) bytes, and its rows are written in key order,
+//!   so the table grows at its right edge;
 //! - `match_recent`: one row per posting for variants imported since, written in the import
 //!   transaction by [`IndexWriter`];
 //! - `match_dead`: variants deleted since (the `update` policy), skipped by queries.
 //!
-//! A bulk import (more than [`live_limit`] variants in one transaction) leaves its variants
-//! marked as not covered; [`catch_up`] then appends their postings in chunks, after the
-//! commit, with memory bounded whatever the import's size.
+//! A bulk import (more than [`live_limit`] variants in one transaction) tokenises its
+//! variants in a thread beside it as it stores them ([`IndexWriter`]) and writes their
+//! postings run by run, before its commit, with memory bounded whatever the import's size.
+//! `tmm import --defer-index` leaves its variants marked as not covered; [`catch_up`] then
+//! appends their postings the same way.
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
@@ -17,7 +20,7 @@ use super::Store;
 use super::snapshot::sql;
 use crate::error::Result;
 use crate::matching::index::{
-    BATCH, CHUNK_VARIANTS, IndexStats, PostingsBuilder, Worker, decode_postings, lang_key,
+    BATCH, Batch, CHUNK_VARIANTS, IndexStats, PostingsBuilder, Worker, decode_postings, lang_key,
     len_byte, live_limit, terms,
 };
 use crate::model::VariantId;
@@ -62,14 +65,31 @@ fn pending(conn: &Connection) -> Result<u64> {
 /// and one per deleted unit.
 ///
 /// The first variants (see [`live_limit`]) go into `match_recent` row by row. Past that the
-/// import is a bulk one: its variants are marked as not covered, and [`catch_up`] indexes
-/// them after the commit, in chunks of bounded memory; until then queries scan them.
+/// import is a bulk one: its variants, those indexed row by row included, go to a thread
+/// that tokenises them beside the import, and their postings are written as chunks, a run at
+/// a time, and by [`finish`](Self::finish) before the commit. Until then they are marked as
+/// not covered, so that a failure midway leaves the index as it was.
 pub(crate) struct IndexWriter {
     live: bool,
     limit: u64,
     added: u64,
-    /// The first variant this writer indexed row by row.
+    /// The first variant this writer indexed.
     first_live: Option<i64>,
+    /// A bulk import's postings: the thread building the current run and the variants not
+    /// handed to it yet.
+    bulk: Option<Bulk>,
+}
+
+struct Bulk {
+    /// The first variant of the import.
+    first: i64,
+    worker: Worker,
+    batch: Batch,
+    /// Variants in the current run.
+    run: u64,
+    /// The first chunk number this writer wrote.
+    first_chunk: Option<i64>,
+    stats: IndexStats,
 }
 
 impl IndexWriter {
@@ -82,6 +102,7 @@ impl IndexWriter {
             limit: live_limit(stored),
             added: 0,
             first_live: None,
+            bulk: None,
         })
     }
 
@@ -107,17 +128,44 @@ impl IndexWriter {
         lang: &str,
         text: &str,
     ) -> Result<()> {
+        if let Some(bulk) = &mut self.bulk {
+            bulk.batch
+                .push((variant_id, lang.to_string(), text.to_string()));
+            return bulk.flush(tx, false);
+        }
         if !self.live {
             return Ok(());
         }
         self.added += 1;
         if self.added > self.limit {
             // A bulk import: this import's variants, the ones indexed row by row included,
-            // are left for catch_up, so that queries need not read match_recent.
+            // go to the postings thread, so that queries need not read match_recent.
             self.live = false;
             let first = self.first_live.unwrap_or(variant_id);
             set_state(tx, "uncovered_from", Some(first))?;
             tx.execute("DELETE FROM match_recent WHERE variant_id >= ?1", [first])?;
+            let mut bulk = Bulk {
+                first,
+                worker: Worker::start(),
+                batch: Vec::with_capacity(BATCH),
+                run: 0,
+                first_chunk: None,
+                stats: IndexStats::default(),
+            };
+            {
+                let mut stmt =
+                    tx.prepare("SELECT id, lang, text FROM variant WHERE id >= ?1 ORDER BY id")?;
+                let mut rows = stmt.query([first])?;
+                while let Some(row) = rows.next()? {
+                    bulk.batch.push((
+                        row.get(0)?,
+                        row.get_ref(1)?.as_str().unwrap_or("").to_string(),
+                        row.get_ref(2)?.as_str().unwrap_or("").to_string(),
+                    ));
+                    bulk.flush(tx, false)?;
+                }
+            }
+            self.bulk = Some(bulk);
             return Ok(());
         }
         self.first_live.get_or_insert(variant_id);
@@ -136,29 +184,114 @@ impl IndexWriter {
 
     /// Drops the variants of a unit about to be deleted.
     pub(crate) fn remove_unit(&mut self, tx: &Transaction, unit_id: i64) -> Result<()> {
+        if let Some(bulk) = self.bulk.take() {
+            let mine: bool = tx
+                .prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM variant WHERE unit_id = ?1 AND id >= ?2)",
+                )?
+                .query_row([unit_id, bulk.first], |r| r.get(0))?;
+            if mine {
+                // A unit of this import goes again: its postings are in the thread's run,
+                // and its id may be given again. The import's variants are left to
+                // catch_up, which reads them as they are at the end.
+                bulk.abandon(tx)?;
+            } else {
+                self.bulk = Some(bulk);
+            }
+        }
         tx.prepare_cached(
             "INSERT OR IGNORE INTO match_dead (variant_id) SELECT id FROM variant WHERE unit_id = ?1",
         )?
         .execute([unit_id])?;
         Ok(())
     }
+
+    /// Writes the postings of a bulk import's last run: its variants are covered from now
+    /// on. Call before the commit (a writer dropped without it leaves them uncovered).
+    pub(crate) fn finish(&mut self, tx: &Connection) -> Result<IndexStats> {
+        let Some(mut bulk) = self.bulk.take() else {
+            return Ok(IndexStats::default());
+        };
+        bulk.flush(tx, true)?;
+        set_state(tx, "uncovered_from", None)?;
+        Ok(bulk.stats)
+    }
 }
 
-/// Writes a builder's postings as one new chunk per term.
-fn write_chunks(tx: &Connection, builder: PostingsBuilder) -> Result<IndexStats> {
+impl Bulk {
+    /// Hands the thread a full batch, and writes the run when it is full (or, when `end`,
+    /// whatever it holds).
+    fn flush(&mut self, tx: &Connection, end: bool) -> Result<()> {
+        if self.batch.len() < BATCH && !end {
+            return Ok(());
+        }
+        self.run += self.batch.len() as u64;
+        self.worker.send(std::mem::replace(
+            &mut self.batch,
+            Vec::with_capacity(BATCH),
+        ));
+        if end || self.worker.full() || self.run >= CHUNK_VARIANTS {
+            let (stats, chunk) = write_chunks(tx, self.worker.take_run()?)?;
+            self.first_chunk = self.first_chunk.or(chunk);
+            self.stats.add(stats);
+            self.run = 0;
+        }
+        Ok(())
+    }
+
+    /// Drops what was built, and the chunks written: the import's variants stay uncovered.
+    fn abandon(self, tx: &Connection) -> Result<()> {
+        drop(self.worker.finish()?);
+        if let Some(first) = self.first_chunk {
+            tx.execute("DELETE FROM match_term WHERE chunk >= ?1", [first])?;
+        }
+        Ok(())
+    }
+}
+
+/// What [`append_chunks`] wrote: its figures, the first and last id it covers, and its
+/// chunk number (`None` when it wrote nothing).
+pub(crate) struct Appended {
+    pub stats: IndexStats,
+    pub span: Option<(i64, i64)>,
+    pub chunk: Option<i64>,
+}
+
+/// Appends a builder's postings to `match_term` as one new chunk per term, numbered by
+/// `next_chunk`.
+pub(crate) fn append_chunks(tx: &Connection, builder: PostingsBuilder) -> Result<Appended> {
+    if builder.is_empty() {
+        return Ok(Appended {
+            stats: IndexStats::default(),
+            span: None,
+            chunk: None,
+        });
+    }
+    let chunk = state(tx, "next_chunk")?.unwrap_or(1);
     let mut insert = tx.prepare_cached(
-        "INSERT INTO match_term (lang, term, df, postings) VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO match_term (lang, term, chunk, df, postings) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     let (stats, span) = builder.into_chunks(|lang, term, df, blob| {
-        insert.execute(params![lang, term as i64, df, blob])?;
+        insert.execute(params![lang, term as i64, chunk, df, blob])?;
         Ok(())
     })?;
+    set_state(tx, "next_chunk", Some(chunk + 1))?;
+    Ok(Appended {
+        stats,
+        span,
+        chunk: Some(chunk),
+    })
+}
+
+/// Writes a builder's variant postings as one new chunk per term; returns the chunk number.
+fn write_chunks(tx: &Connection, builder: PostingsBuilder) -> Result<(IndexStats, Option<i64>)> {
+    let Appended { stats, span, chunk } = append_chunks(tx, builder)?;
     if let Some((first, last)) = span {
         // An id of a deleted variant used again by a new one is alive again.
         tx.prepare_cached("DELETE FROM match_dead WHERE variant_id BETWEEN ?1 AND ?2")?
             .execute([first, last])?;
     }
-    Ok(stats)
+    Ok((stats, chunk))
 }
 
 /// Indexes the variants a bulk import left uncovered, appending their chunks to the index,
@@ -189,7 +322,7 @@ pub(crate) fn catch_up_in(
 }
 
 /// Indexes every variant (`from` is `None`: the index is emptied first) or those from id
-/// `from` on, a chunk per [`CHUNK_VARIANTS`] variants, in one transaction: this thread reads
+/// `from` on, a chunk per run of [`RUN_MEMORY`](crate::matching::index::RUN_MEMORY) bytes of postings, in one transaction: this thread reads
 /// the rows, another tokenises them.
 fn build(
     conn: &Connection,
@@ -222,12 +355,13 @@ fn build_in(
         tx.execute("DELETE FROM match_recent WHERE variant_id >= ?1", [first])?;
     }
     let mut stats = IndexStats::default();
-    let mut worker = Worker::start();
+    let worker = Worker::start();
     {
         let mut stmt =
             tx.prepare("SELECT id, lang, text FROM variant WHERE id >= ?1 ORDER BY id")?;
         let mut rows = stmt.query([first])?;
         let mut done = 0u64;
+        let mut run = 0u64;
         let mut batch = Vec::with_capacity(BATCH);
         while let Some(row) = rows.next()? {
             batch.push((
@@ -239,10 +373,11 @@ fn build_in(
                 worker.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
             }
             done += 1;
-            if done % CHUNK_VARIANTS == 0 {
-                let full = std::mem::replace(&mut worker, Worker::start());
-                full.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
-                stats.add(write_chunks(tx, full.finish()?)?);
+            run += 1;
+            if run >= CHUNK_VARIANTS || (done % BATCH as u64 == 0 && worker.full()) {
+                worker.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+                stats.add(write_chunks(tx, worker.take_run()?)?.0);
+                run = 0;
             }
             if done % 65_536 == 0 {
                 progress(done, total as u64);
@@ -250,7 +385,7 @@ fn build_in(
         }
         worker.send(batch);
     }
-    stats.add(write_chunks(tx, worker.finish()?)?);
+    stats.add(write_chunks(tx, worker.finish()?)?.0);
     super::subsegment::index_pending(tx, from.is_none())?;
     set_state(tx, "uncovered_from", None)?;
     progress(stats.variants, total as u64);
@@ -444,6 +579,49 @@ mod tests {
         })
     }
 
+    // A bulk import under `update` that replaces one of its own units: the postings built
+    // beside it are dropped, and the import's variants indexed as they are at the end.
+    #[test]
+    fn a_bulk_import_that_replaces_its_own_units_indexes_what_a_rebuild_would() -> Result<()> {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::Store::open(&dir.path().join("tm.db"))?;
+        let path = dir.path().join("a.tmx");
+        big_tmx(&path, 1_500, 7);
+        let tmx = std::fs::read_to_string(&path).unwrap();
+        // The first unit again at the end, newer and with another translation.
+        let first = &tmx[tmx.find("<tu>").unwrap()..tmx.find("</tu>").unwrap() + 5];
+        let again = first
+            .replacen("<tu>", r#"<tu changedate="20300101T000000Z">"#, 1)
+            .replace("lang=\"fr\"><seg>", "lang=\"fr\"><seg>nouveau ");
+        std::fs::write(&path, tmx.replace("</body>", &format!("{again}</body>"))).unwrap();
+        let options = crate::store::ImportOptions {
+            on_duplicate: crate::store::DuplicatePolicy::Update,
+            ..Default::default()
+        };
+        let summary = store.import_tmx(&path, &options, &mut ())?;
+        assert_eq!(summary.updated, 1, "{summary:?}");
+        store.write("test", |conn| {
+            let conn = &*conn;
+            assert_eq!(pending(conn)?, 0);
+            let alive = |all: std::collections::BTreeMap<(String, i64), Vec<i64>>| {
+                all.into_iter()
+                    .map(|(k, ids)| {
+                        let ids: Vec<i64> = ids
+                            .into_iter()
+                            .filter(|&id| !is_dead(conn, id).unwrap_or(true))
+                            .collect();
+                        (k, ids)
+                    })
+                    .filter(|(_, ids)| !ids.is_empty())
+                    .collect::<Vec<_>>()
+            };
+            let maintained = alive(all_postings(conn)?);
+            build(conn, None, &mut |_, _| {})?;
+            assert_eq!(maintained, alive(all_postings(conn)?));
+            Ok(())
+        })
+    }
+
     #[test]
     fn a_terms_chunks_read_as_one_list() -> Result<()> {
         let conn = Connection::open_in_memory()?;
@@ -455,6 +633,12 @@ mod tests {
         second.add(9, "en-GB", "South");
         write_chunks(&conn, first)?;
         write_chunks(&conn, second)?;
+        let next: i64 = conn.query_row(
+            "SELECT value FROM match_state WHERE key = 'next_chunk'",
+            [],
+            |r| r.get(0),
+        )?;
+        assert_eq!(next, 3, "two runs, numbered 1 and 2");
         let term = key_id_of("south");
         let mut ids = Vec::new();
         postings(&conn, "en", term, false, |id, _| ids.push(id))?;

@@ -547,7 +547,7 @@ pub(crate) mod sql {
     pub const STATE: &str = "SELECT value FROM match_state WHERE key = ?1";
     pub const HAS_RECENT: &str = "SELECT 1 FROM match_recent LIMIT 1";
     pub const POSTINGS: &str =
-        "SELECT postings FROM match_term WHERE lang = ?1 AND term = ?2 ORDER BY id";
+        "SELECT postings FROM match_term WHERE lang = ?1 AND term = ?2 ORDER BY chunk";
     pub const RECENT_POSTINGS: &str = "SELECT variant_id, len FROM match_recent WHERE lang = ?1 AND term = ?2 ORDER BY variant_id";
     pub const DF: &str =
         "SELECT CAST(sum(df) AS BIGINT) FROM match_term WHERE lang = ?1 AND term = ?2";

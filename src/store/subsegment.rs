@@ -17,6 +17,7 @@ use std::collections::HashMap;
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
+use super::index::append_chunks;
 use super::snapshot::{SqliteView, lang_clause, sql};
 use crate::align;
 use crate::align::gale_church::{self, Measure, Params};
@@ -371,7 +372,7 @@ pub(crate) fn slice(text: &str, start: i64, end: i64) -> String {
 }
 
 /// Indexes the sub-segments not indexed yet (all of them when `all`: the caller has emptied
-/// the index), in chunks of at most [`CHUNK_VARIANTS`], inside the caller's transaction.
+/// the index), a chunk per run of postings of bounded memory, inside the caller's transaction.
 /// Returns how many were indexed.
 pub(crate) fn index_pending(conn: &Connection, all: bool) -> Result<u64> {
     make_missing(conn)?;
@@ -383,22 +384,17 @@ pub(crate) fn index_pending(conn: &Connection, all: bool) -> Result<u64> {
     let Some(from) = from else {
         return Ok(0);
     };
-    let mut insert = conn.prepare_cached(
-        "INSERT INTO match_term (lang, term, df, postings) VALUES (?1, ?2, ?3, ?4)",
-    )?;
-    let mut write = |builder: PostingsBuilder| -> Result<()> {
-        builder.into_chunks(|lang, term, df, blob| {
-            insert.execute(params![lang, term as i64, df, blob])?;
-            Ok(())
-        })?;
+    let write = |builder: PostingsBuilder| -> Result<()> {
+        append_chunks(conn, builder)?;
         Ok(())
     };
-    let mut worker = Worker::start();
+    let worker = Worker::start();
     let mut stmt = conn.prepare(&format!(
         "SELECT s.id, s.lang, v.text, s.start, s.\"end\" {MATCHED} AND s.id >= ?1 ORDER BY s.id"
     ))?;
     let mut rows = stmt.query([from])?;
     let mut done = 0u64;
+    let mut run = 0u64;
     let mut batch = Vec::with_capacity(BATCH);
     while let Some(row) = rows.next()? {
         let lang: &str = row.get_ref(1)?.as_str().unwrap_or("");
@@ -412,10 +408,11 @@ pub(crate) fn index_pending(conn: &Connection, all: bool) -> Result<u64> {
             worker.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
         }
         done += 1;
-        if done % CHUNK_VARIANTS == 0 {
-            let full = std::mem::replace(&mut worker, Worker::start());
-            full.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
-            write(full.finish()?)?;
+        run += 1;
+        if run >= CHUNK_VARIANTS || (done % BATCH as u64 == 0 && worker.full()) {
+            run = 0;
+            worker.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+            write(worker.take_run()?)?;
         }
     }
     worker.send(batch);

@@ -227,3 +227,44 @@ fn dev_zero_is_refused_at_once() {
     // Refused within the first bytes, not after reading for a while (generous bound).
     assert!(started.elapsed().as_secs() < 30);
 }
+
+// A database made before migration 5 (tests/fixtures/db/v4.db) migrates on open, exports
+// what it did, and its migrated index still finds units of a bulk chunk and of a small
+// import.
+#[test]
+fn a_version_4_database_migrates_and_exports_the_same_tmx() {
+    let sb = Sandbox::new();
+    let db = sb.path("v4.db");
+    std::fs::copy(root().join("tests/fixtures/db/v4.db"), &db).unwrap();
+    let out = sb.path("out.tmx");
+    sb.tmm_db(&db, &["export", "-o", out.to_str().unwrap()])
+        .ok();
+    let before = std::fs::read(root().join("tests/fixtures/db/v4.export.tmx")).unwrap();
+    assert!(
+        std::fs::read(&out).unwrap() == before,
+        "the migrated database exports other bytes"
+    );
+    let store = Store::open(&db).unwrap();
+    let lookup = |text: &str| {
+        let query = Query {
+            text,
+            ..Default::default()
+        };
+        Matcher::new(&store)
+            .suggest(&query, &SuggestOptions::new(tag("en"), tag("fr")))
+            .unwrap()
+            .suggestions
+    };
+    // A unit of the bulk import (its postings in a chunk), and one the update replaced (the
+    // old variant dead, the new one row by row).
+    let bulk = lookup("mu epsilon lambda iota sigma gamma 9");
+    assert_eq!(bulk[0].score, 100, "{bulk:?}");
+    assert_eq!(
+        bulk[0].target,
+        "kappa lambda kappa zeta gamma epsilon kappa"
+    );
+    let updated = lookup("zeta delta mu pi theta 1");
+    assert_eq!(updated[0].score, 100, "{updated:?}");
+    assert_eq!(updated[0].target, "nouveau texte");
+    assert_eq!(store.index_pending().unwrap(), 0);
+}

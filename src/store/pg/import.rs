@@ -3,7 +3,7 @@
 //! `COPY … FROM STDIN (FORMAT binary)` in one transaction per file, and the match index
 //! (postings chunks, as `tmm index` writes them in SQLite) built in that transaction.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use postgres::Transaction;
 use postgres::binary_copy::BinaryCopyInWriter;
@@ -18,8 +18,8 @@ use crate::matching::index::{
 };
 use crate::model::{Note, Prop, TranslationUnit};
 use crate::store::import::{
-    Added, DuplicatePolicy, ImportObserver, ImportOptions, ImportSummary, NewOrigin, Plan,
-    StoredUnits, UnitSink, attribute_texts, extra_json, feed, plan, variant_extra_json,
+    Added, DuplicatePolicy, ImportObserver, ImportOptions, ImportSummary, KnownSources, NewOrigin,
+    Plan, StoredUnits, UnitSink, attribute_texts, extra_json, feed, plan, variant_extra_json,
 };
 use crate::store::subsegment::{self, sentence_rows};
 use crate::text::SentenceSplitter;
@@ -167,7 +167,7 @@ fn owned(texts: [Option<&str>; 12]) -> [Option<String>; 12] {
 pub(super) struct PgWriter<'a, 't> {
     tx: &'a mut Transaction<'t>,
     policy: DuplicatePolicy,
-    known_sources: HashSet<i64>,
+    known_sources: KnownSources,
     positions: HashMap<i64, i64>,
     next_origin: i64,
     next_unit: i64,
@@ -189,11 +189,14 @@ pub(super) struct PgWriter<'a, 't> {
 
 impl<'a, 't> PgWriter<'a, 't> {
     pub(super) fn new(tx: &'a mut Transaction<'t>, policy: DuplicatePolicy) -> Result<Self> {
-        let known_sources = tx
-            .query("SELECT source_hash FROM unit", &[])?
-            .iter()
-            .map(|r| r.get(0))
-            .collect();
+        let mut known_sources = KnownSources::default();
+        for r in tx.query(
+            "SELECT source_hash, content_hash, coalesce(changedate, creationdate) FROM unit",
+            &[],
+        )? {
+            let date: Option<String> = r.get(2);
+            known_sources.insert_stored(r.get(0), r.get(1), date.as_deref());
+        }
         let next = |tx: &mut Transaction, table: &str| -> Result<i64> {
             Ok(tx
                 .query_one(
@@ -414,10 +417,7 @@ impl<'a, 't> PgWriter<'a, 't> {
     /// of its source-language sentences; then moves the subsegment sequence past them.
     fn index(&mut self, progress: &mut dyn FnMut(u64, u64)) -> Result<()> {
         let total = self.indexed.len() as u64;
-        let mut next_term: i64 = self
-            .tx
-            .query_one("SELECT coalesce(max(id), 0) + 1 FROM match_term", &[])?
-            .get(0);
+        let mut next_term = next_chunk(self.tx)?;
         let variants = std::mem::take(&mut self.indexed);
         let sentences = std::mem::take(&mut self.indexed_sentences);
         let mut done = 0u64;
@@ -497,8 +497,20 @@ fn next_id(tx: &mut Transaction, table: &str) -> Result<i64> {
         .get(0))
 }
 
-/// Copies a builder's postings into `match_term`, one chunk per term, ids from `next`;
-/// returns the next free id.
+/// The next chunk number to write: past every stored chunk and what `next_chunk` says (a
+/// memory migrated from SQLite keeps SQLite's count).
+pub(super) fn next_chunk(tx: &mut Transaction) -> Result<i64> {
+    Ok(tx
+        .query_one(
+            "SELECT greatest(coalesce((SELECT max(chunk) FROM match_term), 0) + 1,
+                    coalesce((SELECT value FROM match_state WHERE key = 'next_chunk'), 1))",
+            &[],
+        )?
+        .get(0))
+}
+
+/// Copies a builder's postings into `match_term`, one chunk per term, numbered from `next`
+/// on, and records the next free number in `match_state` as SQLite does; returns it.
 pub(super) fn write_chunks(
     tx: &mut Transaction,
     builder: PostingsBuilder,
@@ -514,7 +526,7 @@ pub(super) fn write_chunks_counted(
     mut next: i64,
 ) -> Result<(i64, IndexStats)> {
     let sink =
-        tx.copy_in("COPY match_term (id, lang, term, df, postings) FROM STDIN (FORMAT binary)")?;
+        tx.copy_in("COPY match_term (chunk, lang, term, df, postings) FROM STDIN (FORMAT binary)")?;
     let mut w = BinaryCopyInWriter::new(sink, &types("itiib"));
     let (stats, _) = builder.into_chunks(|lang, term, df, blob| {
         w.write(&[&next, &lang, &(term as i64), &i64::from(df), &blob])?;
@@ -522,6 +534,11 @@ pub(super) fn write_chunks_counted(
         Ok(())
     })?;
     w.finish()?;
+    tx.execute(
+        "INSERT INTO match_state (key, value) VALUES ('next_chunk', $1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        &[&next],
+    )?;
     Ok((next, stats))
 }
 

@@ -203,8 +203,8 @@ impl PgStore {
                 found: v,
                 supported: SCHEMA_VERSION,
             }),
-            // The PostgreSQL backend began at version 4: an older one cannot exist. A later
-            // migrations/N.sql comes with its N.pg.sql (a test checks that), applied here.
+            // The PostgreSQL backend began at version 5: an older one cannot exist. A later
+            // migrations/N.sql must come with its N.pg.sql (a test checks that), applied here.
             Some(v) => Err(Error::SchemaTooOld {
                 path: self.server.clone().into(),
                 found: v,
@@ -488,7 +488,7 @@ mod tests {
             else {
                 continue;
             };
-            if n > 4 {
+            if n > 5 {
                 assert!(
                     std::path::Path::new(dir)
                         .join(format!("{n}.pg.sql"))
