@@ -754,22 +754,16 @@ impl<'t> UnitWriter<'t> {
     pub(crate) fn remove(&mut self, id: i64) -> Result<Option<i64>> {
         let position: Option<i64> = self
             .tx
-            .prepare_cached("SELECT position FROM unit WHERE id = ?1")?
+            .prepare_cached(super::edit::sql::UNIT_POSITION)?
             .query_row([id], |r| r.get(0))
             .optional()?;
         if position.is_none() {
             return Ok(None);
         }
         self.index.remove_unit(self.tx, id)?;
-        self.subsegments.remove_unit(self.tx, id)?;
-        for table in ["variant", "prop", "note"] {
-            self.tx
-                .prepare_cached(&format!("DELETE FROM {table} WHERE unit_id = ?1"))?
-                .execute([id])?;
+        for statement in super::edit::sql::DELETE_UNIT {
+            self.tx.prepare_cached(statement)?.execute([id])?;
         }
-        self.tx
-            .prepare_cached("DELETE FROM unit WHERE id = ?1")?
-            .execute([id])?;
         Ok(position)
     }
 

@@ -136,10 +136,8 @@ impl IndexWriter {
 
     /// Drops the variants of a unit about to be deleted.
     pub(crate) fn remove_unit(&mut self, tx: &Transaction, unit_id: i64) -> Result<()> {
-        tx.prepare_cached(
-            "INSERT OR IGNORE INTO match_dead (variant_id) SELECT id FROM variant WHERE unit_id = ?1",
-        )?
-        .execute([unit_id])?;
+        tx.prepare_cached(super::edit::sql::MARK_DEAD)?
+            .execute([unit_id])?;
         Ok(())
     }
 }

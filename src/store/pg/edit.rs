@@ -1,12 +1,17 @@
 //! Writes other than imports on PostgreSQL: a unit added by hand (`tmm serve`'s
-//! `POST /api/v1/units`) and the server's tokens, with the statements of the SQLite side.
+//! `POST /api/v1/units`), units and origins deleted or renamed, and the server's tokens,
+//! with the statements of the SQLite side (`store::edit::sql`).
 
 use std::time::Duration;
 
+use postgres::Transaction;
+
 use super::{PgStore, dollar};
 use crate::error::Result;
-use crate::model::{Header, TranslationUnit, UnitId};
-use crate::store::edit::{EDIT_KIND, EDIT_ORIGIN_SQL, IDENTICAL_UNIT_SQL, edit_origin};
+use crate::model::{Header, OriginId, TranslationUnit, UnitId};
+use crate::store::edit::{
+    EDIT_KIND, EDIT_ORIGIN_SQL, IDENTICAL_UNIT_SQL, edit_origin, sql as edit_sql,
+};
 use crate::store::import::{Added, DuplicatePolicy, UnitSink, content_hash};
 use crate::store::token::{sql, taken, token_infos};
 use crate::store::{Role, TokenInfo};
@@ -49,6 +54,57 @@ impl PgStore {
         })
     }
 
+    /// [`crate::Store::delete_units`] on PostgreSQL.
+    pub(crate) fn delete_units(&self, ids: &[UnitId], wait: Option<Duration>) -> Result<u64> {
+        self.write(wait, |tx| {
+            let mut n = 0;
+            for id in ids {
+                n += u64::from(remove_unit(tx, id.0)?.is_some());
+            }
+            Ok(n)
+        })
+    }
+
+    /// [`crate::Store::delete_origin`] on PostgreSQL.
+    pub(crate) fn delete_origin(
+        &self,
+        id: OriginId,
+        wait: Option<Duration>,
+    ) -> Result<Option<u64>> {
+        self.write(wait, |tx| {
+            if tx
+                .query_opt(&dollar(edit_sql::ORIGIN_EXISTS), &[&id.0])?
+                .is_none()
+            {
+                return Ok(None);
+            }
+            let units: Vec<i64> = tx
+                .query(&dollar(edit_sql::ORIGIN_UNITS), &[&id.0])?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            for u in &units {
+                remove_unit(tx, *u)?;
+            }
+            for statement in edit_sql::DELETE_ORIGIN {
+                tx.execute(&dollar(statement), &[&id.0])?;
+            }
+            Ok(Some(units.len() as u64))
+        })
+    }
+
+    /// [`crate::Store::rename_origin`] on PostgreSQL.
+    pub(crate) fn rename_origin(
+        &self,
+        id: OriginId,
+        name: &str,
+        wait: Option<Duration>,
+    ) -> Result<bool> {
+        self.write(wait, |tx| {
+            Ok(tx.execute(&dollar(edit_sql::RENAME_ORIGIN), &[&name, &id.0])? > 0)
+        })
+    }
+
     pub(crate) fn add_token(&self, name: &str, role: Role, hash: &str) -> Result<()> {
         self.write(None, |tx| {
             if tx.query_opt(&dollar(sql::TAKEN), &[&name])?.is_some() {
@@ -84,4 +140,21 @@ impl PgStore {
                 .map(|r| (r.get(0), r.get(1))))
         })
     }
+}
+
+/// Deletes unit `id` with its variants, props, notes and sub-segments, marking its variants
+/// dead in the match index, as the SQLite writer does; its position, `None` when there was
+/// no such unit.
+pub(super) fn remove_unit(tx: &mut Transaction, id: i64) -> Result<Option<i64>> {
+    let Some(position) = tx
+        .query_opt(&dollar(edit_sql::UNIT_POSITION), &[&id])?
+        .map(|r| r.get::<_, i64>(0))
+    else {
+        return Ok(None);
+    };
+    tx.execute(&dollar(edit_sql::MARK_DEAD), &[&id])?;
+    for statement in edit_sql::DELETE_UNIT {
+        tx.execute(&dollar(statement), &[&id])?;
+    }
+    Ok(Some(position))
 }
