@@ -528,3 +528,42 @@ fn origins_rename_and_delete_are_the_same_on_both_backends() {
     assert_ne!(steps[4].status, Some(0), "the origin is gone");
     assert_ne!(steps[5].status, Some(0), "no origin 9");
 }
+
+#[test]
+fn units_find_is_the_same_on_both_backends() {
+    let steps = same_on_both_backends(
+        "units find",
+        &[
+            &["units", "find"],
+            &["units", "find", "--origin", "2", "--limit", "5", "--json"],
+            &["units", "find", "--prop", "x-n=12"],
+            &["units", "find", "--prop", "x-paragraph=3", "--origin", "1"],
+            &["units", "find", "--since", "2013-01-01"],
+            &[
+                "units",
+                "find",
+                "--lang",
+                "fr",
+                "--contains",
+                "water",
+                "--limit",
+                "3",
+            ],
+            &["units", "find", "--document", "nowhere"],
+        ],
+        "12",
+    );
+    steps[1].printed(0, "\n67\n");
+    assert_eq!(steps[1].stdout.lines().count(), 67);
+    steps[2].printed(0, "[8,9,10,11,12]");
+    assert_eq!(steps[3].stdout, "20\n");
+    assert_eq!(steps[4].stdout, "3\n");
+    assert_eq!(
+        steps[5].stdout.lines().count(),
+        60,
+        "the generated units' date"
+    );
+    assert_eq!(steps[6].stdout.lines().count(), 3);
+    steps[7].printed(0, "");
+    assert!(steps[7].stdout.is_empty());
+}
