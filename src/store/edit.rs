@@ -108,6 +108,10 @@ impl Store {
                 "a unit needs segments in at least two languages",
             ));
         }
+        #[cfg(feature = "postgres")]
+        if let Some(pg) = self.postgres() {
+            return pg.replace_unit(id, unit, wait);
+        }
         self.write_within("replace_unit", wait, |conn| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let done = {
