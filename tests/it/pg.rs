@@ -326,9 +326,15 @@ fn unported_commands_say_so_on_postgresql() {
     let sample = root().join("tmx/un-ssc-2012.tmx");
     sb.tmm_db(&pg.url, &["import", sample.to_str().unwrap()])
         .ok();
-    // Merging languages is not ported yet: a typed error, nothing changed.
+    // Aligning is not ported yet: a typed error, nothing changed.
     let before = export(&sb, &pg.url, "before.tmx");
-    sb.tmm_db(&pg.url, &["langs", "merge", "fr", "en"])
+    let en = root().join("tests/fixtures/release-2013/en.txt");
+    let fr = root().join("tests/fixtures/release-2013/fr.txt");
+    let (en, fr) = (
+        format!("en={}", en.display()),
+        format!("fr={}", fr.display()),
+    );
+    sb.tmm_db(&pg.url, &["align", &en, &fr])
         .fails()
         .stderr_has("is not available on the PostgreSQL backend yet");
     assert!(export(&sb, &pg.url, "after.tmx") == before);
@@ -661,4 +667,30 @@ fn units_edit_and_clean_are_the_same_on_both_backends() {
         "clean changed the memory"
     );
     assert!(!steps[9].dead.is_empty());
+}
+
+#[test]
+fn langs_merge_is_the_same_on_both_backends() {
+    let steps = same_on_both_backends(
+        "langs merge",
+        &[
+            &["langs", "merge", "-n", "de", "it"],
+            &["langs", "merge", "de", "it"],
+            &["langs", "merge", "es", "ru", "--into", "pt"],
+            &["langs", "merge", "fr", "fr"],
+            &["langs"],
+            &["units", "show", "20", "--json"],
+        ],
+        "20",
+    );
+    steps[1].printed(0, "");
+    assert!(
+        steps[1].export == steps[0].export,
+        "a dry run changes nothing"
+    );
+    assert!(steps[2].export != steps[1].export);
+    assert_ne!(steps[4].status, Some(0));
+    assert!(!steps[5].stdout.contains("de "), "{}", steps[5].stdout);
+    steps[6].printed(0, "x-tmm-original-lang");
+    assert!(!steps[6].dead.is_empty());
 }

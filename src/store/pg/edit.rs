@@ -14,7 +14,7 @@ use crate::store::edit::{
 };
 use crate::store::import::{Added, DuplicatePolicy, UnitSink, content_hash};
 use crate::store::token::{sql, taken, token_infos};
-use crate::store::{Role, TokenInfo};
+use crate::store::{ExportFilter, Role, StoredUnit, TokenInfo};
 
 impl PgStore {
     /// [`crate::Store::add_unit`] on PostgreSQL: the unit's postings go in row by row
@@ -91,6 +91,31 @@ impl PgStore {
                 counts.1 += u64::from(replace_unit(tx, id.0, unit)?);
             }
             Ok(counts)
+        })
+    }
+
+    /// Replaces every unit for which `rewrite` gives new content, in one transaction (for
+    /// [`crate::Store::merge_languages`]); returns how many. The units are read once the
+    /// writers' lock is held, so no other writer's change falls between reading and writing.
+    pub(crate) fn rewrite_units(
+        &self,
+        mut rewrite: impl FnMut(&StoredUnit) -> Option<TranslationUnit>,
+        wait: Option<Duration>,
+    ) -> Result<u64> {
+        self.write(wait, |tx| {
+            let mut changed = Vec::new();
+            self.snapshot(|view| {
+                view.for_each_unit(&ExportFilter::default(), |stored| {
+                    if let Some(unit) = rewrite(&stored) {
+                        changed.push((stored.id, unit));
+                    }
+                    Ok(())
+                })
+            })?;
+            for (id, unit) in &changed {
+                replace_unit(tx, id.0, unit)?;
+            }
+            Ok(changed.len() as u64)
         })
     }
 
