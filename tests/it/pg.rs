@@ -317,29 +317,6 @@ fn a_second_handle_sees_a_new_unit_and_concurrent_writers_do_not_duplicate() {
     assert_eq!(one.origins().unwrap().len(), 2);
 }
 
-#[test]
-fn unported_commands_say_so_on_postgresql() {
-    let sb = Sandbox::new();
-    let Some(pg) = PgDb::new("the unsupported-command check") else {
-        return;
-    };
-    let sample = root().join("tmx/un-ssc-2012.tmx");
-    sb.tmm_db(&pg.url, &["import", sample.to_str().unwrap()])
-        .ok();
-    // Aligning is not ported yet: a typed error, nothing changed.
-    let before = export(&sb, &pg.url, "before.tmx");
-    let en = root().join("tests/fixtures/release-2013/en.txt");
-    let fr = root().join("tests/fixtures/release-2013/fr.txt");
-    let (en, fr) = (
-        format!("en={}", en.display()),
-        format!("fr={}", fr.display()),
-    );
-    sb.tmm_db(&pg.url, &["align", &en, &fr])
-        .fails()
-        .stderr_has("is not available on the PostgreSQL backend yet");
-    assert!(export(&sb, &pg.url, "after.tmx") == before);
-}
-
 /// What one command did on one backend: its exit status, output and error output, then the
 /// memory's `tmm export` and the suggestions for `probe`.
 #[derive(Debug, PartialEq)]
@@ -359,6 +336,13 @@ impl Step {
     fn printed(&self, status: i32, needle: &str) {
         assert_eq!(self.status, Some(status), "{}", self.stderr);
         assert!(self.stdout.contains(needle), "{}", self.stdout);
+    }
+
+    /// Asserts that the command succeeded and said `needle` on its error output.
+    #[track_caller]
+    fn said(&self, needle: &str) {
+        assert_eq!(self.status, Some(0), "{}", self.stderr);
+        assert!(self.stderr.contains(needle), "{}", self.stderr);
     }
 }
 
@@ -693,4 +677,27 @@ fn langs_merge_is_the_same_on_both_backends() {
     assert!(!steps[5].stdout.contains("de "), "{}", steps[5].stdout);
     steps[6].printed(0, "x-tmm-original-lang");
     assert!(!steps[6].dead.is_empty());
+}
+
+#[test]
+fn align_is_the_same_on_both_backends() {
+    let seed: Vec<String> = ["en", "fr", "es", "ru", "zh", "ar"]
+        .iter()
+        .map(|l| {
+            let f = root().join(format!("tests/fixtures/seed-2012/{l}.txt"));
+            format!("{l}={}", f.display())
+        })
+        .collect();
+    let mut align = vec!["align", "--document", "SG/SM/14499", "--date", "2012-09-12"];
+    align.extend(seed.iter().map(String::as_str));
+    let steps = same_on_both_backends("align", &[&align, &align, &["origins"]], "20");
+    steps[1].said("7 paragraphs aligned");
+    assert!(
+        steps[1].export != steps[0].export,
+        "the aligned units are stored"
+    );
+    assert!(
+        steps[2].export == steps[1].export,
+        "the same alignment again adds nothing"
+    );
 }

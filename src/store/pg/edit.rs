@@ -119,6 +119,34 @@ impl PgStore {
         })
     }
 
+    /// [`crate::Store::store_alignment`] on PostgreSQL: the origin and its units in one
+    /// transaction, indexed row by row as a small write; nothing stays when every unit was
+    /// stored already. Returns the new origin.
+    pub(crate) fn store_alignment(
+        &self,
+        origin: &crate::store::import::NewOrigin,
+        units: &[crate::align::AlignedUnit],
+        srclang: &str,
+        summary: &mut crate::store::AlignSummary,
+    ) -> Result<Option<OriginId>> {
+        self.write(None, |tx| {
+            let mut writer = super::import::PgWriter::new(tx, DuplicatePolicy::Keep)?;
+            let origin_id = writer.new_origin(origin)?;
+            for u in units {
+                summary.count(writer.add(origin_id, &u.unit, None, Some(srclang))?);
+            }
+            writer.flush()?;
+            writer.index_recent()?;
+            if summary.stored() {
+                return Ok(Some(OriginId(origin_id)));
+            }
+            for statement in edit_sql::DELETE_ORIGIN {
+                tx.execute(&dollar(statement), &[&origin_id])?;
+            }
+            Ok(None)
+        })
+    }
+
     /// [`crate::Store::delete_origin`] on PostgreSQL.
     pub(crate) fn delete_origin(
         &self,
