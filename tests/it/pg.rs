@@ -701,3 +701,30 @@ fn align_is_the_same_on_both_backends() {
         "the same alignment again adds nothing"
     );
 }
+
+// The one case not ported: PostgreSQL refuses it, typed, and changes nothing.
+#[test]
+fn replacing_a_unit_by_an_exact_copy_of_another_is_refused_on_postgresql_only() {
+    let sb = Sandbox::new();
+    let (dbs, _pg) = backends(&sb, "the exact-copy edit");
+    let sample = root().join("tmx/un-ssc-2012.tmx");
+    for db in &dbs {
+        let store = tmm::store::Store::open(db).unwrap();
+        store
+            .import_tmx(&sample, &Default::default(), &mut ())
+            .unwrap();
+        let first = store.unit(tmm::store::UnitId(1)).unwrap().unwrap().unit;
+        let before = export(&sb, db, "before.tmx");
+        let result = store.replace_unit(tmm::store::UnitId(2), &first, None);
+        if tmm::store::is_postgres_location(db) {
+            assert!(
+                matches!(result, Err(tmm::Error::Unsupported { .. })),
+                "{result:?}"
+            );
+            assert!(export(&sb, db, "after.tmx") == before, "nothing changed");
+        } else {
+            assert!(result.unwrap(), "SQLite stores the copy");
+            assert_eq!(store.unit_count().unwrap(), 7);
+        }
+    }
+}
