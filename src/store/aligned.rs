@@ -37,8 +37,72 @@ impl Store {
         alignment: &Alignment,
         info: &DocumentInfo,
     ) -> Result<AlignSummary> {
-        let units = alignment.units(info);
-        let mut summary = AlignSummary {
+        let prepared = Prepared::new(alignment, info);
+        let mut summary = prepared.summary.clone();
+        let srclang = alignment.languages[0].to_string();
+        #[cfg(feature = "postgres")]
+        if let Some(pg) = self.postgres() {
+            summary.origin_id = pg.store_alignment(
+                &prepared.origin(info),
+                &prepared.units,
+                &srclang,
+                &mut summary,
+            )?;
+            return Ok(summary);
+        }
+        let stored = self.write("store_alignment", |conn| {
+            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+            let origin_id = insert_origin(&tx, &prepared.origin(info))?;
+            {
+                let mut writer = UnitWriter::new(&tx, DuplicatePolicy::Keep)?;
+                for u in &prepared.units {
+                    summary.count(writer.add(origin_id, &u.unit, None, Some(&srclang))?);
+                }
+                writer.finish()?;
+            }
+            if summary.stored() {
+                tx.commit()?;
+                return Ok(Some(OriginId(origin_id)));
+            }
+            Ok(None)
+        })?;
+        if stored.is_some() {
+            self.catch_up_index(&mut |_, _| {})?;
+        }
+        summary.origin_id = stored;
+        Ok(summary)
+    }
+}
+
+impl AlignSummary {
+    /// Counts one unit the writer was given.
+    pub(crate) fn count(&mut self, added: Added) {
+        match added {
+            Added::New | Added::Updated => self.added += 1,
+            Added::Alternative => self.alternatives_added += 1,
+            Added::Duplicate => self.duplicates_skipped += 1,
+        }
+    }
+
+    /// True when a unit was stored: else nothing is written, not even the origin.
+    pub(crate) fn stored(&self) -> bool {
+        self.added + self.alternatives_added > 0
+    }
+}
+
+/// What storing an alignment writes, on either backend: its units, its origin's name,
+/// pivot path and header, and the counts known before writing.
+struct Prepared {
+    units: Vec<crate::align::AlignedUnit>,
+    summary: AlignSummary,
+    pivot: String,
+    name: String,
+    header: crate::model::Header,
+}
+
+impl Prepared {
+    fn new(alignment: &Alignment, info: &DocumentInfo) -> Self {
+        let summary = AlignSummary {
             rows: alignment.rows.len() as u64,
             unpaired: alignment
                 .rows
@@ -54,48 +118,29 @@ impl Store {
                 .file_name()
                 .map_or_else(|| pivot.clone(), |n| n.to_string_lossy().into_owned())
         });
-        let header = alignment.header(info);
-        let stored = self.write("store_alignment", |conn| {
-            let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let origin_id = insert_origin(
-                &tx,
-                &NewOrigin {
-                    kind: "align",
-                    path: Some(&pivot),
-                    name: &name,
-                    content_hash: None,
-                    size: None,
-                    encoding: None,
-                    tmx_version: None,
-                    document: info.document.as_deref(),
-                    title: info.title.as_deref(),
-                    document_date: info.date.as_deref(),
-                    header: &header,
-                },
-            )?;
-            {
-                let mut writer = UnitWriter::new(&tx, DuplicatePolicy::Keep)?;
-                let srclang = alignment.languages[0].to_string();
-                for u in &units {
-                    match writer.add(origin_id, &u.unit, None, Some(&srclang))? {
-                        Added::New | Added::Updated => summary.added += 1,
-                        Added::Alternative => summary.alternatives_added += 1,
-                        Added::Duplicate => summary.duplicates_skipped += 1,
-                    }
-                }
-                writer.finish()?;
-            }
-            if summary.added + summary.alternatives_added > 0 {
-                tx.commit()?;
-                return Ok(Some(OriginId(origin_id)));
-            }
-            Ok(None)
-        })?;
-        if stored.is_some() {
-            self.catch_up_index(&mut |_, _| {})?;
+        Prepared {
+            units: alignment.units(info),
+            summary,
+            pivot,
+            name,
+            header: alignment.header(info),
         }
-        summary.origin_id = stored;
-        Ok(summary)
+    }
+
+    fn origin<'a>(&'a self, info: &'a DocumentInfo) -> NewOrigin<'a> {
+        NewOrigin {
+            kind: "align",
+            path: Some(&self.pivot),
+            name: &self.name,
+            content_hash: None,
+            size: None,
+            encoding: None,
+            tmx_version: None,
+            document: info.document.as_deref(),
+            title: info.title.as_deref(),
+            document_date: info.date.as_deref(),
+            header: &self.header,
+        }
     }
 }
 

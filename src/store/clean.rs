@@ -21,6 +21,10 @@ impl Store {
         replace: &[(UnitId, TranslationUnit)],
         wait: Option<Duration>,
     ) -> Result<(u64, u64)> {
+        #[cfg(feature = "postgres")]
+        if let Some(pg) = self.postgres() {
+            return pg.apply_changes(delete, replace, wait);
+        }
         self.write_within("apply_changes", wait, |conn| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let mut counts = (0, 0);

@@ -108,6 +108,10 @@ impl Store {
                 "a unit needs segments in at least two languages",
             ));
         }
+        #[cfg(feature = "postgres")]
+        if let Some(pg) = self.postgres() {
+            return pg.replace_unit(id, unit, wait);
+        }
         self.write_within("replace_unit", wait, |conn| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let done = {
@@ -126,6 +130,10 @@ impl Store {
     /// # Errors
     /// [`Error::Busy`]; [`Error::Database`].
     pub fn delete_units(&self, ids: &[UnitId], wait: Option<Duration>) -> Result<u64> {
+        #[cfg(feature = "postgres")]
+        if let Some(pg) = self.postgres() {
+            return pg.delete_units(ids, wait);
+        }
         self.write_within("delete_units", wait, |conn| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let mut n = 0;
@@ -147,17 +155,21 @@ impl Store {
     /// # Errors
     /// [`Error::Busy`]; [`Error::Database`].
     pub fn delete_origin(&self, id: OriginId, wait: Option<Duration>) -> Result<Option<u64>> {
+        #[cfg(feature = "postgres")]
+        if let Some(pg) = self.postgres() {
+            return pg.delete_origin(id, wait);
+        }
         self.write_within("delete_origin", wait, |conn| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let exists = tx
-                .query_row("SELECT 1 FROM origin WHERE id = ?1", [id.0], |_| Ok(()))
+                .query_row(sql::ORIGIN_EXISTS, [id.0], |_| Ok(()))
                 .optional()?
                 .is_some();
             if !exists {
                 return Ok(None);
             }
             let units: Vec<i64> = tx
-                .prepare("SELECT id FROM unit WHERE origin_id = ?1")?
+                .prepare(sql::ORIGIN_UNITS)?
                 .query_map([id.0], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
             {
@@ -167,10 +179,9 @@ impl Store {
                 }
                 writer.finish()?;
             }
-            for table in ["origin_prop", "origin_note"] {
-                tx.execute(&format!("DELETE FROM {table} WHERE origin_id = ?1"), [id.0])?;
+            for statement in sql::DELETE_ORIGIN {
+                tx.execute(statement, [id.0])?;
             }
-            tx.execute("DELETE FROM origin WHERE id = ?1", [id.0])?;
             tx.commit()?;
             Ok(Some(units.len() as u64))
         })
@@ -181,13 +192,44 @@ impl Store {
     /// # Errors
     /// [`Error::Busy`]; [`Error::Database`].
     pub fn rename_origin(&self, id: OriginId, name: &str, wait: Option<Duration>) -> Result<bool> {
+        #[cfg(feature = "postgres")]
+        if let Some(pg) = self.postgres() {
+            return pg.rename_origin(id, name, wait);
+        }
         self.write_within("rename_origin", wait, |conn| {
-            Ok(conn.execute(
-                "UPDATE origin SET name = ?1 WHERE id = ?2",
-                params![name, id.0],
-            )? > 0)
+            Ok(conn.execute(sql::RENAME_ORIGIN, params![name, id.0])? > 0)
         })
     }
+}
+
+/// The statements of the edits, in SQLite's spelling; the PostgreSQL side rewrites `?N`.
+pub(crate) mod sql {
+    /// Whether origin `?1` exists.
+    pub(crate) const ORIGIN_EXISTS: &str = "SELECT 1 FROM origin WHERE id = ?1";
+    /// The units of origin `?1`.
+    pub(crate) const ORIGIN_UNITS: &str = "SELECT id FROM unit WHERE origin_id = ?1";
+    /// What goes with origin `?1` once its units are gone, in order.
+    pub(crate) const DELETE_ORIGIN: [&str; 3] = [
+        "DELETE FROM origin_prop WHERE origin_id = ?1",
+        "DELETE FROM origin_note WHERE origin_id = ?1",
+        "DELETE FROM origin WHERE id = ?1",
+    ];
+    /// Names origin `?2` `?1`.
+    pub(crate) const RENAME_ORIGIN: &str = "UPDATE origin SET name = ?1 WHERE id = ?2";
+    /// The position of unit `?1`, and whether it exists.
+    pub(crate) const UNIT_POSITION: &str = "SELECT position FROM unit WHERE id = ?1";
+    /// Marks the variants of unit `?1` dead in the match index (their postings stay until
+    /// a rebuild; lookups skip them).
+    pub(crate) const MARK_DEAD: &str = "INSERT INTO match_dead (variant_id)
+        SELECT id FROM variant WHERE unit_id = ?1 ON CONFLICT DO NOTHING";
+    /// The rows of unit `?1`, in an order the foreign keys allow.
+    pub(crate) const DELETE_UNIT: [&str; 5] = [
+        "DELETE FROM subsegment WHERE unit_id = ?1",
+        "DELETE FROM variant WHERE unit_id = ?1",
+        "DELETE FROM prop WHERE unit_id = ?1",
+        "DELETE FROM note WHERE unit_id = ?1",
+        "DELETE FROM unit WHERE id = ?1",
+    ];
 }
 
 /// The id of the stored unit identical to `unit` (as the duplicate check saw it).

@@ -141,6 +141,10 @@ impl Store {
     /// # Errors
     /// [`crate::Error::Database`].
     pub fn unit_metadata(&self, id: UnitId) -> Result<Option<UnitMetadata>> {
+        #[cfg(feature = "postgres")]
+        if self.postgres().is_some() {
+            return self.snapshot(|s| s.unit_metadata(id));
+        }
         self.read("unit_metadata", |c| unit_metadata(c, id))
     }
 
@@ -149,31 +153,54 @@ impl Store {
     /// # Errors
     /// [`crate::Error::Database`].
     pub fn find_units(&self, filter: &UnitFilter, limit: Option<usize>) -> Result<Vec<UnitId>> {
+        #[cfg(feature = "postgres")]
+        if let Some(pg) = self.postgres() {
+            return pg.find_units(filter, limit);
+        }
         self.read("find_units", |c| {
-            let mut sql = METADATA_SQL.to_string();
-            let mut params = Vec::new();
-            if !filter.origins.is_empty() {
-                let marks = vec!["?"; filter.origins.len()].join(",");
-                sql.push_str(&format!(" WHERE u.origin_id IN ({marks})"));
-                params.extend(filter.origins.iter().map(|o| o.0));
-            }
-            sql.push_str(" ORDER BY u.id");
+            let (sql, params) = find_sql(filter);
             let mut stmt = c.prepare(&sql)?;
-            let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
-            let mut found = Vec::new();
-            while let Some(r) = rows.next()? {
-                if limit.is_some_and(|l| found.len() >= l) {
-                    break;
-                }
-                let mut meta = read_metadata(r)?;
-                if !filter.props.is_empty() {
-                    meta.props = props_of(c, meta.unit_id.0)?;
-                }
-                if filter.admits(&meta) {
-                    found.push(meta.unit_id);
-                }
-            }
-            Ok(found)
+            let rows = stmt
+                .query_map(rusqlite::params_from_iter(params), read_metadata)?
+                .map(|r| r.map_err(Into::into));
+            admitted(rows, filter, limit, |unit| props_of(c, unit))
         })
     }
+}
+
+/// The statement [`Store::find_units`] runs (SQLite's spelling), and its parameters: every
+/// unit's metadata in storage order, narrowed to the filter's origins.
+pub(crate) fn find_sql(filter: &UnitFilter) -> (String, Vec<i64>) {
+    let mut sql = METADATA_SQL.to_string();
+    let params: Vec<i64> = filter.origins.iter().map(|o| o.0).collect();
+    if !params.is_empty() {
+        let marks: Vec<String> = (1..=params.len()).map(|i| format!("?{i}")).collect();
+        sql.push_str(&format!(" WHERE u.origin_id IN ({})", marks.join(",")));
+    }
+    sql.push_str(" ORDER BY u.id");
+    (sql, params)
+}
+
+/// The units of `rows` (in storage order) that `filter` admits, at most `limit`; `props`
+/// gives a unit's props, asked only when the filter looks at them.
+pub(crate) fn admitted(
+    rows: impl IntoIterator<Item = Result<UnitMetadata>>,
+    filter: &UnitFilter,
+    limit: Option<usize>,
+    mut props: impl FnMut(i64) -> Result<Vec<(String, String)>>,
+) -> Result<Vec<UnitId>> {
+    let mut found = Vec::new();
+    for meta in rows {
+        if limit.is_some_and(|l| found.len() >= l) {
+            break;
+        }
+        let mut meta = meta?;
+        if !filter.props.is_empty() {
+            meta.props = props(meta.unit_id.0)?;
+        }
+        if filter.admits(&meta) {
+            found.push(meta.unit_id);
+        }
+    }
+    Ok(found)
 }

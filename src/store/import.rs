@@ -882,15 +882,9 @@ impl<'t> UnitWriter<'t> {
         // What is known of its source no longer holds.
         self.known.forget(source_hash);
         self.index.remove_unit(self.tx, id)?;
-        self.subsegments.remove_unit(self.tx, id)?;
-        for table in ["variant", "prop", "note"] {
-            self.tx
-                .prepare_cached(&format!("DELETE FROM {table} WHERE unit_id = ?1"))?
-                .execute([id])?;
+        for statement in super::edit::sql::DELETE_UNIT {
+            self.tx.prepare_cached(statement)?.execute([id])?;
         }
-        self.tx
-            .prepare_cached("DELETE FROM unit WHERE id = ?1")?
-            .execute([id])?;
         Ok(Some(position))
     }
 

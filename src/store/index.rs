@@ -199,10 +199,8 @@ impl IndexWriter {
                 self.bulk = Some(bulk);
             }
         }
-        tx.prepare_cached(
-            "INSERT OR IGNORE INTO match_dead (variant_id) SELECT id FROM variant WHERE unit_id = ?1",
-        )?
-        .execute([unit_id])?;
+        tx.prepare_cached(super::edit::sql::MARK_DEAD)?
+            .execute([unit_id])?;
         Ok(())
     }
 

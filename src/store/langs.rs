@@ -101,6 +101,14 @@ impl Store {
             })?;
             return Ok(merge);
         }
+        #[cfg(feature = "postgres")]
+        if let Some(pg) = self.postgres() {
+            merge.units = pg.rewrite_units(
+                |stored| retagged(stored, from, into, &mut merge.variants),
+                wait,
+            )?;
+            return Ok(merge);
+        }
         self.write_within("merge_languages", wait, |conn| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let mut changed = Vec::new();

@@ -248,13 +248,6 @@ impl SubsegmentWriter {
         let rows = sentence_rows(unit, source, &mut self.splitters);
         insert_rows(tx, unit_id, unit, variant_ids, &rows, &mut self.marked)
     }
-
-    /// Drops the sub-segments of a unit about to be deleted.
-    pub(crate) fn remove_unit(&mut self, tx: &Transaction, unit_id: i64) -> Result<()> {
-        tx.prepare_cached("DELETE FROM subsegment WHERE unit_id = ?1")?
-            .execute([unit_id])?;
-        Ok(())
-    }
 }
 
 fn insert_rows(

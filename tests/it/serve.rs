@@ -1400,13 +1400,24 @@ fn two_servers_on_one_postgresql_database_see_each_others_units() {
     let m = &after.json()["results"][0]["matches"][0];
     assert_eq!(m["score"], 100, "{}", after.text());
     assert_eq!(m["target"], "Les feux du port sont éteints à l’aube.");
-    // What is not ported yet is refused as such, and changes nothing.
+    // An origin deleted through one server is gone for the other; the unit added by hand
+    // (another origin) stays.
     let r = one.request(
         "DELETE",
         "/api/v1/origins/1",
         &[("Authorization", &format!("Bearer {admin}"))],
         b"",
     );
-    assert_eq!(r.status, 501, "{}", r.text());
+    assert_eq!(r.status, 200, "{}", r.text());
+    assert_eq!(r.json()["units_deleted"], 4, "{}", r.text());
+    let left = two.send_json("GET", "/api/v1/origins", Some(&write), &json!({}));
+    assert_eq!(left.status, 200, "{}", left.text());
+    let listed = left.json().to_string();
+    assert!(
+        listed.contains("\"id\":2,") && !listed.contains("\"id\":1,"),
+        "{listed}"
+    );
+    let still = two.send_json("POST", "/api/v1/lookup", Some(&write), &lookup);
+    assert_eq!(still.json()["results"][0]["matches"][0]["score"], 100);
     assert!(one.terminate() && two.terminate());
 }

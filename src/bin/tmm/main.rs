@@ -170,8 +170,7 @@ pub fn worded(e: &tmm::Error) -> String {
             path.display()
         ),
         E::Unsupported { backend, .. } => format!(
-            "{e}: on {backend}, tmm import, export, stats, origins, langs, suggest, \
-             concordance, pretranslate, index, units show, token, serve and migrate work \
+            "{e}: every command works on {backend}, but not yet this case of it \
              (README: \"PostgreSQL\")"
         ),
         _ => e.to_string(),

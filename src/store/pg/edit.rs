@@ -1,15 +1,20 @@
 //! Writes other than imports on PostgreSQL: a unit added by hand (`tmm serve`'s
-//! `POST /api/v1/units`) and the server's tokens, with the statements of the SQLite side.
+//! `POST /api/v1/units`), units and origins deleted or renamed, and the server's tokens,
+//! with the statements of the SQLite side (`store::edit::sql`).
 
 use std::time::Duration;
 
+use postgres::Transaction;
+
 use super::{PgStore, dollar};
 use crate::error::Result;
-use crate::model::{Header, TranslationUnit, UnitId};
-use crate::store::edit::{EDIT_KIND, EDIT_ORIGIN_SQL, IDENTICAL_UNIT_SQL, edit_origin};
+use crate::model::{Header, OriginId, TranslationUnit, UnitId};
+use crate::store::edit::{
+    EDIT_KIND, EDIT_ORIGIN_SQL, IDENTICAL_UNIT_SQL, edit_origin, sql as edit_sql,
+};
 use crate::store::import::{Added, DuplicatePolicy, UnitSink, content_hash};
 use crate::store::token::{sql, taken, token_infos};
-use crate::store::{Role, TokenInfo};
+use crate::store::{ExportFilter, Role, StoredUnit, TokenInfo};
 
 impl PgStore {
     /// [`crate::Store::add_unit`] on PostgreSQL: the unit's postings go in row by row
@@ -49,6 +54,139 @@ impl PgStore {
         })
     }
 
+    /// [`crate::Store::delete_units`] on PostgreSQL.
+    pub(crate) fn delete_units(&self, ids: &[UnitId], wait: Option<Duration>) -> Result<u64> {
+        self.write(wait, |tx| {
+            let mut n = 0;
+            for id in ids {
+                n += u64::from(remove_unit(tx, id.0)?.is_some());
+            }
+            Ok(n)
+        })
+    }
+
+    /// [`crate::Store::replace_unit`] on PostgreSQL.
+    pub(crate) fn replace_unit(
+        &self,
+        id: UnitId,
+        unit: &TranslationUnit,
+        wait: Option<Duration>,
+    ) -> Result<bool> {
+        self.write(wait, |tx| replace_unit(tx, id.0, unit))
+    }
+
+    /// [`crate::Store::apply_changes`] on PostgreSQL: one transaction.
+    pub(crate) fn apply_changes(
+        &self,
+        delete: &[UnitId],
+        replace: &[(UnitId, TranslationUnit)],
+        wait: Option<Duration>,
+    ) -> Result<(u64, u64)> {
+        self.write(wait, |tx| {
+            let mut counts = (0, 0);
+            for id in delete {
+                counts.0 += u64::from(remove_unit(tx, id.0)?.is_some());
+            }
+            for (id, unit) in replace {
+                counts.1 += u64::from(replace_unit(tx, id.0, unit)?);
+            }
+            Ok(counts)
+        })
+    }
+
+    /// Replaces every unit for which `rewrite` gives new content, in one transaction (for
+    /// [`crate::Store::merge_languages`]); returns how many. The units are read once the
+    /// writers' lock is held, so no other writer's change falls between reading and writing.
+    pub(crate) fn rewrite_units(
+        &self,
+        mut rewrite: impl FnMut(&StoredUnit) -> Option<TranslationUnit>,
+        wait: Option<Duration>,
+    ) -> Result<u64> {
+        self.write(wait, |tx| {
+            let mut changed = Vec::new();
+            self.snapshot(|view| {
+                view.for_each_unit(&ExportFilter::default(), |stored| {
+                    if let Some(unit) = rewrite(&stored) {
+                        changed.push((stored.id, unit));
+                    }
+                    Ok(())
+                })
+            })?;
+            for (id, unit) in &changed {
+                replace_unit(tx, id.0, unit)?;
+            }
+            Ok(changed.len() as u64)
+        })
+    }
+
+    /// [`crate::Store::store_alignment`] on PostgreSQL: the origin and its units in one
+    /// transaction, indexed row by row as a small write; nothing stays when every unit was
+    /// stored already. Returns the new origin.
+    pub(crate) fn store_alignment(
+        &self,
+        origin: &crate::store::import::NewOrigin,
+        units: &[crate::align::AlignedUnit],
+        srclang: &str,
+        summary: &mut crate::store::AlignSummary,
+    ) -> Result<Option<OriginId>> {
+        self.write(None, |tx| {
+            let mut writer = super::import::PgWriter::new(tx, DuplicatePolicy::Keep)?;
+            let origin_id = writer.new_origin(origin)?;
+            for u in units {
+                summary.count(writer.add(origin_id, &u.unit, None, Some(srclang))?);
+            }
+            writer.flush()?;
+            writer.index_recent()?;
+            if summary.stored() {
+                return Ok(Some(OriginId(origin_id)));
+            }
+            for statement in edit_sql::DELETE_ORIGIN {
+                tx.execute(&dollar(statement), &[&origin_id])?;
+            }
+            Ok(None)
+        })
+    }
+
+    /// [`crate::Store::delete_origin`] on PostgreSQL.
+    pub(crate) fn delete_origin(
+        &self,
+        id: OriginId,
+        wait: Option<Duration>,
+    ) -> Result<Option<u64>> {
+        self.write(wait, |tx| {
+            if tx
+                .query_opt(&dollar(edit_sql::ORIGIN_EXISTS), &[&id.0])?
+                .is_none()
+            {
+                return Ok(None);
+            }
+            let units: Vec<i64> = tx
+                .query(&dollar(edit_sql::ORIGIN_UNITS), &[&id.0])?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            for u in &units {
+                remove_unit(tx, *u)?;
+            }
+            for statement in edit_sql::DELETE_ORIGIN {
+                tx.execute(&dollar(statement), &[&id.0])?;
+            }
+            Ok(Some(units.len() as u64))
+        })
+    }
+
+    /// [`crate::Store::rename_origin`] on PostgreSQL.
+    pub(crate) fn rename_origin(
+        &self,
+        id: OriginId,
+        name: &str,
+        wait: Option<Duration>,
+    ) -> Result<bool> {
+        self.write(wait, |tx| {
+            Ok(tx.execute(&dollar(edit_sql::RENAME_ORIGIN), &[&name, &id.0])? > 0)
+        })
+    }
+
     pub(crate) fn add_token(&self, name: &str, role: Role, hash: &str) -> Result<()> {
         self.write(None, |tx| {
             if tx.query_opt(&dollar(sql::TAKEN), &[&name])?.is_some() {
@@ -84,4 +222,69 @@ impl PgStore {
                 .map(|r| (r.get(0), r.get(1))))
         })
     }
+}
+
+/// Deletes unit `id` with its variants, props, notes and sub-segments, marking its variants
+/// dead in the match index, as the SQLite writer does; its position, `None` when there was
+/// no such unit.
+pub(super) fn remove_unit(tx: &mut Transaction, id: i64) -> Result<Option<i64>> {
+    let Some(position) = tx
+        .query_opt(&dollar(edit_sql::UNIT_POSITION), &[&id])?
+        .map(|r| r.get::<_, i64>(0))
+    else {
+        return Ok(None);
+    };
+    tx.execute(&dollar(edit_sql::MARK_DEAD), &[&id])?;
+    for statement in edit_sql::DELETE_UNIT {
+        tx.execute(&dollar(statement), &[&id])?;
+    }
+    Ok(Some(position))
+}
+
+/// Replaces unit `id` by `unit`, keeping its id, origin and position, as the SQLite writer
+/// does: the old rows go (their variants dead in the index), the new ones are written by the
+/// import's writer and indexed row by row, then given the old id and position. False when
+/// there is no such unit or `unit` has no source variant.
+pub(super) fn replace_unit(tx: &mut Transaction, id: i64, unit: &TranslationUnit) -> Result<bool> {
+    let Some(row) = tx.query_opt("SELECT origin_id, position FROM unit WHERE id = $1", &[&id])?
+    else {
+        return Ok(false);
+    };
+    let (origin, position): (i64, i64) = (row.get(0), row.get(1));
+    if unit.source_variant(None).is_none() {
+        return Ok(false);
+    }
+    remove_unit(tx, id)?;
+    // The import's writer skips (or takes the place of) a stored copy of the same unit,
+    // where SQLite stores a second one: refused, so the two backends never disagree.
+    if tx
+        .query_opt(&dollar(IDENTICAL_UNIT_SQL), &[&content_hash(unit)])?
+        .is_some()
+    {
+        return Err(crate::Error::Unsupported {
+            what: "replacing a unit by an exact copy of another",
+            backend: "PostgreSQL",
+        });
+    }
+    let mut writer = super::import::PgWriter::new(tx, DuplicatePolicy::Keep)?;
+    let added = writer.add(origin, unit, None, None)?;
+    writer.flush()?;
+    writer.index_recent()?;
+    if added == Added::Duplicate {
+        return Err(crate::Error::Internal(
+            "a replaced unit was taken for a duplicate",
+        ));
+    }
+    let new: i64 = tx.query_one("SELECT max(id) FROM unit", &[])?.get(0);
+    // One statement moves the unit and its rows to the old id: the foreign keys are checked
+    // at its end.
+    tx.execute(
+        "WITH v AS (UPDATE variant SET unit_id = $1 WHERE unit_id = $2),
+              p AS (UPDATE prop SET unit_id = $1 WHERE unit_id = $2),
+              n AS (UPDATE note SET unit_id = $1 WHERE unit_id = $2),
+              s AS (UPDATE subsegment SET unit_id = $1 WHERE unit_id = $2)
+         UPDATE unit SET id = $1, position = $3 WHERE id = $2",
+        &[&id, &new, &position],
+    )?;
+    Ok(true)
 }

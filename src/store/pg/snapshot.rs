@@ -66,6 +66,41 @@ impl PgStore {
     }
 }
 
+/// A row of `filter::METADATA_SQL`, without the props.
+fn metadata(r: &postgres::Row) -> UnitMetadata {
+    UnitMetadata {
+        unit_id: UnitId(r.get(0)),
+        origin_id: OriginId(r.get(1)),
+        origin: r.get(2),
+        document: r.get(3),
+        date: r.get(4),
+        changeid: r.get(5),
+        props: Vec::new(),
+    }
+}
+
+impl PgStore {
+    /// [`crate::Store::find_units`] on PostgreSQL, in one read transaction.
+    pub(crate) fn find_units(
+        &self,
+        filter: &crate::store::UnitFilter,
+        limit: Option<usize>,
+    ) -> Result<Vec<UnitId>> {
+        self.snapshot(|s| {
+            let (sql, params) = crate::store::filter::find_sql(filter);
+            let params: Vec<&(dyn ToSql + Sync)> =
+                params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+            let rows = s.rows(&dollar(&sql), &params)?;
+            crate::store::filter::admitted(
+                rows.iter().map(|r| Ok(metadata(r))),
+                filter,
+                limit,
+                |unit| s.props_of(unit),
+            )
+        })
+    }
+}
+
 impl PgSnapshot<'_> {
     fn opt(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Option<postgres::Row>> {
         let mut c = self.client.borrow_mut();
@@ -208,20 +243,18 @@ impl PgSnapshot<'_> {
         else {
             return Ok(None);
         };
-        let props = self
-            .rows(&dollar(sql::PROPS_OF), &[&unit.0])?
+        let mut meta = metadata(&r);
+        meta.props = self.props_of(unit.0)?;
+        Ok(Some(meta))
+    }
+
+    /// The props of unit `unit` and of its variants, as (`type`, `value`).
+    fn props_of(&self, unit: i64) -> Result<Vec<(String, String)>> {
+        Ok(self
+            .rows(&dollar(sql::PROPS_OF), &[&unit])?
             .iter()
             .map(|p| (p.get(0), p.get(1)))
-            .collect();
-        Ok(Some(UnitMetadata {
-            unit_id: UnitId(r.get(0)),
-            origin_id: OriginId(r.get(1)),
-            origin: r.get(2),
-            document: r.get(3),
-            date: r.get(4),
-            changeid: r.get(5),
-            props,
-        }))
+            .collect())
     }
 
     pub(crate) fn neighbour_text(
