@@ -453,6 +453,32 @@ impl Walker<'_> {
         }
     }
 
+    /// A unit's `id`, checked unique in its `<file>` (`seen`: ids and their lines); the
+    /// unit's own warnings say when it is missing or used twice, and the file's warnings
+    /// name both lines.
+    fn unit_id(
+        &mut self,
+        e: &Element,
+        name: &str,
+        seen: &mut HashMap<String, u64>,
+    ) -> (Option<String>, Vec<String>) {
+        let line = e.line;
+        let id = e.attr("id").map(String::from);
+        let mut warnings = Vec::new();
+        match &id {
+            Some(id) => {
+                if let Some(first) = seen.insert(id.clone(), line) {
+                    self.warnings.push(format!(
+                        "line {line}: {name} id \"{id}\" is used twice in this <file> (first on line {first})"
+                    ));
+                    warnings.push(format!("duplicate id \"{id}\""));
+                }
+            }
+            None => warnings.push(format!("{name} without id")),
+        }
+        (id, warnings)
+    }
+
     fn trans_unit(
         &mut self,
         tu: &Element,
@@ -461,19 +487,7 @@ impl Walker<'_> {
         seen: &mut HashMap<String, u64>,
     ) {
         let line = tu.line;
-        let id = tu.attr("id").map(String::from);
-        let mut warnings = Vec::new();
-        match &id {
-            Some(id) => {
-                if let Some(first) = seen.insert(id.clone(), line) {
-                    self.warnings.push(format!(
-                        "line {line}: trans-unit id \"{id}\" is used twice in this <file> (first on line {first})"
-                    ));
-                    warnings.push(format!("duplicate id \"{id}\""));
-                }
-            }
-            None => warnings.push("trans-unit without id".into()),
-        }
+        let (id, warnings) = self.unit_id(tu, "trans-unit", seen);
         let Some(source) = tu.child("source") else {
             return self.invalid(line, "<trans-unit> without <source>".into());
         };
@@ -702,20 +716,7 @@ impl Walker<'_> {
         original: &str,
         seen: &mut HashMap<String, u64>,
     ) {
-        let line = unit.line;
-        let id = unit.attr("id").map(String::from);
-        let mut warnings = Vec::new();
-        match &id {
-            Some(id) => {
-                if let Some(first) = seen.insert(id.clone(), line) {
-                    self.warnings.push(format!(
-                        "line {line}: unit id \"{id}\" is used twice in this <file> (first on line {first})"
-                    ));
-                    warnings.push(format!("duplicate id \"{id}\""));
-                }
-            }
-            None => warnings.push("unit without id".into()),
-        }
+        let (id, warnings) = self.unit_id(unit, "unit", seen);
         let data: HashMap<String, String> = unit
             .child("originalData")
             .map(|od| {
