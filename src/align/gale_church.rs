@@ -144,16 +144,17 @@ impl Measure {
     /// As [`of`](Self::of), with the words of `shared` ([`crate::text::shared_tokens`] of the
     /// two documents) in the text as anchors too.
     pub fn with_tokens(text: &str, shared: &std::collections::HashSet<String>) -> Self {
-        let hash = |prefix: &[u8], s: &str| {
-            let mut h = xxhash_rust::xxh3::Xxh3::new();
-            h.update(prefix);
-            h.update(s.as_bytes());
-            h.digest()
+        // One-shot hashing of the prefixed token (a streaming hasher's state costs more to
+        // set up than these few bytes to hash).
+        let mut key: Vec<u8> = Vec::new();
+        let mut hash = |prefix: &[u8], s: &str| {
+            key.clear();
+            key.extend_from_slice(prefix);
+            key.extend_from_slice(s.as_bytes());
+            xxhash_rust::xxh3::xxh3_64(&key)
         };
-        let mut anchors: Vec<u64> = crate::text::anchors(text)
-            .iter()
-            .map(|a| hash(b"n", a))
-            .collect();
+        let mut anchors: Vec<u64> = Vec::new();
+        let length = crate::text::length_and_numbers(text, |n| anchors.push(hash(b"n", n)));
         if !shared.is_empty() {
             anchors.extend(
                 crate::text::tokens(text)
@@ -163,7 +164,7 @@ impl Measure {
         }
         anchors.sort_unstable();
         Measure {
-            length: crate::text::length(text) as f64,
+            length: length as f64,
             anchors,
             bag: Bag::default(),
         }
@@ -387,6 +388,27 @@ fn anchor_counts(a: &[Measure], b: &[Measure]) -> (usize, usize) {
         }
     }
     (matched, total_a + total_b - 2 * matched)
+}
+
+/// Pairs as many target segments as source ones one to one, in order, with no search: each
+/// bead's confidence is that of a 1-1 bead of those lengths and anchors under the model
+/// (what [`align_scored`] would give were it sure of the shape).
+pub fn pair_in_order(source: &[Measure], target: &[Measure], params: &Params) -> Vec<Bead> {
+    source
+        .iter()
+        .zip(target)
+        .enumerate()
+        .map(|(i, (s, t))| {
+            let anchors = anchor_counts(std::slice::from_ref(s), std::slice::from_ref(t));
+            let cost = bead_cost(PRIORS[0].1, s.length, t.length, anchors, params);
+            Bead {
+                source: i..i + 1,
+                target: i..i + 1,
+                cost,
+                confidence: confidence(confidence_cost(cost, anchors)),
+            }
+        })
+        .collect()
 }
 
 /// The cost of the bead ending at `(i, j)` with shape `(di, dj)`, and its confidence.

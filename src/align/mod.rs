@@ -779,27 +779,37 @@ fn sentence_rows(rows: &[Row], splitters: &[SentenceSplitter], pairs: &[Pair]) -
 
 /// Aligns the sentences of one paragraph whose languages are already paired (a stored unit,
 /// whose variants translate each other), each language to the first by the paper's model
-/// with numbers as anchors, each bead's posterior probability its confidence. A few
-/// sentences teach no lexicon, and there is no paragraph pairing to find, so neither is run:
-/// this is [`align`]'s first pass on one paragraph, at a fraction of its cost (it runs for
-/// every imported paragraph unit whose languages have different sentence counts). Rows are
-/// joined through the first language as [`align`] joins them.
+/// with numbers as anchors, each bead's posterior probability its confidence; a language
+/// with as many sentences as the first is paired in order, each pair's confidence that of
+/// a 1-1 bead. A few sentences teach no lexicon, and there is no paragraph pairing to find,
+/// so neither is run: this is [`align`]'s first pass on one paragraph, at a fraction of its
+/// cost (it runs for every imported paragraph unit). Rows are joined through the first
+/// language as [`align`] joins them.
 pub fn align_paragraph(sentences: &[Vec<String>]) -> Vec<Row> {
-    let Some(pivot) = sentences.first() else {
+    let measures: Vec<Vec<Measure>> = sentences
+        .iter()
+        .map(|s| s.iter().map(|x| Measure::of(x)).collect())
+        .collect();
+    let Some((pivot, others)) = measures.split_first() else {
         return Vec::new();
     };
-    let chars = |s: &[String]| s.iter().map(|x| text::length(x)).sum::<usize>();
-    let measure = |s: &[String]| s.iter().map(|x| Measure::of(x)).collect::<Vec<_>>();
-    let pivot_measures = measure(pivot);
-    let beads: Vec<Vec<Bead>> = sentences[1..]
+    let chars = |m: &[Measure]| m.iter().map(|x| x.length).sum::<f64>() as usize;
+    let pivot_chars = chars(pivot);
+    let beads: Vec<Vec<Bead>> = others
         .iter()
         .map(|other| {
             let params = Params {
                 anchors: true,
                 lexical: None,
-                ..Params::with_ratio(chars(pivot), chars(other))
+                ..Params::with_ratio(pivot_chars, chars(other))
             };
-            gale_church::align_scored(&pivot_measures, &measure(other), &params)
+            // As many sentences as the pivot: paired in order, as the aligner pairs
+            // paragraphs whose counts agree.
+            if other.len() == pivot.len() {
+                gale_church::pair_in_order(pivot, other, &params)
+            } else {
+                gale_church::align_scored(pivot, other, &params)
+            }
         })
         .collect();
     let texts: Vec<&[String]> = sentences.iter().map(Vec::as_slice).collect();

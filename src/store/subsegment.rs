@@ -3,9 +3,9 @@
 //! When a unit's source segment holds more than one sentence (an imported TMX paragraph, a
 //! paragraph from `tmm align`), each of its languages is cut with the aligner's sentence
 //! splitter and the sentences are aligned across the languages through the unit's source
-//! language with the aligner's Gale–Church model: in order when every language has as many
-//! sentences (each pair's confidence that of a 1-1 bead), else by
-//! [`crate::align::align_paragraph`] on the unit's sentences. Each aligned sentence row is stored per
+//! language by [`crate::align::align_paragraph`]: in order for a language with as many
+//! sentences as the source (each pair's confidence that of a 1-1 bead), else by the
+//! aligner's Gale–Church model on the unit's sentences. Each aligned sentence row is stored per
 //! language as a byte range of the variant's text, with its bead and confidence, when the
 //! unit yields at least two rows.
 //!
@@ -20,7 +20,6 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use super::index::append_chunks;
 use super::snapshot::{SqliteView, lang_clause, sql};
 use crate::align;
-use crate::align::gale_church::{self, Measure, Params};
 use crate::error::Result;
 use crate::lang::LanguageTag;
 use crate::matching::index::{BATCH, CHUNK_VARIANTS, PostingsBuilder, Worker, lang_key};
@@ -58,9 +57,8 @@ pub(crate) struct Span {
 /// has a single language, or when its languages do not align credibly (the unit is then
 /// matched whole only).
 ///
-/// When every language has as many sentences as the source, they are paired in order, each
-/// pair's confidence that of a 1-1 bead in the aligner's model (as the aligner pairs
-/// paragraphs whose counts agree); otherwise they go through [`align::align_paragraph`].
+/// The sentences go through [`align::align_paragraph`]: a language with as many sentences
+/// as the source is paired with it in order, the others by the aligner's model.
 pub(crate) fn sentence_rows(
     unit: &TranslationUnit,
     source: &Variant,
@@ -106,13 +104,8 @@ pub(crate) fn sentence_rows(
         sentences.push(split(&unit.variants[i]));
     }
     let text = |l: usize| unit.variants[order[l]].segment.text.as_str();
-    let k = sentences[0].len();
-    if sentences.iter().all(|s| s.len() == k) {
-        return in_order(&order, &sentences, text);
-    }
-    // Counts differ: the aligner's model on these very sentences, through the source (the
-    // unit's variants translate each other, so there is no pairing of paragraphs to find or
-    // refuse).
+    // The aligner's model on these very sentences, through the source (the unit's variants
+    // translate each other, so there is no pairing of paragraphs to find or refuse).
     let texts: Vec<Vec<String>> = sentences
         .iter()
         .enumerate()
@@ -155,77 +148,6 @@ pub(crate) fn sentence_rows(
     rows
 }
 
-/// Rows of one sentence per language, in order, each with the confidence the aligner's
-/// model gives a 1-1 bead of those lengths and numbers (the lowest over the languages).
-fn in_order<'t>(
-    order: &[usize],
-    sentences: &[Vec<(usize, usize)>],
-    text: impl Fn(usize) -> &'t str,
-) -> Vec<SentenceRow> {
-    let k = sentences[0].len();
-    let measures: Vec<Vec<Measure>> = sentences
-        .iter()
-        .enumerate()
-        .map(|(l, s)| {
-            s.iter()
-                .map(|&(a, b)| Measure::of(&text(l)[a..b]))
-                .collect()
-        })
-        .collect();
-    let params: Vec<Params> = (0..order.len())
-        .map(|l| Params::with_ratio(crate::text::length(text(0)), crate::text::length(text(l))))
-        .collect();
-    let bead = vec!["1"; order.len()].join("-");
-    (0..k)
-        .map(|i| {
-            let confidence = (1..order.len())
-                .map(|l| {
-                    let (s, t) = (&measures[0][i], &measures[l][i]);
-                    let matched = shared(&s.anchors, &t.anchors);
-                    let anchors = (matched, s.anchors.len() + t.anchors.len() - 2 * matched);
-                    let cost = gale_church::bead_cost(
-                        gale_church::PRIORS[0].1,
-                        s.length,
-                        t.length,
-                        anchors,
-                        &params[l],
-                    );
-                    gale_church::confidence(gale_church::confidence_cost(cost, anchors))
-                })
-                .fold(1.0, f64::min);
-            SentenceRow {
-                spans: (0..order.len())
-                    .map(|l| Span {
-                        variant: order[l],
-                        start: sentences[l][i].0,
-                        end: sentences[l][i].1,
-                        sentences: 1,
-                    })
-                    .collect(),
-                bead: bead.clone(),
-                confidence,
-            }
-        })
-        .collect()
-}
-
-/// How many values two sorted lists share.
-fn shared(a: &[u64], b: &[u64]) -> usize {
-    let (mut i, mut j, mut n) = (0, 0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    n
-}
-
 /// Stores the sub-segments of the units a writing transaction inserts.
 #[derive(Default)]
 pub(crate) struct SubsegmentWriter {
@@ -250,6 +172,13 @@ impl SubsegmentWriter {
     }
 }
 
+/// How many rows one INSERT statement takes: a unit's sentence rows go in a few statements
+/// of these sizes (fewer statement runs, and one `sqlite_sequence` update per statement),
+/// and the few distinct statements stay in the connection's cache.
+const INSERT_SIZES: [usize; 3] = [16, 4, 1];
+
+const COLUMNS: usize = 10;
+
 fn insert_rows(
     conn: &Connection,
     unit_id: i64,
@@ -258,11 +187,9 @@ fn insert_rows(
     rows: &[SentenceRow],
     marked: &mut bool,
 ) -> Result<()> {
+    use rusqlite::types::Value::{self, Integer, Real, Text};
     let m = rows.len() as i64;
-    let mut insert = conn.prepare_cached(
-        "INSERT INTO subsegment (unit_id, n, m, lang, variant_id, start, end, sentences, bead, confidence)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )?;
+    let mut values: Vec<Value> = Vec::new();
     for (n, row) in rows.iter().enumerate() {
         for span in &row.spans {
             let (Some(v), Some(&variant_id)) = (
@@ -271,26 +198,38 @@ fn insert_rows(
             ) else {
                 continue;
             };
-            insert.execute(params![
-                unit_id,
-                n as i64 + 1,
-                m,
-                v.lang.as_str(),
-                variant_id,
-                span.start as i64,
-                span.end as i64,
-                span.sentences as i64,
-                row.bead,
-                row.confidence
-            ])?;
-            if !*marked {
-                conn.prepare_cached(
-                    "INSERT OR IGNORE INTO match_state (key, value) VALUES (?1, ?2)",
-                )?
-                .execute(params![UNCOVERED, conn.last_insert_rowid()])?;
-                *marked = true;
-            }
+            values.extend([
+                Integer(unit_id),
+                Integer(n as i64 + 1),
+                Integer(m),
+                Text(v.lang.as_str().to_string()),
+                Integer(variant_id),
+                Integer(span.start as i64),
+                Integer(span.end as i64),
+                Integer(span.sentences as i64),
+                Text(row.bead.clone()),
+                Real(row.confidence),
+            ]);
         }
+    }
+    let mut values = values.into_iter();
+    let mut left = values.len() / COLUMNS;
+    while left > 0 {
+        let k = INSERT_SIZES.into_iter().find(|&k| k <= left).unwrap_or(1);
+        let placeholders = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; k].join(", ");
+        conn.prepare_cached(&format!(
+            "INSERT INTO subsegment (unit_id, n, m, lang, variant_id, start, end, sentences, bead, confidence)
+             VALUES {placeholders}"
+        ))?
+        .execute(rusqlite::params_from_iter(values.by_ref().take(k * COLUMNS)))?;
+        if !*marked {
+            // The first of the rows just inserted: their ids are given in order.
+            let first = conn.last_insert_rowid() - k as i64 + 1;
+            conn.prepare_cached("INSERT OR IGNORE INTO match_state (key, value) VALUES (?1, ?2)")?
+                .execute(params![UNCOVERED, first])?;
+            *marked = true;
+        }
+        left -= k;
     }
     Ok(())
 }

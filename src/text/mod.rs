@@ -154,20 +154,54 @@ pub fn length(s: &str) -> usize {
 /// `SG/SM/14499`, `Rio+20`, `12.09.2012`, `2015年` and `١٢` all give their numbers.
 pub fn anchors(s: &str) -> Vec<String> {
     let mut out = Vec::new();
+    length_and_numbers(s, |n| out.push(n.to_string()));
+    out.sort_unstable();
+    out
+}
+
+/// [`length`] and [`anchors`] in one pass over the text: returns the length and hands each
+/// number to `number` as it is found (in text order, not sorted).
+pub fn length_and_numbers(s: &str, mut number: impl FnMut(&str)) -> usize {
+    let bytes = s.as_bytes();
+    let mut length = 0;
     let mut run = String::new();
-    for c in s.chars().chain(std::iter::once(' ')) {
-        match digit_value(c) {
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        // Only ASCII and the lead bytes of the other digits and spaces (U+0085, U+00A0,
+        // U+0660–U+06F9, U+1680, U+2000–U+205F, U+3000, U+FF10–U+FF19) need a look at
+        // the character: this runs over every sentence of every imported paragraph.
+        let (digit, space, width) = match b {
+            0..0x80 => (
+                b.is_ascii_digit().then_some(b as char),
+                matches!(b, b'\t'..=b'\r' | b' '),
+                1,
+            ),
+            0xC2 | 0xD9 | 0xDB | 0xE1..=0xE3 | 0xEF => {
+                let c = s[i..].chars().next().unwrap_or(' ');
+                (digit_value(c), c.is_whitespace(), c.len_utf8())
+            }
+            0xC0..0xE0 => (None, false, 2),
+            0xE0..0xF0 => (None, false, 3),
+            _ => (None, false, 4),
+        };
+        i += width;
+        length += usize::from(!space);
+        match digit {
             Some(d) => run.push(d),
             None if !run.is_empty() => {
                 let trimmed = run.trim_start_matches('0');
-                out.push(if trimmed.is_empty() { "0" } else { trimmed }.to_string());
+                number(if trimmed.is_empty() { "0" } else { trimmed });
                 run.clear();
             }
             None => {}
         }
     }
-    out.sort_unstable();
-    out
+    if !run.is_empty() {
+        let trimmed = run.trim_start_matches('0');
+        number(if trimmed.is_empty() { "0" } else { trimmed });
+    }
+    length
 }
 
 /// The words of a text: runs of letters, digits and the joiners `/ + - . @ _` inside them,
@@ -285,5 +319,38 @@ mod tests {
         assert_eq!(anchors("SG/SM/14499, Rio+20"), vec!["14499", "20"]);
         assert_eq!(anchors("２０１５年 ١٢ 007"), vec!["12", "2015", "7"]);
         assert_eq!(length(" a b\tc "), 3);
+        let mut numbers = Vec::new();
+        let text = "Rio+20 on 12 June, ２０１５年";
+        assert_eq!(
+            length_and_numbers(text, |n| numbers.push(n.to_string())),
+            length(text)
+        );
+        assert_eq!(numbers, ["20", "12", "2015"]);
+    }
+
+    proptest::proptest! {
+        /// The byte-wise pass gives what a pass over the characters gives.
+        #[test]
+        fn length_and_numbers_agree_with_the_characters(
+            s in "[0-9a-z \t\u{85}\u{a0}\u{660}-\u{669}\u{6f0}-\u{6f9}\u{1680}\u{2000}-\u{205f}\u{3000}\u{ff10}-\u{ff19}é中Жس]{0,40}"
+        ) {
+            let mut numbers = Vec::new();
+            let mut run = String::new();
+            for c in s.chars().chain(std::iter::once(' ')) {
+                match digit_value(c) {
+                    Some(d) => run.push(d),
+                    None if !run.is_empty() => {
+                        let trimmed = run.trim_start_matches('0');
+                        numbers.push(if trimmed.is_empty() { "0" } else { trimmed }.to_string());
+                        run.clear();
+                    }
+                    None => {}
+                }
+            }
+            let mut got = Vec::new();
+            let length = length_and_numbers(&s, |n| got.push(n.to_string()));
+            proptest::prop_assert_eq!(length, s.chars().filter(|c| !c.is_whitespace()).count());
+            proptest::prop_assert_eq!(got, numbers);
+        }
     }
 }
