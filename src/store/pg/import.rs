@@ -58,7 +58,13 @@ impl PgStore {
                 settle_origin(writer.tx, *id, document.as_deref(), fed.hash, fed.size)?;
             }
             summary.superseded_removed += writer.superseded;
-            writer.index(&mut |done, total| observer.indexing(done, total))?;
+            // As SQLite's: with `--defer-index`, or while an earlier deferred import waits
+            // for `tmm index`, queries scan what this one stored.
+            if options.defer_index || super::state(writer.tx, "uncovered_from")?.is_some() {
+                writer.defer_index()?;
+            } else {
+                writer.index(&mut |done, total| observer.indexing(done, total))?;
+            }
             Ok(())
         })
     }
@@ -437,6 +443,34 @@ impl<'a, 't> PgWriter<'a, 't> {
                 self.tx.execute(
                     "DELETE FROM match_dead WHERE variant_id BETWEEN $1 AND $2",
                     &[&first, &last],
+                )?;
+            }
+        }
+        self.settle_sequence()
+    }
+
+    /// Leaves what this import stored for `tmm index`: the first variant and sentence it
+    /// stored are recorded (unless an earlier one waits already), and queries scan from
+    /// there until the index is rebuilt.
+    fn defer_index(&mut self) -> Result<()> {
+        let variants = std::mem::take(&mut self.indexed);
+        let sentences = std::mem::take(&mut self.indexed_sentences);
+        for (key, list) in [
+            ("uncovered_from", &variants),
+            ("subsegments_uncovered_from", &sentences),
+        ] {
+            let (Some(first), Some(last)) = (list.first(), list.last()) else {
+                continue;
+            };
+            self.tx.execute(
+                "INSERT INTO match_state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+                &[&key, &first.0],
+            )?;
+            if key == "uncovered_from" {
+                // An id of a deleted variant used again by a new one is alive again.
+                self.tx.execute(
+                    "DELETE FROM match_dead WHERE variant_id BETWEEN $1 AND $2",
+                    &[&first.0, &last.0],
                 )?;
             }
         }
