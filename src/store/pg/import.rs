@@ -16,10 +16,11 @@ use crate::formats::tmx::now_date;
 use crate::matching::index::{
     BATCH, CHUNK_VARIANTS, IndexStats, PostingsBuilder, Worker, lang_key, len_byte, terms,
 };
-use crate::model::{Note, Prop, TranslationUnit};
+use crate::model::{Note, Prop, TranslationUnit, Variant};
 use crate::store::import::{
     Added, DuplicatePolicy, ImportObserver, ImportOptions, ImportSummary, KnownSources, NewOrigin,
-    Plan, StoredUnits, UnitSink, attribute_texts, extra_json, feed, plan, variant_extra_json,
+    Plan, StoredUnits, UnitSink, attribute_texts, content_hash, extra_json, feed, plan,
+    source_hash, variant_extra_json,
 };
 use crate::store::subsegment::{self, sentence_rows};
 use crate::text::SentenceSplitter;
@@ -693,6 +694,59 @@ impl UnitSink for PgWriter<'_, '_> {
             self.next_unit += 1;
             self.next_unit - 1
         });
+        self.insert(
+            origin,
+            unit,
+            line,
+            source,
+            (source_hash, content_hash),
+            (unit_id, position),
+        );
+        if self.units.len() >= FLUSH_UNITS {
+            self.flush()?;
+        }
+        Ok(outcome)
+    }
+}
+
+impl PgWriter<'_, '_> {
+    /// Replaces unit `id` by `unit` in its place (its id, origin and position), as the
+    /// SQLite writer's `replace` does: the old rows go, their variants dead in the index,
+    /// and `unit` is stored whatever else is, an exact copy of another unit included. False
+    /// when there is no such unit or `unit` has no source variant.
+    pub(super) fn replace(&mut self, id: i64, unit: &TranslationUnit) -> Result<bool> {
+        // `remove` numbers the next variants from the stored rows: none may wait in a buffer.
+        self.flush()?;
+        let Some(origin): Option<i64> = self
+            .tx
+            .query_opt("SELECT origin_id FROM unit WHERE id = $1", &[&id])?
+            .map(|r| r.get(0))
+        else {
+            return Ok(false);
+        };
+        let Some(source) = unit.source_variant(None) else {
+            return Ok(false);
+        };
+        let hashes = (source_hash(source), content_hash(unit));
+        self.known_sources.forget(hashes.0);
+        let Some(position) = self.remove(id)? else {
+            return Ok(false);
+        };
+        self.insert(origin, unit, None, source, hashes, (id, position));
+        Ok(true)
+    }
+
+    /// Buffers unit `unit_id` at `position` of `origin` with its variants, props, notes and
+    /// sentence rows, and queues them for the index.
+    fn insert(
+        &mut self,
+        origin: i64,
+        unit: &TranslationUnit,
+        line: Option<u64>,
+        source: &Variant,
+        (source_hash, content_hash): (i64, i64),
+        (unit_id, position): (i64, i64),
+    ) {
         let a = &unit.attributes;
         let extra = extra_json(a);
         self.units.push(UnitRow {
@@ -767,9 +821,5 @@ impl UnitSink for PgWriter<'_, '_> {
                 });
             }
         }
-        if self.units.len() >= FLUSH_UNITS {
-            self.flush()?;
-        }
-        Ok(outcome)
     }
 }
