@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::util::{PgDb, Sandbox, backends, fixture, root};
+use crate::util::{PgDb, Sandbox, backends, corpus, fixture, root};
 
 /// The shipped sample and every fixture TMX file that imports.
 fn memory_files() -> Vec<PathBuf> {
@@ -203,17 +203,26 @@ fn migrate_there_and_back_keeps_the_export_byte_for_byte() {
     let generated_file = sb.path("gen.tmx");
     generated(&generated_file, 20_000);
     let sample = root().join("tmx/un-ssc-2012.tmx");
-    sb.tmm(&[
-        "import",
-        sample.to_str().unwrap(),
-        generated_file.to_str().unwrap(),
-    ])
+    sb.tmm_db(
+        &sb.sqlite_db(),
+        &[
+            "import",
+            sample.to_str().unwrap(),
+            generated_file.to_str().unwrap(),
+        ],
+    )
     .ok();
-    let before = export(&sb, &sb.db(), "a.tmx");
+    let before = export(&sb, &sb.sqlite_db(), "a.tmx");
     let to = pg.url.to_str().unwrap();
     sb.tmm_db(
         Path::new("unused.db"),
-        &["migrate", "--from", sb.db().to_str().unwrap(), "--to", to],
+        &[
+            "migrate",
+            "--from",
+            sb.sqlite_db().to_str().unwrap(),
+            "--to",
+            to,
+        ],
     )
     .ok();
     assert!(
@@ -755,5 +764,37 @@ fn replacing_a_unit_by_an_exact_copy_of_another_is_the_same_on_both_backends() {
             "the suggestions differ between backends"
         );
         assert_eq!(other.2, outcomes[0].2, "the dead variants differ");
+    }
+}
+
+#[test]
+fn the_whole_corpus_in_one_memory_exports_the_same_bytes_from_both_backends() {
+    let Some(corpus) = corpus("the whole-corpus export on both backends") else {
+        return;
+    };
+    let sb = Sandbox::new();
+    let (dbs, _pg) = backends(&sb, "the whole-corpus export");
+    let mut files = Vec::new();
+    crate::roundtrip::tmx_files(&corpus.join("tmx"), &mut files);
+    files.retain(|f| {
+        let name = f.file_name().unwrap().to_string_lossy();
+        !crate::roundtrip::BROKEN.contains(&name.as_ref())
+    });
+    assert!(files.len() >= 150, "{} files", files.len());
+    let mut args = vec!["import"];
+    args.extend(files.iter().map(|f| f.to_str().unwrap()));
+    let mut exports = Vec::new();
+    for (i, db) in dbs.iter().enumerate() {
+        let summary = sb.tmm_db(db, &args).ok().stderr();
+        let exported = export(&sb, db, &format!("corpus{i}.tmx"));
+        assert!(exported.len() > 1_000_000, "{}", exported.len());
+        exports.push((summary, exported));
+    }
+    for (summary, exported) in &exports[1..] {
+        assert_eq!(summary, &exports[0].0, "the import summaries differ");
+        assert!(
+            exported == &exports[0].1,
+            "the exports of the whole corpus differ between backends"
+        );
     }
 }
