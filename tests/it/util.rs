@@ -255,6 +255,29 @@ impl PgDb {
     }
 }
 
+impl PgDb {
+    /// Empties the memory in the database as a new one would be: every table truncated and
+    /// its sequences restarted (the schema stays), far cheaper than a new database, which
+    /// `CREATE DATABASE` copies from a template.
+    pub fn empty(&self) {
+        let mut c = postgres::Client::connect(self.url.to_str().unwrap(), postgres::NoTls)
+            .unwrap_or_else(|e| panic!("{}: {e}", self.url.display()));
+        let tables: Vec<String> = c
+            .query(
+                "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema()",
+                &[],
+            )
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        if !tables.is_empty() {
+            c.batch_execute(&format!("TRUNCATE {} RESTART IDENTITY", tables.join(", ")))
+                .expect("empty a test database");
+        }
+    }
+}
+
 impl Drop for PgDb {
     fn drop(&mut self) {
         if let Ok(mut c) = postgres::Client::connect(&self.admin, postgres::NoTls) {
@@ -333,6 +356,37 @@ impl std::ops::Deref for TempStore {
     type Target = tmm::store::Store;
     fn deref(&self) -> &tmm::store::Store {
         &self.store
+    }
+}
+
+/// Where a test that needs many throwaway stores in turn gets them ([`StoreSlot::store`]):
+/// in the PostgreSQL pass one database, emptied for each store, instead of a new database
+/// per store.
+pub struct StoreSlot {
+    pg: Option<PgDb>,
+}
+
+impl StoreSlot {
+    pub fn new() -> Self {
+        StoreSlot {
+            pg: on_postgres().then(|| {
+                let sb = Sandbox::new();
+                sb.db();
+                sb.pg.into_inner().expect("the sandbox's database")
+            }),
+        }
+    }
+
+    /// A store on an empty memory; the previous one from this slot must be dropped.
+    pub fn store(&self) -> tmm::store::Store {
+        match &self.pg {
+            None => tmm::store::Store::open_temporary().expect("a temporary store"),
+            Some(pg) => {
+                pg.empty();
+                tmm::store::Store::open(&pg.url)
+                    .unwrap_or_else(|e| panic!("{}: {e}", pg.url.display()))
+            }
+        }
     }
 }
 
