@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use tmm::corpus::{self, CorpusOptions, Format, Output};
 use tmm::lang::LanguageTag;
-use tmm::store::{ImportOptions, Store};
+use tmm::store::ImportOptions;
 
 use std::path::PathBuf;
 
@@ -206,7 +206,7 @@ fn moses_line_counts_match_on_all_the_fixtures() {
 }
 
 fn moses_line_counts_match(files: &[PathBuf], broken: &[&str]) {
-    let store = Store::open_temporary().unwrap();
+    let store = crate::util::temporary_store();
     for f in files {
         let name = f.file_name().unwrap().to_string_lossy();
         if !broken.contains(&name.as_ref()) {

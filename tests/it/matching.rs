@@ -398,14 +398,10 @@ fn a_deferred_index_still_finds_matches_and_tmm_index_covers_them() {
     let sample = root().join("tmx/un-ssc-2012.tmx");
     sb.tmm(&["import", "--defer-index", sample.to_str().unwrap()])
         .ok();
-    let pending: i64 = rusqlite::Connection::open(sb.db())
-        .unwrap()
-        .query_row(
-            "SELECT count(*) FROM match_state WHERE key = 'uncovered_from'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
+    let pending = crate::util::query_i64(
+        &sb.db(),
+        "SELECT count(*) FROM match_state WHERE key = 'uncovered_from'",
+    );
     assert_eq!(pending, 1, "the import left its units for tmm index");
     // The fourth paragraph of 2012 with one word changed.
     let paragraph = std::fs::read_to_string(root().join("tests/fixtures/seed-2012/en.txt"))

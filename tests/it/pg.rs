@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::util::{PgDb, Sandbox, backends, fixture, root};
+use crate::util::{PgDb, Sandbox, backends, corpus, fixture, root};
 
 /// The shipped sample and every fixture TMX file that imports.
 fn memory_files() -> Vec<PathBuf> {
@@ -203,17 +203,26 @@ fn migrate_there_and_back_keeps_the_export_byte_for_byte() {
     let generated_file = sb.path("gen.tmx");
     generated(&generated_file, 20_000);
     let sample = root().join("tmx/un-ssc-2012.tmx");
-    sb.tmm(&[
-        "import",
-        sample.to_str().unwrap(),
-        generated_file.to_str().unwrap(),
-    ])
+    sb.tmm_db(
+        &sb.sqlite_db(),
+        &[
+            "import",
+            sample.to_str().unwrap(),
+            generated_file.to_str().unwrap(),
+        ],
+    )
     .ok();
-    let before = export(&sb, &sb.db(), "a.tmx");
+    let before = export(&sb, &sb.sqlite_db(), "a.tmx");
     let to = pg.url.to_str().unwrap();
     sb.tmm_db(
         Path::new("unused.db"),
-        &["migrate", "--from", sb.db().to_str().unwrap(), "--to", to],
+        &[
+            "migrate",
+            "--from",
+            sb.sqlite_db().to_str().unwrap(),
+            "--to",
+            to,
+        ],
     )
     .ok();
     assert!(
@@ -702,29 +711,90 @@ fn align_is_the_same_on_both_backends() {
     );
 }
 
-// The one case not ported: PostgreSQL refuses it, typed, and changes nothing.
+// Once refused on PostgreSQL: its import writer took the copy for a duplicate. Both now
+// store a second unit, under the replaced unit's id and in its place.
 #[test]
-fn replacing_a_unit_by_an_exact_copy_of_another_is_refused_on_postgresql_only() {
+fn replacing_a_unit_by_an_exact_copy_of_another_is_the_same_on_both_backends() {
     let sb = Sandbox::new();
     let (dbs, _pg) = backends(&sb, "the exact-copy edit");
     let sample = root().join("tmx/un-ssc-2012.tmx");
-    for db in &dbs {
+    let today = tmm::formats::tmx::now_date()[..8].to_string();
+    let mut outcomes = Vec::new();
+    for (i, db) in dbs.iter().enumerate() {
         let store = tmm::store::Store::open(db).unwrap();
         store
             .import_tmx(&sample, &Default::default(), &mut ())
             .unwrap();
         let first = store.unit(tmm::store::UnitId(1)).unwrap().unwrap().unit;
-        let before = export(&sb, db, "before.tmx");
-        let result = store.replace_unit(tmm::store::UnitId(2), &first, None);
-        if tmm::store::is_postgres_location(db) {
-            assert!(
-                matches!(result, Err(tmm::Error::Unsupported { .. })),
-                "{result:?}"
-            );
-            assert!(export(&sb, db, "after.tmx") == before, "nothing changed");
-        } else {
-            assert!(result.unwrap(), "SQLite stores the copy");
-            assert_eq!(store.unit_count().unwrap(), 7);
-        }
+        let before = export(&sb, db, &format!("before{i}.tmx"));
+        let replaced = store
+            .replace_unit(tmm::store::UnitId(2), &first, None)
+            .unwrap();
+        assert!(replaced, "{}: the copy is stored", db.display());
+        assert_eq!(store.unit_count().unwrap(), 7, "{}", db.display());
+        let copy = store.unit(tmm::store::UnitId(2)).unwrap().unwrap().unit;
+        assert_eq!(copy, first, "{}", db.display());
+        let after = export(&sb, db, &format!("after{i}.tmx"));
+        assert!(after != before, "{}: the export changed", db.display());
+        let probe = english_of(&sb, db, "1");
+        let suggested = sb
+            .tmm_db(
+                db,
+                &["suggest", "--from", "en", "--to", "fr", "--json", &probe],
+            )
+            .ok()
+            .stdout();
+        // Both units now offer the same translation, the copy under id 2.
+        assert!(suggested.contains("\"unit_id\": 2"), "{suggested}");
+        drop(store);
+        outcomes.push((
+            unstamped(&after, &today),
+            unstamped(suggested.as_bytes(), &today),
+            dead_variants(db),
+        ));
+    }
+    for other in &outcomes[1..] {
+        assert!(
+            other.0 == outcomes[0].0,
+            "the exports differ between backends"
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&other.1),
+            String::from_utf8_lossy(&outcomes[0].1),
+            "the suggestions differ between backends"
+        );
+        assert_eq!(other.2, outcomes[0].2, "the dead variants differ");
+    }
+}
+
+#[test]
+fn the_whole_corpus_in_one_memory_exports_the_same_bytes_from_both_backends() {
+    let Some(corpus) = corpus("the whole-corpus export on both backends") else {
+        return;
+    };
+    let sb = Sandbox::new();
+    let (dbs, _pg) = backends(&sb, "the whole-corpus export");
+    let mut files = Vec::new();
+    crate::roundtrip::tmx_files(&corpus.join("tmx"), &mut files);
+    files.retain(|f| {
+        let name = f.file_name().unwrap().to_string_lossy();
+        !crate::roundtrip::BROKEN.contains(&name.as_ref())
+    });
+    assert!(files.len() >= 150, "{} files", files.len());
+    let mut args = vec!["import"];
+    args.extend(files.iter().map(|f| f.to_str().unwrap()));
+    let mut exports = Vec::new();
+    for (i, db) in dbs.iter().enumerate() {
+        let summary = sb.tmm_db(db, &args).ok().stderr();
+        let exported = export(&sb, db, &format!("corpus{i}.tmx"));
+        assert!(exported.len() > 1_000_000, "{}", exported.len());
+        exports.push((summary, exported));
+    }
+    for (summary, exported) in &exports[1..] {
+        assert_eq!(summary, &exports[0].0, "the import summaries differ");
+        assert!(
+            exported == &exports[0].1,
+            "the exports of the whole corpus differ between backends"
+        );
     }
 }

@@ -2,7 +2,8 @@
 //! valid exports, and every unit read from the original file comes out with the same
 //! languages, segments (inline markup included), props, notes and dates. It runs over the
 //! project's own fixtures (tests/fixtures/tmx) always, and over ../shared/corpus/tmx when the
-//! corpus is there.
+//! corpus is there. In the PostgreSQL pass (`util::on_postgres`) the memories are on
+//! PostgreSQL, and each file's export must also be byte for byte SQLite's.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -115,11 +116,12 @@ fn every_well_formed_fixture_round_trips() {
 /// how many were checked, and fails listing every file that did not round-trip.
 fn round_trip_all(files: &[PathBuf], broken: &[&str]) -> usize {
     let tmp = tempfile::tempdir().unwrap();
+    let (first_slot, second_slot) = (crate::util::StoreSlot::new(), crate::util::StoreSlot::new());
     let mut checked = 0;
     let mut failures = Vec::new();
     for file in files {
         let name = file.file_name().unwrap().to_string_lossy().into_owned();
-        let store = Store::open_temporary().unwrap();
+        let store = first_slot.store();
         let imported = store.import_tmx(file, &ImportOptions::default(), &mut ());
         if broken.contains(&name.as_str()) {
             assert!(imported.is_err(), "{name}: broken file was imported");
@@ -130,10 +132,22 @@ fn round_trip_all(files: &[PathBuf], broken: &[&str]) -> usize {
             continue;
         }
         let first = export(&store, file);
+        // In the PostgreSQL pass, SQLite's export of the same file is the reference, byte for
+        // byte.
+        if crate::util::on_postgres() {
+            let sqlite = Store::open_temporary().unwrap();
+            match sqlite.import_tmx(file, &ImportOptions::default(), &mut ()) {
+                Ok(_) if export(&sqlite, file) == first => {}
+                Ok(_) => failures.push(format!(
+                    "{name}: the PostgreSQL export differs from SQLite's"
+                )),
+                Err(e) => failures.push(format!("{name}: import into SQLite failed: {e}")),
+            }
+        }
         let first_path = tmp.path().join(format!("{checked}-{name}.tmx"));
         std::fs::write(&first_path, &first).unwrap();
         crate::validate::assert_valid_tmx(&first_path);
-        let again = Store::open_temporary().unwrap();
+        let again = second_slot.store();
         if let Err(e) = again.import_tmx(&first_path, &ImportOptions::default(), &mut ()) {
             failures.push(format!("{name}: re-import failed: {e}"));
             continue;

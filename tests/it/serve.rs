@@ -263,7 +263,7 @@ fn token_add_prints_the_token_once_and_stores_only_its_hash() {
     let list = sb.tmm(&["token", "list"]).ok();
     assert!(list.stdout().contains("rita") && list.stdout().contains("read"));
     assert!(!list.stdout().contains(&read));
-    let db = std::fs::read(sb.db()).unwrap();
+    let db = crate::util::stored_bytes(&sb.db());
     assert!(!db.windows(read.len()).any(|w| w == read.as_bytes()));
     sb.tmm(&["token", "add", "rita", "--role", "write"])
         .fails()

@@ -212,7 +212,7 @@ fn an_aligned_paragraph_memory_gets_sub_segments_too() {
 
 #[test]
 fn a_sentence_aligned_one_to_two_carries_a_penalty_saying_so() -> tmm::Result<()> {
-    let store = tmm::store::Store::open_temporary()?;
+    let store = crate::util::temporary_store();
     let unit = tmm::model::TranslationUnit {
         variants: vec![
             tmm::model::Variant::new(
@@ -253,7 +253,7 @@ fn a_sentence_aligned_one_to_two_carries_a_penalty_saying_so() -> tmm::Result<()
 
 #[test]
 fn a_deleted_unit_takes_its_sub_segments_out_of_the_suggestions() -> tmm::Result<()> {
-    let store = tmm::store::Store::open_temporary()?;
+    let store = crate::util::temporary_store();
     store.import_tmx(
         &root().join("tmx/un-ssc-2012.tmx"),
         &Default::default(),

@@ -50,9 +50,35 @@ pub fn skipped(message: &str) {
     let _ = writeln!(std::io::stderr(), "skipped: {message}");
 }
 
-/// A temporary working directory with its own database.
+/// True in the PostgreSQL pass of the suite (`TMM_TEST_BACKEND=postgres`, with `TMM_TEST_DB`
+/// naming the server): every [`Sandbox`] then keeps its memory in a fresh PostgreSQL
+/// database instead of a SQLite file.
+pub fn on_postgres() -> bool {
+    match std::env::var("TMM_TEST_BACKEND").as_deref() {
+        Err(_) | Ok("") | Ok("sqlite") => false,
+        Ok("postgres") => true,
+        Ok(other) => panic!("TMM_TEST_BACKEND={other}: expected sqlite or postgres"),
+    }
+}
+
+/// In the PostgreSQL pass, prints why the calling test does not run there (`what` is about
+/// the SQLite file itself) and returns true; the test then returns early.
+pub fn sqlite_only(what: &str) -> bool {
+    let skip = on_postgres();
+    if skip {
+        skipped(&format!(
+            "{what}: about the SQLite file, not run in the PostgreSQL pass"
+        ));
+    }
+    skip
+}
+
+/// A temporary working directory with its own database: a SQLite file in the directory, or
+/// in the PostgreSQL pass ([`on_postgres`]) a database made on first use and dropped with
+/// the sandbox.
 pub struct Sandbox {
     pub dir: tempfile::TempDir,
+    pg: std::sync::OnceLock<PgDb>,
 }
 
 /// The outcome of one run, printed in full when an assertion fails.
@@ -121,6 +147,7 @@ impl Sandbox {
     pub fn new() -> Self {
         Sandbox {
             dir: tempfile::tempdir().expect("temp dir"),
+            pg: std::sync::OnceLock::new(),
         }
     }
 
@@ -128,8 +155,46 @@ impl Sandbox {
         self.dir.path().join(name)
     }
 
+    /// The sandbox's memory as `--db` takes it: the SQLite file `tm.db`, or in the
+    /// PostgreSQL pass the URL of the sandbox's own database.
     pub fn db(&self) -> PathBuf {
+        if !on_postgres() {
+            return self.sqlite_db();
+        }
+        self.pg
+            .get_or_init(|| {
+                assert!(
+                    std::env::var("TMM_TEST_DB").is_ok_and(|s| !s.is_empty()),
+                    "TMM_TEST_BACKEND=postgres needs TMM_TEST_DB (a server's postgresql:// URL)"
+                );
+                PgDb::new("the PostgreSQL pass").expect("TMM_TEST_DB is set")
+            })
+            .url
+            .clone()
+    }
+
+    /// The SQLite file `tm.db`, whatever the pass: for tests that compare the backends.
+    pub fn sqlite_db(&self) -> PathBuf {
         self.path("tm.db")
+    }
+
+    /// Whether a command has made the sandbox's memory: the SQLite file exists, or the
+    /// PostgreSQL database holds tables.
+    pub fn db_exists(&self) -> bool {
+        let db = self.db();
+        if !tmm::store::is_postgres_location(&db) {
+            return db.exists();
+        }
+        let mut client = postgres::Client::connect(db.to_str().unwrap(), postgres::NoTls)
+            .unwrap_or_else(|e| panic!("{}: {e}", db.display()));
+        let tables: i64 = client
+            .query_one(
+                "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()",
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        tables > 0
     }
 
     /// Runs `tmm --db <sandbox db> ARGS` in the sandbox.
@@ -190,6 +255,29 @@ impl PgDb {
     }
 }
 
+impl PgDb {
+    /// Empties the memory in the database as a new one would be: every table truncated and
+    /// its sequences restarted (the schema stays), far cheaper than a new database, which
+    /// `CREATE DATABASE` copies from a template.
+    pub fn empty(&self) {
+        let mut c = postgres::Client::connect(self.url.to_str().unwrap(), postgres::NoTls)
+            .unwrap_or_else(|e| panic!("{}: {e}", self.url.display()));
+        let tables: Vec<String> = c
+            .query(
+                "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema()",
+                &[],
+            )
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        if !tables.is_empty() {
+            c.batch_execute(&format!("TRUNCATE {} RESTART IDENTITY", tables.join(", ")))
+                .expect("empty a test database");
+        }
+    }
+}
+
 impl Drop for PgDb {
     fn drop(&mut self) {
         if let Ok(mut c) = postgres::Client::connect(&self.admin, postgres::NoTls) {
@@ -206,9 +294,114 @@ impl Drop for PgDb {
 /// the test.
 pub fn backends(sb: &Sandbox, what: &str) -> (Vec<PathBuf>, Option<PgDb>) {
     let pg = PgDb::new(what);
-    let mut dbs = vec![sb.db()];
+    let mut dbs = vec![sb.sqlite_db()];
     if let Some(p) = &pg {
         dbs.push(p.url.clone());
     }
     (dbs, pg)
+}
+
+/// The one integer `sql` selects, read straight from either backend's database.
+pub fn query_i64(db: &Path, sql: &str) -> i64 {
+    let location = db.to_str().unwrap();
+    if tmm::store::is_postgres_location(db) {
+        let mut c = postgres::Client::connect(location, postgres::NoTls).unwrap();
+        c.query_one(sql, &[]).unwrap().get(0)
+    } else {
+        rusqlite::Connection::open(location)
+            .unwrap()
+            .query_row(sql, [], |r| r.get(0))
+            .unwrap()
+    }
+}
+
+/// Everything a database holds, as bytes to search: the SQLite file itself, or every row of
+/// every PostgreSQL table as text.
+pub fn stored_bytes(db: &Path) -> Vec<u8> {
+    if !tmm::store::is_postgres_location(db) {
+        return std::fs::read(db).unwrap();
+    }
+    let mut c = postgres::Client::connect(db.to_str().unwrap(), postgres::NoTls).unwrap();
+    let tables: Vec<String> = c
+        .query(
+            "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema()",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let mut out = Vec::new();
+    for table in tables {
+        let text: String = c
+            .query_one(
+                &format!("SELECT coalesce(string_agg(t::text, E'\\n'), '') FROM {table} t"),
+                &[],
+            )
+            .unwrap()
+            .get(0);
+        out.extend_from_slice(text.as_bytes());
+    }
+    out
+}
+
+/// A throwaway store on the pass's backend: [`tmm::store::Store::open_temporary`], or in the
+/// PostgreSQL pass a store on a fresh database, dropped after the store.
+pub struct TempStore {
+    store: tmm::store::Store,
+    _pg: Option<PgDb>,
+}
+
+impl std::ops::Deref for TempStore {
+    type Target = tmm::store::Store;
+    fn deref(&self) -> &tmm::store::Store {
+        &self.store
+    }
+}
+
+/// Where a test that needs many throwaway stores in turn gets them ([`StoreSlot::store`]):
+/// in the PostgreSQL pass one database, emptied for each store, instead of a new database
+/// per store.
+pub struct StoreSlot {
+    pg: Option<PgDb>,
+}
+
+impl StoreSlot {
+    pub fn new() -> Self {
+        StoreSlot {
+            pg: on_postgres().then(|| {
+                let sb = Sandbox::new();
+                sb.db();
+                sb.pg.into_inner().expect("the sandbox's database")
+            }),
+        }
+    }
+
+    /// A store on an empty memory; the previous one from this slot must be dropped.
+    pub fn store(&self) -> tmm::store::Store {
+        match &self.pg {
+            None => tmm::store::Store::open_temporary().expect("a temporary store"),
+            Some(pg) => {
+                pg.empty();
+                tmm::store::Store::open(&pg.url)
+                    .unwrap_or_else(|e| panic!("{}: {e}", pg.url.display()))
+            }
+        }
+    }
+}
+
+pub fn temporary_store() -> TempStore {
+    if !on_postgres() {
+        return TempStore {
+            store: tmm::store::Store::open_temporary().expect("a temporary store"),
+            _pg: None,
+        };
+    }
+    let sb = Sandbox::new();
+    let url = sb.db();
+    let store = tmm::store::Store::open(&url).unwrap_or_else(|e| panic!("{}: {e}", url.display()));
+    TempStore {
+        store,
+        _pg: sb.pg.into_inner(),
+    }
 }

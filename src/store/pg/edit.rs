@@ -72,7 +72,7 @@ impl PgStore {
         unit: &TranslationUnit,
         wait: Option<Duration>,
     ) -> Result<bool> {
-        self.write(wait, |tx| replace_unit(tx, id.0, unit))
+        self.write(wait, |tx| Ok(replace_units(tx, [(id, unit)])? > 0))
     }
 
     /// [`crate::Store::apply_changes`] on PostgreSQL: one transaction.
@@ -87,9 +87,7 @@ impl PgStore {
             for id in delete {
                 counts.0 += u64::from(remove_unit(tx, id.0)?.is_some());
             }
-            for (id, unit) in replace {
-                counts.1 += u64::from(replace_unit(tx, id.0, unit)?);
-            }
+            counts.1 = replace_units(tx, replace.iter().map(|(id, unit)| (*id, unit)))?;
             Ok(counts)
         })
     }
@@ -112,9 +110,7 @@ impl PgStore {
                     Ok(())
                 })
             })?;
-            for (id, unit) in &changed {
-                replace_unit(tx, id.0, unit)?;
-            }
+            replace_units(tx, changed.iter().map(|(id, unit)| (*id, unit)))?;
             Ok(changed.len() as u64)
         })
     }
@@ -241,50 +237,20 @@ pub(super) fn remove_unit(tx: &mut Transaction, id: i64) -> Result<Option<i64>> 
     Ok(Some(position))
 }
 
-/// Replaces unit `id` by `unit`, keeping its id, origin and position, as the SQLite writer
-/// does: the old rows go (their variants dead in the index), the new ones are written by the
-/// import's writer and indexed row by row, then given the old id and position. False when
-/// there is no such unit or `unit` has no source variant.
-pub(super) fn replace_unit(tx: &mut Transaction, id: i64, unit: &TranslationUnit) -> Result<bool> {
-    let Some(row) = tx.query_opt("SELECT origin_id, position FROM unit WHERE id = $1", &[&id])?
-    else {
-        return Ok(false);
-    };
-    let (origin, position): (i64, i64) = (row.get(0), row.get(1));
-    if unit.source_variant(None).is_none() {
-        return Ok(false);
-    }
-    remove_unit(tx, id)?;
-    // The import's writer skips (or takes the place of) a stored copy of the same unit,
-    // where SQLite stores a second one: refused, so the two backends never disagree.
-    if tx
-        .query_opt(&dollar(IDENTICAL_UNIT_SQL), &[&content_hash(unit)])?
-        .is_some()
-    {
-        return Err(crate::Error::Unsupported {
-            what: "replacing a unit by an exact copy of another",
-            backend: "PostgreSQL",
-        });
-    }
+/// Replaces each unit `id` by its `unit`, keeping its id, origin and position, as the SQLite
+/// writer does: the old rows go (their variants dead in the index), the new ones are written
+/// by one import writer and indexed row by row. Returns how many were replaced: a missing
+/// unit, or one without a source variant, is not.
+pub(super) fn replace_units<'u>(
+    tx: &mut Transaction,
+    units: impl IntoIterator<Item = (UnitId, &'u TranslationUnit)>,
+) -> Result<u64> {
     let mut writer = super::import::PgWriter::new(tx, DuplicatePolicy::Keep)?;
-    let added = writer.add(origin, unit, None, None)?;
+    let mut n = 0;
+    for (id, unit) in units {
+        n += u64::from(writer.replace(id.0, unit)?);
+    }
     writer.flush()?;
     writer.index_recent()?;
-    if added == Added::Duplicate {
-        return Err(crate::Error::Internal(
-            "a replaced unit was taken for a duplicate",
-        ));
-    }
-    let new: i64 = tx.query_one("SELECT max(id) FROM unit", &[])?.get(0);
-    // One statement moves the unit and its rows to the old id: the foreign keys are checked
-    // at its end.
-    tx.execute(
-        "WITH v AS (UPDATE variant SET unit_id = $1 WHERE unit_id = $2),
-              p AS (UPDATE prop SET unit_id = $1 WHERE unit_id = $2),
-              n AS (UPDATE note SET unit_id = $1 WHERE unit_id = $2),
-              s AS (UPDATE subsegment SET unit_id = $1 WHERE unit_id = $2)
-         UPDATE unit SET id = $1, position = $3 WHERE id = $2",
-        &[&id, &new, &position],
-    )?;
-    Ok(true)
+    Ok(n)
 }

@@ -16,10 +16,11 @@ use crate::formats::tmx::now_date;
 use crate::matching::index::{
     BATCH, CHUNK_VARIANTS, IndexStats, PostingsBuilder, Worker, lang_key, len_byte, terms,
 };
-use crate::model::{Note, Prop, TranslationUnit};
+use crate::model::{Note, Prop, TranslationUnit, Variant};
 use crate::store::import::{
     Added, DuplicatePolicy, ImportObserver, ImportOptions, ImportSummary, KnownSources, NewOrigin,
-    Plan, StoredUnits, UnitSink, attribute_texts, extra_json, feed, plan, variant_extra_json,
+    Plan, StoredUnits, UnitSink, attribute_texts, content_hash, extra_json, feed, plan,
+    source_hash, variant_extra_json,
 };
 use crate::store::subsegment::{self, sentence_rows};
 use crate::text::SentenceSplitter;
@@ -58,7 +59,13 @@ impl PgStore {
                 settle_origin(writer.tx, *id, document.as_deref(), fed.hash, fed.size)?;
             }
             summary.superseded_removed += writer.superseded;
-            writer.index(&mut |done, total| observer.indexing(done, total))?;
+            // As SQLite's: with `--defer-index`, or while an earlier deferred import waits
+            // for `tmm index`, queries scan what this one stored.
+            if options.defer_index || super::state(writer.tx, "uncovered_from")?.is_some() {
+                writer.defer_index()?;
+            } else {
+                writer.index(&mut |done, total| observer.indexing(done, total))?;
+            }
             Ok(())
         })
     }
@@ -443,6 +450,34 @@ impl<'a, 't> PgWriter<'a, 't> {
         self.settle_sequence()
     }
 
+    /// Leaves what this import stored for `tmm index`: the first variant and sentence it
+    /// stored are recorded (unless an earlier one waits already), and queries scan from
+    /// there until the index is rebuilt.
+    fn defer_index(&mut self) -> Result<()> {
+        let variants = std::mem::take(&mut self.indexed);
+        let sentences = std::mem::take(&mut self.indexed_sentences);
+        for (key, list) in [
+            ("uncovered_from", &variants),
+            ("subsegments_uncovered_from", &sentences),
+        ] {
+            let (Some(first), Some(last)) = (list.first(), list.last()) else {
+                continue;
+            };
+            self.tx.execute(
+                "INSERT INTO match_state (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+                &[&key, &first.0],
+            )?;
+            if key == "uncovered_from" {
+                // An id of a deleted variant used again by a new one is alive again.
+                self.tx.execute(
+                    "DELETE FROM match_dead WHERE variant_id BETWEEN $1 AND $2",
+                    &[&first.0, &last.0],
+                )?;
+            }
+        }
+        self.settle_sequence()
+    }
+
     /// Moves the subsegment sequence past the ids this writer took.
     fn settle_sequence(&mut self) -> Result<()> {
         if self.next_sentence > self.first_sentence {
@@ -659,6 +694,59 @@ impl UnitSink for PgWriter<'_, '_> {
             self.next_unit += 1;
             self.next_unit - 1
         });
+        self.insert(
+            origin,
+            unit,
+            line,
+            source,
+            (source_hash, content_hash),
+            (unit_id, position),
+        );
+        if self.units.len() >= FLUSH_UNITS {
+            self.flush()?;
+        }
+        Ok(outcome)
+    }
+}
+
+impl PgWriter<'_, '_> {
+    /// Replaces unit `id` by `unit` in its place (its id, origin and position), as the
+    /// SQLite writer's `replace` does: the old rows go, their variants dead in the index,
+    /// and `unit` is stored whatever else is, an exact copy of another unit included. False
+    /// when there is no such unit or `unit` has no source variant.
+    pub(super) fn replace(&mut self, id: i64, unit: &TranslationUnit) -> Result<bool> {
+        // `remove` numbers the next variants from the stored rows: none may wait in a buffer.
+        self.flush()?;
+        let Some(origin): Option<i64> = self
+            .tx
+            .query_opt("SELECT origin_id FROM unit WHERE id = $1", &[&id])?
+            .map(|r| r.get(0))
+        else {
+            return Ok(false);
+        };
+        let Some(source) = unit.source_variant(None) else {
+            return Ok(false);
+        };
+        let hashes = (source_hash(source), content_hash(unit));
+        self.known_sources.forget(hashes.0);
+        let Some(position) = self.remove(id)? else {
+            return Ok(false);
+        };
+        self.insert(origin, unit, None, source, hashes, (id, position));
+        Ok(true)
+    }
+
+    /// Buffers unit `unit_id` at `position` of `origin` with its variants, props, notes and
+    /// sentence rows, and queues them for the index.
+    fn insert(
+        &mut self,
+        origin: i64,
+        unit: &TranslationUnit,
+        line: Option<u64>,
+        source: &Variant,
+        (source_hash, content_hash): (i64, i64),
+        (unit_id, position): (i64, i64),
+    ) {
         let a = &unit.attributes;
         let extra = extra_json(a);
         self.units.push(UnitRow {
@@ -733,9 +821,5 @@ impl UnitSink for PgWriter<'_, '_> {
                 });
             }
         }
-        if self.units.len() >= FLUSH_UNITS {
-            self.flush()?;
-        }
-        Ok(outcome)
     }
 }

@@ -45,8 +45,9 @@ impl PgStore {
         })
     }
 
-    /// [`crate::Store::catch_up_index`] on PostgreSQL: every import indexes before it
-    /// commits, so only a memory migrated with work pending has any; it is rebuilt.
+    /// [`crate::Store::catch_up_index`] on PostgreSQL: an import indexes before it commits,
+    /// so only one with `--defer-index` (or a memory migrated with work pending) leaves any;
+    /// the index is then rebuilt.
     pub(crate) fn catch_up_index(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<IndexStats> {
         let pending: i64 = self.read(|tx| {
             Ok(tx

@@ -305,8 +305,8 @@ impl PgStore {
         })
     }
 
-    /// Variants the index does not cover: always 0, as every PostgreSQL import indexes
-    /// what it stores before it commits.
+    /// Variants the index does not cover: those of an import with `--defer-index` (and
+    /// after it) until `tmm index`.
     pub(crate) fn index_pending(&self) -> Result<u64> {
         self.read(|tx| {
             let from: Option<i64> = state(tx, "uncovered_from")?;

@@ -289,9 +289,11 @@ impl PgSnapshot<'_> {
     }
 
     pub(crate) fn holds_subsegments(&self, lang: &LanguageTag) -> Result<bool> {
-        if self
-            .opt(&dollar(sql::TERM_EXISTS), &[&key(lang.as_str())])?
-            .is_some()
+        // A small write (`tmm align`, an edit) indexes its sentences row by row in
+        // `match_recent`, not in chunks: they count as much as a chunk's.
+        let key = key(lang.as_str());
+        if self.opt(&dollar(sql::TERM_EXISTS), &[&key])?.is_some()
+            || (self.recent && self.opt(&dollar(sql::RECENT_EXISTS), &[&key])?.is_some())
         {
             return Ok(true);
         }
