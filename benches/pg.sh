@@ -4,7 +4,8 @@
 #    in-process suggest latency (benches/pg.rs: median and p95 over the first NQ queries,
 #    en → fr) with a digest of every suggestion, which must be equal on both backends (same
 #    index layout, same scorer); on PostgreSQL also the statements and rows per lookup
-#    (pg_stat_statements, when the server preloads it);
+#    (pg_stat_statements, when the server preloads it: the script then creates the
+#    extension in TMM_BENCH_PG's database if it is missing, and resets its counts);
 # 2. suggest latency through `tmm serve` (wrk, one connection, benches/serve.lua), SQLite and
 #    PostgreSQL alternately, each twice;
 # 3. lookup throughput under 16 connections: one `tmm serve` on SQLite, one on PostgreSQL,
