@@ -74,7 +74,7 @@ export TMM_TOKEN=$read_token TMM_BODIES=$work/bodies.txt
 
 # row NAME: the table row of the last wrk run.
 row() {
-    read -r _ rps p50 p99 max total non2xx errors < <(grep '^RESULT' "$work/wrk.out")
+    read -r _ rps p50 p99 max total non2xx errors _ < <(grep '^RESULT' "$work/wrk.out")
     echo "| $tag | server, $1 | $rps | $p50 | $p99 | $max | $total | $non2xx | $errors |"
 }
 # lookups NAME: wrk for $duration s, 16 connections on 2 threads; prints a table row.

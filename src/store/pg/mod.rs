@@ -498,4 +498,62 @@ mod tests {
             }
         }
     }
+
+    // Regression: once PostgreSQL had statistics on match_term (autovacuum analyzes it after
+    // an import), the prepared language probe's generic plan was a sequential scan, 8.5 ms a
+    // probe on a 100k memory and a 35 ms lookup instead of 1.3 ms (benches/RESULTS.md).
+    #[test]
+    fn language_probes_walk_the_primary_key_on_an_analyzed_table() {
+        let Some(admin) = std::env::var("TMM_TEST_DB").ok().filter(|s| !s.is_empty()) else {
+            assert!(
+                std::env::var("TMM_REQUIRE_PG").as_deref() != Ok("1"),
+                "TMM_REQUIRE_PG=1 but TMM_TEST_DB is unset"
+            );
+            eprintln!("TMM_TEST_DB not set; the language-probe plan test did not run");
+            return;
+        };
+        let mut c = super::connect(&admin).expect("TMM_TEST_DB");
+        let schema = format!("tmm_probe_{}", std::process::id());
+        c.batch_execute(&format!(
+            "DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}; SET search_path = {schema}"
+        ))
+        .unwrap();
+        c.batch_execute(super::SCHEMA).unwrap();
+        // One indexed language, enough rows for a sequential scan to cost.
+        c.batch_execute(
+            "INSERT INTO match_term SELECT 'en', t, 0, 1, '\\x00' FROM generate_series(1, 20000) t;
+             INSERT INTO match_recent SELECT 'en', t, t, 3 FROM generate_series(1, 20000) t;
+             ANALYZE match_term; ANALYZE match_recent;
+             SET plan_cache_mode = force_generic_plan",
+        )
+        .unwrap();
+        let mut plans = Vec::new();
+        for (name, probe) in [
+            ("term", crate::store::snapshot::sql::TERM_EXISTS),
+            ("recent", crate::store::snapshot::sql::RECENT_EXISTS),
+        ] {
+            c.batch_execute(&format!(
+                "PREPARE {name}_probe(text) AS {}",
+                super::dollar(probe)
+            ))
+            .unwrap();
+            for lang in ["fr", "en"] {
+                let plan: Vec<String> = c
+                    .query(&format!("EXPLAIN EXECUTE {name}_probe('{lang}')"), &[])
+                    .unwrap()
+                    .iter()
+                    .map(|r| r.get(0))
+                    .collect();
+                plans.push((name, lang, plan.join("\n")));
+            }
+        }
+        c.batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
+            .unwrap();
+        for (name, lang, plan) in plans {
+            assert!(
+                !plan.contains("Seq Scan"),
+                "the {name} probe for {lang} scans the table:\n{plan}"
+            );
+        }
+    }
 }
