@@ -1021,6 +1021,46 @@ fn lookups_go_on_while_an_import_streams_in_and_writes_wait_then_get_503() {
 }
 
 #[test]
+fn a_server_killed_halfway_through_an_import_leaves_the_memory_as_it_was() {
+    let (sb, [_, write, _]) = memory();
+    let before = sb.tmm(&["export", "--output", "-"]).ok().stdout();
+    let server = Server::start(&sb, &[]);
+    let tmx = generated_tmx(20_000, "annual");
+    let mut s = TcpStream::connect(&server.addr).unwrap();
+    write!(
+        s,
+        "POST /api/v1/import?name=a.tmx HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAuthorization: Bearer {write}\r\nTransfer-Encoding: chunked\r\n\r\n"
+    )
+    .unwrap();
+    for chunk in tmx.as_bytes()[..tmx.len() / 2].chunks(16 * 1024) {
+        write!(s, "{:x}\r\n", chunk.len()).unwrap();
+        s.write_all(chunk).unwrap();
+        s.write_all(b"\r\n").unwrap();
+    }
+    // The server is storing the first half inside its transaction when it dies.
+    std::thread::sleep(Duration::from_millis(1500));
+    let pid = server.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-KILL", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    drop(server);
+    drop(s);
+    assert_eq!(sb.tmm(&["export", "--output", "-"]).ok().stdout(), before);
+    let stats: Value = serde_json::from_str(&sb.tmm(&["stats", "--json"]).ok().stdout()).unwrap();
+    assert_eq!(stats["units"], 4, "{stats}");
+    // Nothing is left holding the writer: the next server stores at once.
+    let again = Server::start(&sb, &["--write-wait", "0"]);
+    let unit =
+        json!({"variants": [{"lang": "en", "text": "Again"}, {"lang": "fr", "text": "Encore"}]});
+    let r = again.send_json("POST", "/api/v1/units", Some(&write), &unit);
+    assert_eq!(r.status, 201, "{}", r.text());
+}
+
+#[test]
 fn sigterm_finishes_the_request_in_flight_then_exits_0() {
     let (sb, [_, write, _]) = memory();
     let server = Server::start(&sb, &[]);
