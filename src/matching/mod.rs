@@ -508,10 +508,13 @@ impl Search<'_, '_> {
         for &id in qids {
             *qcount.entry(id).or_default() += 1;
         }
-        let mut terms: Vec<(u64, u32, u64)> = Vec::with_capacity(qcount.len());
-        for (&term, &c) in &qcount {
-            terms.push((term, c, self.s.document_frequency(&lang, term)?));
-        }
+        let keys: Vec<u64> = qcount.keys().copied().collect();
+        let dfs = self.s.document_frequencies(&lang, &keys)?;
+        let mut terms: Vec<(u64, u32, u64)> = keys
+            .iter()
+            .zip(dfs)
+            .map(|(term, df)| (*term, qcount[term], df))
+            .collect();
         terms.sort_by_key(|&(term, _, df)| (df, term));
         // Candidates: (sum of the query counts of the probed terms they hold, length).
         let mut cands: index::IdMap<i64, (u32, u8)> = index::IdMap::default();
@@ -991,13 +994,14 @@ impl Search<'_, '_> {
         }
         let key = index::lang_key(lang.as_str());
         // Candidates hold every word of the phrase: intersect the lists, rarest first.
-        let mut terms: Vec<(u64, u64)> = Vec::new();
+        let mut ids: Vec<u64> = Vec::new();
         for t in &ptoks {
-            let id = t.id();
-            if !terms.iter().any(|&(x, _)| x == id) {
-                terms.push((id, self.s.document_frequency(&key, id)?));
+            if !ids.contains(&t.id()) {
+                ids.push(t.id());
             }
         }
+        let dfs = self.s.document_frequencies(&key, &ids)?;
+        let mut terms: Vec<(u64, u64)> = ids.into_iter().zip(dfs).collect();
         terms.sort_by_key(|&(id, df)| (df, id));
         let mut ids: Vec<i64> = Vec::new();
         for (k, &(term, _)) in terms.iter().enumerate() {

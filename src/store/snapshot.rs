@@ -126,6 +126,22 @@ impl Snapshot<'_> {
         on_view!(self.document_frequency(lang, term))
     }
 
+    /// [`document_frequency`](Self::document_frequency) of each of `terms`, in their order:
+    /// one round trip on a server, not one per term.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn document_frequencies(&self, lang: &str, terms: &[u64]) -> Result<Vec<u64>> {
+        match &self.view {
+            View::Sqlite(v) => terms
+                .iter()
+                .map(|&t| v.document_frequency(lang, t))
+                .collect(),
+            #[cfg(feature = "postgres")]
+            View::Postgres(v) => v.document_frequencies(lang, terms),
+        }
+    }
+
     /// True when the variant was deleted since the index was built.
     ///
     /// # Errors
@@ -552,6 +568,10 @@ pub(crate) mod sql {
     pub const DF: &str =
         "SELECT CAST(sum(df) AS BIGINT) FROM match_term WHERE lang = ?1 AND term = ?2";
     pub const RECENT_DF: &str = "SELECT count(*) FROM match_recent WHERE lang = ?1 AND term = ?2";
+    // PostgreSQL only (an array parameter): the document frequencies of many terms at once.
+    pub const DFS: &str = "SELECT term, CAST(sum(df) AS BIGINT) FROM match_term WHERE lang = ?1 AND term = ANY(?2) GROUP BY term";
+    pub const RECENT_DFS: &str =
+        "SELECT term, count(*) FROM match_recent WHERE lang = ?1 AND term = ANY(?2) GROUP BY term";
     pub const IS_DEAD: &str = "SELECT 1 FROM match_dead WHERE variant_id = ?1";
     pub const PROPS_OF: &str = "SELECT type, value FROM prop WHERE unit_id = ?1 ORDER BY tuv, ord";
     // Ordered by the primary key so that the probe is a descent of its B-tree on both

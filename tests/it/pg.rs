@@ -798,3 +798,35 @@ fn the_whole_corpus_in_one_memory_exports_the_same_bytes_from_both_backends() {
         );
     }
 }
+
+#[test]
+fn document_frequencies_read_at_once_are_those_read_one_by_one_on_both_backends() {
+    let sb = Sandbox::new();
+    let Some(pg) = PgDb::new("the batched document-frequency check") else {
+        return;
+    };
+    let sample = root().join("tmx/un-ssc-2012.tmx");
+    let sentence = "South-South cooperation has the potential to balance growth and equity.";
+    let mut terms = tmm::text::token::content_ids(sentence);
+    terms.push(u64::MAX - 7); // a term no text holds
+    let mut seen = Vec::new();
+    for db in [sb.db(), pg.url.clone()] {
+        let store = tmm::store::Store::open(&db).unwrap();
+        store
+            .import_tmx(&sample, &Default::default(), &mut ())
+            .unwrap();
+        let (one_by_one, at_once) = store
+            .snapshot(|s| {
+                let one: Vec<u64> = terms
+                    .iter()
+                    .map(|&t| s.document_frequency("en", t))
+                    .collect::<tmm::error::Result<_>>()?;
+                Ok((one, s.document_frequencies("en", &terms)?))
+            })
+            .unwrap();
+        assert_eq!(one_by_one, at_once, "{}", db.display());
+        assert!(at_once.iter().any(|&df| df > 0) && at_once.last() == Some(&0));
+        seen.push(at_once);
+    }
+    assert_eq!(seen[0], seen[1]);
+}

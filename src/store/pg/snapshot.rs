@@ -151,6 +151,25 @@ impl PgSnapshot<'_> {
         Ok((df.unwrap_or(0) + recent) as u64)
     }
 
+    pub(crate) fn document_frequencies(&self, lang: &str, terms: &[u64]) -> Result<Vec<u64>> {
+        let keys: Vec<i64> = terms.iter().map(|&t| t as i64).collect();
+        let mut df: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
+        let mut add = |sql: &str| -> Result<()> {
+            for r in self.rows(&dollar(sql), &[&lang, &keys])? {
+                *df.entry(r.get(0)).or_default() += r.get::<_, Option<i64>>(1).unwrap_or(0);
+            }
+            Ok(())
+        };
+        add(sql::DFS)?;
+        if self.recent {
+            add(sql::RECENT_DFS)?;
+        }
+        Ok(keys
+            .iter()
+            .map(|k| df.get(k).copied().unwrap_or(0) as u64)
+            .collect())
+    }
+
     pub(crate) fn postings(&self, lang: &str, term: u64, mut f: impl FnMut(i64, u8)) -> Result<()> {
         let term = term as i64;
         // A term's chunks, oldest first: their ids follow on.
