@@ -899,11 +899,9 @@ impl<'t> UnitWriter<'t> {
         else {
             return Ok(false);
         };
-        let Some(source) = unit.source_variant(None) else {
+        let Some((source, hashes)) = replacement(unit, &mut self.known) else {
             return Ok(false);
         };
-        let hashes = (source_hash(source), content_hash(unit));
-        self.known.forget(hashes.0);
         self.insert(
             origin,
             unit,
@@ -1212,6 +1210,19 @@ pub(crate) fn variant_extra_json(a: &Attributes) -> Option<String> {
 }
 
 /// The hash that finds stored units with the same source: its language and segment.
+/// What a unit replacing a stored one is stored with (either backend): its source variant
+/// and its source and content hashes, the source forgotten by `known` (the stored unit it
+/// replaces held it); None when it has no source variant.
+pub(crate) fn replacement<'u>(
+    unit: &'u TranslationUnit,
+    known: &mut KnownSources,
+) -> Option<(&'u Variant, (i64, i64))> {
+    let source = unit.source_variant(None)?;
+    let hashes = (source_hash(source), content_hash(unit));
+    known.forget(hashes.0);
+    Some((source, hashes))
+}
+
 pub(crate) fn source_hash(source: &Variant) -> i64 {
     let mut h = Xxh3::new();
     h.update(source.lang.as_str().as_bytes());

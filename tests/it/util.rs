@@ -262,15 +262,7 @@ impl PgDb {
     pub fn empty(&self) {
         let mut c = postgres::Client::connect(self.url.to_str().unwrap(), postgres::NoTls)
             .unwrap_or_else(|e| panic!("{}: {e}", self.url.display()));
-        let tables: Vec<String> = c
-            .query(
-                "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema()",
-                &[],
-            )
-            .unwrap()
-            .iter()
-            .map(|r| r.get(0))
-            .collect();
+        let tables = pg_tables(&mut c);
         if !tables.is_empty() {
             c.batch_execute(&format!("TRUNCATE {} RESTART IDENTITY", tables.join(", ")))
                 .expect("empty a test database");
@@ -315,6 +307,18 @@ pub fn query_i64(db: &Path, sql: &str) -> i64 {
     }
 }
 
+/// The tables of a PostgreSQL test database.
+fn pg_tables(c: &mut postgres::Client) -> Vec<String> {
+    c.query(
+        "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema()",
+        &[],
+    )
+    .unwrap()
+    .iter()
+    .map(|r| r.get(0))
+    .collect()
+}
+
 /// Everything a database holds, as bytes to search: the SQLite file itself, or every row of
 /// every PostgreSQL table as text.
 pub fn stored_bytes(db: &Path) -> Vec<u8> {
@@ -322,15 +326,7 @@ pub fn stored_bytes(db: &Path) -> Vec<u8> {
         return std::fs::read(db).unwrap();
     }
     let mut c = postgres::Client::connect(db.to_str().unwrap(), postgres::NoTls).unwrap();
-    let tables: Vec<String> = c
-        .query(
-            "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema()",
-            &[],
-        )
-        .unwrap()
-        .iter()
-        .map(|r| r.get(0))
-        .collect();
+    let tables = pg_tables(&mut c);
     let mut out = Vec::new();
     for table in tables {
         let text: String = c

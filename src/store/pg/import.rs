@@ -19,8 +19,8 @@ use crate::matching::index::{
 use crate::model::{Note, Prop, TranslationUnit, Variant};
 use crate::store::import::{
     Added, DuplicatePolicy, ImportObserver, ImportOptions, ImportSummary, KnownSources, NewOrigin,
-    Plan, StoredUnits, UnitSink, attribute_texts, content_hash, extra_json, feed, plan,
-    source_hash, variant_extra_json,
+    Plan, StoredUnits, UnitSink, attribute_texts, extra_json, feed, plan, replacement,
+    variant_extra_json,
 };
 use crate::store::subsegment::{self, sentence_rows};
 use crate::text::SentenceSplitter;
@@ -724,11 +724,9 @@ impl PgWriter<'_, '_> {
         else {
             return Ok(false);
         };
-        let Some(source) = unit.source_variant(None) else {
+        let Some((source, hashes)) = replacement(unit, &mut self.known_sources) else {
             return Ok(false);
         };
-        let hashes = (source_hash(source), content_hash(unit));
-        self.known_sources.forget(hashes.0);
         let Some(position) = self.remove(id)? else {
             return Ok(false);
         };
