@@ -3,6 +3,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -1241,6 +1242,11 @@ impl Drop for Browser {
             let mut sink = Vec::new();
             let _ = s.read_to_end(&mut sink);
         });
+        // Chromium's helper processes outlive a killed chromedriver: end its whole process
+        // group (its own, see `browser`).
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.driver.id())])
+            .status();
         let _ = self.driver.kill();
         let _ = self.driver.wait();
     }
@@ -1275,6 +1281,7 @@ fn browser(profile: &Path) -> Option<Browser> {
     };
     let port = free_port();
     let child = Command::new(driver)
+        .process_group(0)
         .arg(format!("--port={port}"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
