@@ -9,8 +9,8 @@
 //! language as a byte range of the variant's text, with its bead and confidence, when the
 //! unit yields at least two rows.
 //!
-//! The sentences are made in the writing transaction ([`SubsegmentWriter`]) and indexed after
-//! the commit, with the variants' catch-up ([`catch_up`]), in the `match_*` tables under the
+//! The sentences are made in the writing transaction ([`SubsegmentWriter`]) and indexed before
+//! its commit, with the variants' catch-up ([`catch_up_in`]), in the `match_*` tables under the
 //! language key `en:s` ([`key`]), so that queries read them with the same postings code.
 
 use std::collections::HashMap;

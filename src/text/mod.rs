@@ -165,6 +165,14 @@ pub fn length_and_numbers(s: &str, mut number: impl FnMut(&str)) -> usize {
     let bytes = s.as_bytes();
     let mut length = 0;
     let mut run = String::new();
+    // A run of digits ends: its number, leading zeros dropped.
+    let mut end_number = |run: &mut String| {
+        if !run.is_empty() {
+            let trimmed = run.trim_start_matches('0');
+            number(if trimmed.is_empty() { "0" } else { trimmed });
+            run.clear();
+        }
+    };
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
@@ -189,18 +197,10 @@ pub fn length_and_numbers(s: &str, mut number: impl FnMut(&str)) -> usize {
         length += usize::from(!space);
         match digit {
             Some(d) => run.push(d),
-            None if !run.is_empty() => {
-                let trimmed = run.trim_start_matches('0');
-                number(if trimmed.is_empty() { "0" } else { trimmed });
-                run.clear();
-            }
-            None => {}
+            None => end_number(&mut run),
         }
     }
-    if !run.is_empty() {
-        let trimmed = run.trim_start_matches('0');
-        number(if trimmed.is_empty() { "0" } else { trimmed });
-    }
+    end_number(&mut run);
     length
 }
 
