@@ -24,7 +24,7 @@ use crate::lang::LanguageTag;
 use crate::model::{OriginId, UnitId, VariantId};
 pub use crate::store::Provenance;
 pub use crate::store::UnitFilter;
-use crate::store::{Snapshot, Store};
+use crate::store::{MatchedVariant, Snapshot, Store};
 use distance::Pattern;
 pub use score::{
     Adapted, Comparison, DiffOp, DiffPart, NumberChange, Penalty, PenaltyKind, adapt_target,
@@ -414,12 +414,36 @@ impl Search<'_, '_> {
         }
         let scored = best.into_sorted();
         let mut suggestions = Vec::new();
-        for s in scored {
+        // What the suggestions show is read for as many matches as are still wanted at a
+        // time: one round trip on a server when every one of them makes a suggestion.
+        let mut matched = index::IdMap::default();
+        let mut read_to = 0;
+        for (i, s) in scored.iter().enumerate() {
             if suggestions.len() >= options.limit {
                 break;
             }
+            if i >= read_to {
+                read_to = (i + options.limit - suggestions.len()).min(scored.len());
+                let ids: Vec<i64> = scored[i..read_to]
+                    .iter()
+                    .filter_map(|s| match s.item {
+                        Stored::Variant(id) => Some(id),
+                        Stored::Sentence(_) => None,
+                    })
+                    .collect();
+                if !ids.is_empty() {
+                    matched.extend(self.s.matched_variants(&ids, &options.to)?);
+                }
+            }
+            let sug = match s.item {
+                Stored::Variant(id) => match matched.remove(&id) {
+                    Some(m) => self.suggestion(query, s, m, options)?,
+                    None => None,
+                },
+                Stored::Sentence(id) => self.sentence_suggestion(query, id, s, options)?,
+            };
             // Penalties may take a match below the threshold the fuzzy part passed.
-            if let Some(sug) = self.suggestion(query, &s, options)?
+            if let Some(sug) = sug
                 && sug.score >= options.min
             {
                 suggestions.push(sug);
@@ -572,37 +596,53 @@ impl Search<'_, '_> {
             })
             .collect();
         order.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.cmp(&a.1)));
+        order.truncate(MAX_VERIFY);
         let mut best = TopK::new(want);
         let mut verified = 0;
-        for &(bound, id) in order.iter().take(MAX_VERIFY) {
-            if best.full() && bound + 1e-9 < best.worst() {
+        // The texts are read `want` at a time, in one round trip on a server: the first
+        // batch fills the top list, and a later one is read only while its best bound can
+        // still enter it.
+        'verify: for batch in order.chunks(want.max(1)) {
+            let stop = |bound: f64, best: &TopK| best.full() && bound + 1e-9 < best.worst();
+            if stop(batch[0].0, &best) {
                 break;
             }
-            let (item, text) = match space {
-                Space::Units => {
-                    let Some(text) = self.s.text_in(VariantId(id), &options.from)? else {
-                        continue;
-                    };
-                    verified += 1;
-                    if self.s.is_dead(VariantId(id))? {
-                        continue;
-                    }
-                    (Stored::Variant(id), text)
-                }
-                // A deleted unit's sentences have no row any more (their ids are not reused).
-                Space::Sentences => {
-                    let Some(s) = self.s.subsegment_in(id, &options.from)? else {
-                        continue;
-                    };
-                    verified += 1;
-                    (Stored::Sentence(id), s.text)
-                }
+            let ids: Vec<i64> = batch.iter().map(|&(_, id)| id).collect();
+            let mut texts = match space {
+                Space::Units => self.s.texts_in(&ids, &options.from)?,
+                Space::Sentences => index::IdMap::default(),
             };
-            if let Some(sim) = Self::score_text(pattern, &text, t) {
-                best.push(Scored {
-                    item,
-                    similarity: sim,
-                });
+            for &(bound, id) in batch {
+                if stop(bound, &best) {
+                    break 'verify;
+                }
+                let (item, text) = match space {
+                    Space::Units => {
+                        let Some((text, dead)) = texts.remove(&id) else {
+                            continue;
+                        };
+                        verified += 1;
+                        if dead {
+                            continue;
+                        }
+                        (Stored::Variant(id), text)
+                    }
+                    // A deleted unit's sentences have no row any more (their ids are not
+                    // reused).
+                    Space::Sentences => {
+                        let Some(s) = self.s.subsegment_in(id, &options.from)? else {
+                            continue;
+                        };
+                        verified += 1;
+                        (Stored::Sentence(id), s.text)
+                    }
+                };
+                if let Some(sim) = Self::score_text(pattern, &text, t) {
+                    best.push(Scored {
+                        item,
+                        similarity: sim,
+                    });
+                }
             }
         }
         // What a bulk import left for `tmm index` (or the catch-up after it): scanned until
@@ -621,28 +661,30 @@ impl Search<'_, '_> {
         Ok((best.into_sorted(), candidates, verified))
     }
 
-    /// Builds the full suggestion for a scored variant, or None when its unit has no
-    /// translation in the target language.
+    /// Builds the full suggestion for a matched variant, or None when its unit has no
+    /// translation in the target language or the query's filter does not admit it.
     fn suggestion(
         &self,
         query: &Query,
         s: &Scored,
+        matched: MatchedVariant,
         options: &SuggestOptions,
     ) -> Result<Option<Suggestion>> {
-        let variant_id = match s.item {
-            Stored::Variant(id) => VariantId(id),
-            Stored::Sentence(id) => return self.sentence_suggestion(query, id, s, options),
+        let Stored::Variant(variant_id) = s.item else {
+            return Err(Error::Internal("a sentence match is not a variant"));
         };
-        let Some(stored) = self.s.variant(variant_id)? else {
-            return Ok(None);
-        };
+        let variant_id = VariantId(variant_id);
+        let MatchedVariant {
+            variant: stored,
+            translation,
+            provenance,
+        } = matched;
         let (unit_id, source_lang, source, markup) =
             (stored.unit_id, stored.lang, stored.text, stored.markup);
         let Some(origin_penalty) = self.admitted(unit_id, options)? else {
             return Ok(None);
         };
-        let Some((target_lang, target, target_markup)) =
-            self.s.translation(unit_id, &options.to)?
+        let (Some((target_lang, target, target_markup)), Some(from)) = (translation, provenance)
         else {
             return Ok(None);
         };
@@ -653,7 +695,6 @@ impl Search<'_, '_> {
             0,
             score::tag_count(markup.as_deref()),
         );
-        let from = self.s.provenance(unit_id)?;
         let mut in_context = false;
         if cmp.score == 100 {
             in_context = if query.previous.is_none() && query.next.is_none() {

@@ -36,7 +36,7 @@ pub use import::{DuplicatePolicy, ImportObserver, ImportOptions, ImportSummary, 
 pub use langs::{LangMerge, ORIGINAL_LANG_PROP};
 #[cfg(feature = "postgres")]
 pub use pg::MigrateSummary;
-pub use snapshot::{Provenance, Snapshot, StoredVariant};
+pub use snapshot::{MatchedVariant, Provenance, Snapshot, StoredVariant};
 pub use subsegment::{StoredSentence, key as subsegment_key};
 pub use token::{Role, TokenInfo};
 

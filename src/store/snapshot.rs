@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::{Store, StoredSentence, index};
 use crate::error::Result;
 use crate::lang::LanguageTag;
+use crate::matching::index::IdMap;
 use crate::model::{UnitId, VariantId};
 
 /// Where a stored unit came from.
@@ -34,6 +35,16 @@ pub struct StoredVariant {
     pub lang: String,
     pub text: String,
     pub markup: Option<String>,
+}
+
+/// A matched variant with what its suggestion shows.
+#[derive(Debug, Clone)]
+pub struct MatchedVariant {
+    pub variant: StoredVariant,
+    /// The unit's first variant in the target language: its tag, text and markup.
+    pub translation: Option<(String, String, Option<String>)>,
+    /// Where the unit came from (read when it has a translation).
+    pub provenance: Option<Provenance>,
 }
 
 /// One consistent view of the memory for the length of a query, on its backend.
@@ -158,12 +169,13 @@ impl Snapshot<'_> {
         on_view!(self.uncovered_from())
     }
 
-    /// The text of variant `id` when it is in `lang`.
+    /// The text of each of `ids` that is in `lang`, with whether the variant was deleted
+    /// since the index was built: one round trip on a server, not two per variant.
     ///
     /// # Errors
     /// [`crate::Error::Database`].
-    pub fn text_in(&self, id: VariantId, lang: &LanguageTag) -> Result<Option<String>> {
-        on_view!(self.text_in(id, lang))
+    pub fn texts_in(&self, ids: &[i64], lang: &LanguageTag) -> Result<IdMap<i64, (String, bool)>> {
+        on_view!(self.texts_in(ids, lang))
     }
 
     /// The variant `id`, if it exists.
@@ -172,6 +184,45 @@ impl Snapshot<'_> {
     /// [`crate::Error::Database`].
     pub fn variant(&self, id: VariantId) -> Result<Option<StoredVariant>> {
         on_view!(self.variant(id))
+    }
+
+    /// What the suggestion of each of the matched variants `ids` shows (those that exist):
+    /// the variant, its unit's first variant in `to`, and, when there is one, where the unit
+    /// came from. One round trip on a server, not three per suggestion.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn matched_variants(
+        &self,
+        ids: &[i64],
+        to: &LanguageTag,
+    ) -> Result<IdMap<i64, MatchedVariant>> {
+        match &self.view {
+            View::Sqlite(v) => {
+                let mut matched = IdMap::default();
+                for &id in ids {
+                    let Some(variant) = v.variant(VariantId(id))? else {
+                        continue;
+                    };
+                    let translation = v.translation(variant.unit_id, to)?;
+                    let provenance = match translation {
+                        Some(_) => Some(v.provenance(variant.unit_id)?),
+                        None => None,
+                    };
+                    matched.insert(
+                        id,
+                        MatchedVariant {
+                            variant,
+                            translation,
+                            provenance,
+                        },
+                    );
+                }
+                Ok(matched)
+            }
+            #[cfg(feature = "postgres")]
+            View::Postgres(v) => v.matched_variants(ids, to),
+        }
     }
 
     /// The unit's first variant in `lang`: its tag, text and markup.
@@ -378,17 +429,23 @@ impl SqliteView<'_> {
         index::uncovered_from(self.conn)
     }
 
-    /// The text of variant `id` when it is in `lang`.
+    /// The text of each of `ids` that is in `lang`, with whether it is dead.
     ///
     /// # Errors
     /// [`crate::Error::Database`].
-    pub fn text_in(&self, id: VariantId, lang: &LanguageTag) -> Result<Option<String>> {
+    pub fn texts_in(&self, ids: &[i64], lang: &LanguageTag) -> Result<IdMap<i64, (String, bool)>> {
         let (exact, like) = lang_clause(lang);
-        Ok(self
-            .conn
-            .prepare_cached(sql::TEXT_IN)?
-            .query_row(params![id.0, exact, like], |r| r.get(0))
-            .optional()?)
+        let mut stmt = self.conn.prepare_cached(sql::TEXT_IN)?;
+        let mut texts = IdMap::default();
+        for &id in ids {
+            if let Some(text) = stmt
+                .query_row(params![id, exact, like], |r| r.get(0))
+                .optional()?
+            {
+                texts.insert(id, (text, self.is_dead(VariantId(id))?));
+            }
+        }
+        Ok(texts)
     }
 
     /// Calls `f` with every variant in `lang` (from id `from` on, when given).
@@ -586,24 +643,48 @@ pub(crate) mod sql {
     pub const LANG_EXISTS: &str = "SELECT 1 FROM variant WHERE lang = ?1 OR lang LIKE ?2 LIMIT 1";
     pub const TEXT_IN: &str =
         "SELECT text FROM variant WHERE id = ?1 AND (lang = ?2 OR lang LIKE ?3)";
+    // PostgreSQL only (an array parameter): many variants' texts and dead marks at once.
+    pub const TEXTS_IN: &str = "SELECT v.id, v.text,
+        EXISTS (SELECT 1 FROM match_dead d WHERE d.variant_id = v.id)
+        FROM variant v WHERE v.id = ANY(?1) AND (v.lang = ?2 OR v.lang LIKE ?3)";
     pub const SCAN: &str =
         "SELECT id, text FROM variant WHERE id >= ?3 AND (lang = ?1 OR lang LIKE ?2) ORDER BY id";
     pub const VARIANT: &str = "SELECT unit_id, lang, text, markup FROM variant WHERE id = ?1";
     pub const TRANSLATION: &str = "SELECT lang, text, markup FROM variant
      WHERE unit_id = ?1 AND (lang = ?2 OR lang LIKE ?3)
      ORDER BY position LIMIT 1";
-    pub const PROVENANCE: &str = "SELECT o.name, coalesce(o.document,
-            (SELECT value FROM origin_prop p WHERE p.origin_id = o.id
-             AND p.type = 'x-document' ORDER BY p.ord LIMIT 1)),
-        coalesce(u.changedate,
-            (SELECT max(v.changedate) FROM variant v WHERE v.unit_id = u.id),
-            u.creationdate, o.document_date, o.creationdate, o.imported_at),
-        u.tuid, u.position,
-        coalesce(u.changeid,
-            (SELECT v.changeid FROM variant v WHERE v.unit_id = u.id AND v.changeid IS NOT NULL
-             ORDER BY v.changedate DESC NULLS LAST, v.position LIMIT 1),
-            u.creationid)
-     FROM unit u JOIN origin o ON o.id = u.origin_id WHERE u.id = ?1";
+    /// Where a unit `u` of origin `o` came from, as [`super::Provenance`] lists it.
+    macro_rules! provenance_columns {
+        () => {
+            "o.name, coalesce(o.document,
+                (SELECT value FROM origin_prop p WHERE p.origin_id = o.id
+                 AND p.type = 'x-document' ORDER BY p.ord LIMIT 1)),
+            coalesce(u.changedate,
+                (SELECT max(v.changedate) FROM variant v WHERE v.unit_id = u.id),
+                u.creationdate, o.document_date, o.creationdate, o.imported_at),
+            u.tuid, u.position,
+            coalesce(u.changeid,
+                (SELECT v.changeid FROM variant v WHERE v.unit_id = u.id AND v.changeid IS NOT NULL
+                 ORDER BY v.changedate DESC NULLS LAST, v.position LIMIT 1),
+                u.creationid)"
+        };
+    }
+    pub const PROVENANCE: &str = concat!(
+        "SELECT ",
+        provenance_columns!(),
+        " FROM unit u JOIN origin o ON o.id = u.origin_id WHERE u.id = ?1"
+    );
+    // PostgreSQL only (an array parameter): what the suggestions of many matched variants
+    // show, VARIANT, TRANSLATION and PROVENANCE of each at once.
+    pub const MATCHED_VARIANTS: &str = concat!(
+        "SELECT m.id, m.unit_id, m.lang, m.text, m.markup, t.lang, t.text, t.markup, ",
+        provenance_columns!(),
+        " FROM variant m JOIN unit u ON u.id = m.unit_id JOIN origin o ON o.id = u.origin_id
+         LEFT JOIN LATERAL (SELECT w.lang, w.text, w.markup FROM variant w
+             WHERE w.unit_id = m.unit_id AND (w.lang = ?2 OR w.lang LIKE ?3)
+             ORDER BY w.position LIMIT 1) t ON true
+         WHERE m.id = ANY(?1)"
+    );
     pub const NEIGHBOUR_TEXT: &str = "SELECT v.text FROM unit u
      JOIN unit p ON p.origin_id = u.origin_id AND p.position = u.position + ?3
      JOIN variant v ON v.unit_id = p.id AND v.lang = ?2

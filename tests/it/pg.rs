@@ -830,3 +830,97 @@ fn document_frequencies_read_at_once_are_those_read_one_by_one_on_both_backends(
     }
     assert_eq!(seen[0], seen[1]);
 }
+
+/// A lookup keeps what it learnt of the memory (the languages held, the index's state) only
+/// while no transaction commits: every write through another handle is seen by the next
+/// lookup, whichever way it was stored.
+#[test]
+fn a_lookup_sees_each_kind_of_write_another_handle_commits() {
+    let sb = Sandbox::new();
+    let Some(pg) = PgDb::new("the check that lookups see new writes") else {
+        return;
+    };
+    let tag = |t: &str| tmm::lang::LanguageTag::parse(t).unwrap();
+    let reader = tmm::store::Store::open(&pg.url).unwrap();
+    let writer = tmm::store::Store::open(&pg.url).unwrap();
+    let matcher = tmm::matching::Matcher::new(&reader);
+    let options = tmm::matching::SuggestOptions::new(tag("en"), tag("de"));
+    let best = |text: &str| {
+        let query = tmm::matching::Query {
+            text,
+            ..Default::default()
+        };
+        matcher
+            .suggest(&query, &options)
+            .map(|m| m.suggestions.first().map(|s| s.target.clone()))
+    };
+    let tmx = |name: &str, en: &str, de: &str| {
+        let path = sb.path(name);
+        std::fs::write(
+            &path,
+            format!(
+                r#"<?xml version="1.0"?><tmx version="1.4"><header srclang="en" datatype="plaintext" segtype="sentence" adminlang="en" creationtool="t" creationtoolversion="1" o-tmf="t"/><body><tu><tuv xml:lang="en"><seg>{en}</seg></tuv><tuv xml:lang="de"><seg>{de}</seg></tuv></tu></body></tmx>"#
+            ),
+        )
+        .unwrap();
+        path
+    };
+    let water = "The water report is ready for the council today.";
+    let energy = "The energy report is ready for the assembly tomorrow.";
+    let health = "The health report is ready for the committee next week.";
+    // Nothing in German yet: refused, twice (the second from what the first learnt).
+    for _ in 0..2 {
+        assert!(matches!(best(water), Err(tmm::Error::NoSegments { .. })));
+    }
+    // An ordinary import: found through the index.
+    let path = tmx("a.tmx", water, "Der Wasserbericht liegt dem Rat heute vor.");
+    writer
+        .import_tmx(&path, &Default::default(), &mut ())
+        .unwrap();
+    for _ in 0..2 {
+        assert_eq!(
+            best(water).unwrap().as_deref(),
+            Some("Der Wasserbericht liegt dem Rat heute vor.")
+        );
+    }
+    // A unit added one by one, indexed row by row (`match_recent`, empty until now).
+    let unit = tmm::model::TranslationUnit {
+        variants: vec![
+            tmm::model::Variant::new(tag("en"), energy),
+            tmm::model::Variant::new(tag("de"), "Der Energiebericht liegt morgen vor."),
+        ],
+        ..Default::default()
+    };
+    writer.add_unit(&unit, "hand", None).unwrap();
+    assert_eq!(
+        best(energy).unwrap().as_deref(),
+        Some("Der Energiebericht liegt morgen vor.")
+    );
+    // An import whose index is deferred: found by scanning what the index does not cover.
+    let deferred = tmm::store::ImportOptions {
+        defer_index: true,
+        ..Default::default()
+    };
+    let path = tmx(
+        "b.tmx",
+        health,
+        "Der Gesundheitsbericht liegt nächste Woche vor.",
+    );
+    writer.import_tmx(&path, &deferred, &mut ()).unwrap();
+    assert_eq!(
+        best(health).unwrap().as_deref(),
+        Some("Der Gesundheitsbericht liegt nächste Woche vor.")
+    );
+    // `tmm index` covers it: found through the index.
+    writer.rebuild_index(&mut |_, _| {}).unwrap();
+    assert_eq!(writer.index_pending().unwrap(), 0);
+    assert_eq!(
+        best(health).unwrap().as_deref(),
+        Some("Der Gesundheitsbericht liegt nächste Woche vor.")
+    );
+    // Then the deletion of everything in German again.
+    let all: Vec<tmm::model::UnitId> = writer.find_units(&Default::default(), None).unwrap();
+    assert_eq!(all.len(), 3);
+    writer.delete_units(&all, None).unwrap();
+    assert_eq!(best(health).unwrap(), None);
+}

@@ -91,6 +91,8 @@ pub(crate) struct PgStore {
     pool: Option<Pool>,
     /// The server and database, without the password, for messages.
     server: String,
+    /// What the last snapshot learnt of the memory, reused while nothing commits.
+    facts: std::sync::Mutex<snapshot::Facts>,
 }
 
 /// Closing a connection blocks on the driver's own runtime, which must not happen on a
@@ -148,6 +150,7 @@ impl PgStore {
         let store = PgStore {
             pool: Some(pool),
             server,
+            facts: std::sync::Mutex::default(),
         };
         store.prepare_schema(create)?;
         Ok(store)

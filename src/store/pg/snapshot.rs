@@ -3,26 +3,50 @@
 //! transaction on a pooled connection.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 
+use postgres::SimpleQueryMessage;
 use postgres::types::ToSql;
 
 use super::dollar;
 use super::{Connection, PgStore};
 use crate::error::Result;
 use crate::lang::LanguageTag;
-use crate::matching::index::{decode_postings, lang_key};
+use crate::matching::index::{IdMap, decode_postings, lang_key};
 use crate::model::{OriginId, UnitId, VariantId};
 use crate::store::snapshot::{lang_clause, sql};
 use crate::store::subsegment::{self, StoredSentence, key};
-use crate::store::{Provenance, StoredVariant, UnitMetadata};
+use crate::store::{MatchedVariant, Provenance, StoredVariant, UnitMetadata};
 
 /// A pooled connection inside its read transaction.
 pub(crate) struct PgSnapshot<'c> {
     client: RefCell<&'c mut Connection>,
-    recent: bool,
+    facts: &'c RefCell<Facts>,
 }
 
-const UNCOVERED: &str = "subsegments_uncovered_from";
+/// What every lookup asks before it reads a posting: whether `match_recent` holds rows, where
+/// the index's coverage ends, which languages and sentence spaces the memory holds. They
+/// depend only on what the snapshot sees, and a snapshot equal to an earlier one
+/// (`pg_current_snapshot()`: the same transactions committed, the same ones in flight) sees
+/// the same rows: so they are read once and kept until a transaction commits or starts
+/// writing anywhere on the server, instead of costing each lookup five round trips.
+#[derive(Default, Clone)]
+pub(crate) struct Facts {
+    snapshot: String,
+    recent: bool,
+    uncovered_from: Option<i64>,
+    subsegments_uncovered_from: Option<i64>,
+    /// `holds_language` and `holds_subsegments` answers, by tag.
+    languages: HashMap<String, bool>,
+    subsegments: HashMap<String, bool>,
+}
+
+/// Opens the read transaction and reads the snapshot's identity and the index's state in the
+/// same round trip.
+const START: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
+    SELECT pg_current_snapshot()::text, EXISTS (SELECT 1 FROM match_recent),
+        (SELECT value FROM match_state WHERE key = 'uncovered_from'),
+        (SELECT value FROM match_state WHERE key = 'subsegments_uncovered_from')";
 
 fn stored_sentence(r: &postgres::Row) -> StoredSentence {
     StoredSentence {
@@ -38,31 +62,77 @@ fn stored_sentence(r: &postgres::Row) -> StoredSentence {
     }
 }
 
+/// The facts of the snapshot `START` opened, the last snapshot's when it is the same one.
+fn facts(messages: &[SimpleQueryMessage], last: &Facts) -> Result<Facts> {
+    let row = messages
+        .iter()
+        .find_map(|m| match m {
+            SimpleQueryMessage::Row(r) => Some(r),
+            _ => None,
+        })
+        .ok_or(crate::Error::Internal("the snapshot query returned no row"))?;
+    let snapshot = row.get(0).unwrap_or_default();
+    if snapshot == last.snapshot {
+        return Ok(last.clone());
+    }
+    let number = |i: usize| -> Result<Option<i64>> {
+        row.get(i)
+            .map(|v| {
+                v.parse()
+                    .map_err(|_| crate::Error::Internal("match_state holds a non-integer"))
+            })
+            .transpose()
+    };
+    Ok(Facts {
+        snapshot: snapshot.to_string(),
+        recent: row.get(1) == Some("t"),
+        uncovered_from: number(2)?,
+        subsegments_uncovered_from: number(3)?,
+        ..Facts::default()
+    })
+}
+
 impl PgStore {
     /// Runs `f` on one consistent view of the memory.
     pub(crate) fn snapshot<T>(&self, f: impl FnOnce(PgSnapshot) -> Result<T>) -> Result<T> {
         let mut client = self.client()?;
         let client = &mut *client;
-        client
-            .client
-            .batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
-        let recent = client
-            .prepared(&dollar(sql::HAS_RECENT))
-            .and_then(|s| Ok(client.client.query_opt(&s, &[])?))
-            .map(|r| r.is_some());
-        let result = recent.and_then(|recent| {
-            f(PgSnapshot {
+        let messages = client.client.simple_query(START)?;
+        let last = self
+            .facts
+            .lock()
+            .map_err(|_| crate::Error::Internal("a lookup panicked"))?
+            .clone();
+        let result = facts(&messages, &last).and_then(|facts| {
+            let facts = RefCell::new(facts);
+            let value = f(PgSnapshot {
                 client: RefCell::new(&mut *client),
-                recent,
-            })
+                facts: &facts,
+            })?;
+            Ok((value, facts.into_inner()))
         });
         // Nothing was written: ending the transaction either way loses nothing.
         let ended = client
             .client
             .batch_execute(if result.is_ok() { "COMMIT" } else { "ROLLBACK" });
-        let value = result?;
+        let (value, learnt) = result?;
         ended?;
+        if let Ok(mut kept) = self.facts.lock() {
+            *kept = learnt;
+        }
         Ok(value)
+    }
+}
+
+/// The `sql::provenance_columns` of row `r` from column `at` on.
+fn provenance(r: &postgres::Row, at: usize) -> Provenance {
+    Provenance {
+        origin: r.get(at),
+        document: r.get(at + 1),
+        date: r.get(at + 2),
+        tuid: r.get(at + 3),
+        position: r.get(at + 4),
+        changeid: r.get(at + 5),
     }
 }
 
@@ -118,23 +188,32 @@ impl PgSnapshot<'_> {
         Ok(c.client.query(&statement, params)?)
     }
 
-    fn state(&self, key: &str) -> Result<Option<i64>> {
-        Ok(self
-            .opt(&dollar(sql::STATE), &[&key])?
-            .and_then(|r| r.get(0)))
+    pub(crate) fn holds_language(&self, lang: &LanguageTag) -> Result<bool> {
+        if let Some(&held) = self.facts.borrow().languages.get(lang.as_str()) {
+            return Ok(held);
+        }
+        let key = lang_key(lang.as_str());
+        let (exact, like) = lang_clause(lang);
+        let held = self.holds_key(&key)?
+            || self
+                .opt(&dollar(sql::LANG_EXISTS), &[&exact, &like])?
+                .is_some();
+        self.facts
+            .borrow_mut()
+            .languages
+            .insert(lang.to_string(), held);
+        Ok(held)
     }
 
-    pub(crate) fn holds_language(&self, lang: &LanguageTag) -> Result<bool> {
-        let key = lang_key(lang.as_str());
-        let indexed = self.opt(&dollar(sql::TERM_EXISTS), &[&key])?.is_some()
-            || (self.recent && self.opt(&dollar(sql::RECENT_EXISTS), &[&key])?.is_some());
-        if indexed {
-            return Ok(true);
-        }
-        let (exact, like) = lang_clause(lang);
-        Ok(self
-            .opt(&dollar(sql::LANG_EXISTS), &[&exact, &like])?
-            .is_some())
+    /// True when the index holds a term under language key `key`, in chunks or (a small
+    /// write) row by row in `match_recent`.
+    fn holds_key(&self, key: &str) -> Result<bool> {
+        Ok(self.opt(&dollar(sql::TERM_EXISTS), &[&key])?.is_some()
+            || (self.recent() && self.opt(&dollar(sql::RECENT_EXISTS), &[&key])?.is_some()))
+    }
+
+    fn recent(&self) -> bool {
+        self.facts.borrow().recent
     }
 
     pub(crate) fn document_frequency(&self, lang: &str, term: u64) -> Result<u64> {
@@ -142,7 +221,7 @@ impl PgSnapshot<'_> {
         let df: Option<i64> = self
             .opt(&dollar(sql::DF), &[&lang, &term])?
             .and_then(|r| r.get(0));
-        let recent: i64 = if self.recent {
+        let recent: i64 = if self.recent() {
             self.opt(&dollar(sql::RECENT_DF), &[&lang, &term])?
                 .map_or(0, |r| r.get(0))
         } else {
@@ -161,7 +240,7 @@ impl PgSnapshot<'_> {
             Ok(())
         };
         add(sql::DFS)?;
-        if self.recent {
+        if self.recent() {
             add(sql::RECENT_DFS)?;
         }
         Ok(keys
@@ -176,7 +255,7 @@ impl PgSnapshot<'_> {
         for r in self.rows(&dollar(sql::POSTINGS), &[&lang, &term])? {
             decode_postings(r.get(0), &mut f);
         }
-        if self.recent {
+        if self.recent() {
             for r in self.rows(&dollar(sql::RECENT_POSTINGS), &[&lang, &term])? {
                 f(r.get(0), r.get::<_, i64>(1) as u8);
             }
@@ -189,14 +268,20 @@ impl PgSnapshot<'_> {
     }
 
     pub(crate) fn uncovered_from(&self) -> Result<Option<VariantId>> {
-        Ok(self.state("uncovered_from")?.map(VariantId))
+        Ok(self.facts.borrow().uncovered_from.map(VariantId))
     }
 
-    pub(crate) fn text_in(&self, id: VariantId, lang: &LanguageTag) -> Result<Option<String>> {
+    pub(crate) fn texts_in(
+        &self,
+        ids: &[i64],
+        lang: &LanguageTag,
+    ) -> Result<IdMap<i64, (String, bool)>> {
         let (exact, like) = lang_clause(lang);
         Ok(self
-            .opt(&dollar(sql::TEXT_IN), &[&id.0, &exact, &like])?
-            .map(|r| r.get(0)))
+            .rows(&dollar(sql::TEXTS_IN), &[&ids, &exact, &like])?
+            .iter()
+            .map(|r| (r.get(0), (r.get(1), r.get(2))))
+            .collect())
     }
 
     pub(crate) fn scan(
@@ -225,6 +310,32 @@ impl PgSnapshot<'_> {
             }))
     }
 
+    pub(crate) fn matched_variants(
+        &self,
+        ids: &[i64],
+        to: &LanguageTag,
+    ) -> Result<IdMap<i64, MatchedVariant>> {
+        let (exact, like) = lang_clause(to);
+        let rows = self.rows(&dollar(sql::MATCHED_VARIANTS), &[&ids, &exact, &like])?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let translation: Option<String> = r.get(5);
+                let matched = MatchedVariant {
+                    variant: StoredVariant {
+                        unit_id: UnitId(r.get(1)),
+                        lang: r.get(2),
+                        text: r.get(3),
+                        markup: r.get(4),
+                    },
+                    provenance: translation.is_some().then(|| provenance(r, 8)),
+                    translation: translation.map(|lang| (lang, r.get(6), r.get(7))),
+                };
+                (r.get(0), matched)
+            })
+            .collect())
+    }
+
     pub(crate) fn translation(
         &self,
         unit: UnitId,
@@ -241,14 +352,7 @@ impl PgSnapshot<'_> {
         let r = rows
             .first()
             .ok_or(crate::Error::Internal("a matched unit has no row"))?;
-        Ok(Provenance {
-            origin: r.get(0),
-            document: r.get(1),
-            date: r.get(2),
-            tuid: r.get(3),
-            position: r.get(4),
-            changeid: r.get(5),
-        })
+        Ok(provenance(r, 0))
     }
 
     pub(crate) fn unit_metadata(&self, unit: UnitId) -> Result<Option<UnitMetadata>> {
@@ -308,28 +412,32 @@ impl PgSnapshot<'_> {
     }
 
     pub(crate) fn holds_subsegments(&self, lang: &LanguageTag) -> Result<bool> {
-        // A small write (`tmm align`, an edit) indexes its sentences row by row in
-        // `match_recent`, not in chunks: they count as much as a chunk's.
-        let key = key(lang.as_str());
-        if self.opt(&dollar(sql::TERM_EXISTS), &[&key])?.is_some()
-            || (self.recent && self.opt(&dollar(sql::RECENT_EXISTS), &[&key])?.is_some())
-        {
-            return Ok(true);
+        if let Some(&held) = self.facts.borrow().subsegments.get(lang.as_str()) {
+            return Ok(held);
         }
-        let Some(from) = self.state(UNCOVERED)? else {
-            return Ok(false);
+        let held = self.holds_key(&key(lang.as_str()))? || {
+            let from = self.facts.borrow().subsegments_uncovered_from;
+            match from {
+                None => false,
+                Some(from) => {
+                    let (exact, like) = lang_clause(lang);
+                    self.opt(
+                        &dollar(sql::UNCOVERED_SENTENCE_EXISTS),
+                        &[&from, &exact, &like],
+                    )?
+                    .is_some()
+                }
+            }
         };
-        let (exact, like) = lang_clause(lang);
-        Ok(self
-            .opt(
-                &dollar(sql::UNCOVERED_SENTENCE_EXISTS),
-                &[&from, &exact, &like],
-            )?
-            .is_some())
+        self.facts
+            .borrow_mut()
+            .subsegments
+            .insert(lang.to_string(), held);
+        Ok(held)
     }
 
     pub(crate) fn subsegments_uncovered_from(&self) -> Result<Option<i64>> {
-        self.state(UNCOVERED)
+        Ok(self.facts.borrow().subsegments_uncovered_from)
     }
 
     pub(crate) fn subsegment_in(
