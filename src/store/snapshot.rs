@@ -197,32 +197,7 @@ impl Snapshot<'_> {
         ids: &[i64],
         to: &LanguageTag,
     ) -> Result<IdMap<i64, MatchedVariant>> {
-        match &self.view {
-            View::Sqlite(v) => {
-                let mut matched = IdMap::default();
-                for &id in ids {
-                    let Some(variant) = v.variant(VariantId(id))? else {
-                        continue;
-                    };
-                    let translation = v.translation(variant.unit_id, to)?;
-                    let provenance = match translation {
-                        Some(_) => Some(v.provenance(variant.unit_id)?),
-                        None => None,
-                    };
-                    matched.insert(
-                        id,
-                        MatchedVariant {
-                            variant,
-                            translation,
-                            provenance,
-                        },
-                    );
-                }
-                Ok(matched)
-            }
-            #[cfg(feature = "postgres")]
-            View::Postgres(v) => v.matched_variants(ids, to),
-        }
+        on_view!(self.matched_variants(ids, to))
     }
 
     /// The unit's first variant in `lang`: its tag, text and markup.
@@ -505,6 +480,37 @@ impl SqliteView<'_> {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?))
             })
             .optional()?)
+    }
+
+    /// What the suggestion of each of the matched variants `ids` shows, a statement each.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn matched_variants(
+        &self,
+        ids: &[i64],
+        to: &LanguageTag,
+    ) -> Result<IdMap<i64, MatchedVariant>> {
+        let mut matched = IdMap::default();
+        for &id in ids {
+            let Some(variant) = self.variant(VariantId(id))? else {
+                continue;
+            };
+            let translation = self.translation(variant.unit_id, to)?;
+            let provenance = match translation {
+                Some(_) => Some(self.provenance(variant.unit_id)?),
+                None => None,
+            };
+            matched.insert(
+                id,
+                MatchedVariant {
+                    variant,
+                    translation,
+                    provenance,
+                },
+            );
+        }
+        Ok(matched)
     }
 
     /// Where the unit came from.
