@@ -1,7 +1,8 @@
--- tmm's PostgreSQL schema, version 5: the same tables, columns and indexes as schema.sql (the
+-- tmm's PostgreSQL schema, version 6: the same tables, columns and indexes as schema.sql (the
 -- SQLite truth), checked against it by a test (store::pg::tests), so a change to schema.sql
 -- that forgets this file fails. The version is recorded as the comment on table origin
--- ('tmm schema 5'), PostgreSQL having no PRAGMA user_version. The backend began at version 5.
+-- ('tmm schema 6'), PostgreSQL having no PRAGMA user_version. The backend began at version 5;
+-- migrations/N.pg.sql take a memory from N - 1 to N.
 --
 -- Differences, all of type or dialect, none of meaning:
 -- - every INTEGER is BIGINT (ids, hashes and term keys are 64-bit in tmm; SQLite's INTEGER
@@ -144,10 +145,7 @@ CREATE TABLE subsegment (
     lang       TEXT    NOT NULL,
     variant_id BIGINT  NOT NULL,
     start      BIGINT  NOT NULL,
-    "end"      BIGINT  NOT NULL,
-    sentences  BIGINT  NOT NULL,
-    bead       TEXT    NOT NULL,
-    confidence DOUBLE PRECISION NOT NULL
+    "end"      BIGINT  NOT NULL
 );
 CREATE INDEX subsegment_by_unit ON subsegment (unit_id, n);
 

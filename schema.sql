@@ -1,4 +1,4 @@
--- tmm's SQLite schema, version 5: the one source of truth. The store applies it whole to a
+-- tmm's SQLite schema, version 6: the one source of truth. The store applies it whole to a
 -- new database and records its version in PRAGMA user_version; a database of an older
 -- version is brought here by the numbered migrations in src/store/migrations/ (a test checks
 -- that both give the same tables, columns and indexes).
@@ -135,26 +135,21 @@ CREATE TABLE origin_note (
     PRIMARY KEY (origin_id, ord)
 ) WITHOUT ROWID;
 
--- The sentences of a unit holding more than one (an imported paragraph, an aligned paragraph),
--- split and aligned across its languages through its source language (src/store/subsegment.rs):
--- one row per aligned sentence row `n` of `m` and language, a byte range of the variant's
--- text (not a copy). `sentences` is how many of that language's sentences the row holds,
--- `bead` the row's counts in every language (source first), `confidence` the lowest of its
--- beads'. Ids are never reused, so postings of a deleted unit's sentences find no row. The
--- rows in the unit's source language are indexed in the match_* tables under the language key
--- followed by `:s` (`en:s`); the others are their translations.
+-- The sentences of a unit's source segment when it holds more than one (an imported paragraph,
+-- an aligned paragraph) and the unit has another language (src/store/subsegment.rs): one row
+-- per sentence `n` of `m`, a byte range of the source variant's text (not a copy). They are
+-- indexed in the match_* tables under the language key followed by `:s` (`en:s`); a matched
+-- sentence's translation is its row of the unit's source and target sentences aligned when it
+-- is suggested. Ids are never reused, so postings of a deleted unit's sentences find no row.
 CREATE TABLE subsegment (
     id         INTEGER PRIMARY KEY AUTOINCREMENT,
     unit_id    INTEGER NOT NULL REFERENCES unit (id) ON DELETE CASCADE,
-    n          INTEGER NOT NULL,   -- 1-based row of the unit's sentence alignment
-    m          INTEGER NOT NULL,   -- rows in the unit
-    lang       TEXT    NOT NULL,
-    variant_id INTEGER NOT NULL,       -- the unit's variant holding the sentence(s)
-    start      INTEGER NOT NULL,       -- their byte range in its text
-    end        INTEGER NOT NULL,
-    sentences  INTEGER NOT NULL,
-    bead       TEXT    NOT NULL,
-    confidence REAL    NOT NULL
+    n          INTEGER NOT NULL,   -- 1-based sentence of the unit's source
+    m          INTEGER NOT NULL,   -- its sentences
+    lang       TEXT    NOT NULL,   -- the unit's source language
+    variant_id INTEGER NOT NULL,   -- the source variant
+    start      INTEGER NOT NULL,   -- the sentence's byte range in its text
+    end        INTEGER NOT NULL
 );
 CREATE INDEX subsegment_by_unit ON subsegment (unit_id, n);
 
@@ -186,7 +181,7 @@ CREATE TABLE match_dead (variant_id INTEGER PRIMARY KEY);
 
 -- uncovered_from: the first variant id a bulk import left for `tmm index`;
 -- subsegments_uncovered_from: the first sub-segment not indexed yet; subsegment_units_from:
--- the first unit whose sub-segments are not made yet (a database migrated from version 3);
+-- the first unit whose sub-segments are not made yet (a database migrated from version 3 or 5);
 -- next_chunk: the number of the next run written to match_term.
 CREATE TABLE match_state (key TEXT PRIMARY KEY, value INTEGER) WITHOUT ROWID;
 

@@ -24,7 +24,7 @@ use crate::lang::LanguageTag;
 use crate::model::{OriginId, UnitId, VariantId};
 pub use crate::store::Provenance;
 pub use crate::store::UnitFilter;
-use crate::store::{MatchedVariant, Snapshot, Store};
+use crate::store::{MatchedVariant, Snapshot, Store, subsegment};
 use distance::Pattern;
 pub use score::{
     Adapted, Comparison, DiffOp, DiffPart, NumberChange, Penalty, PenaltyKind, adapt_target,
@@ -781,18 +781,25 @@ impl Search<'_, '_> {
         let Some(origin_penalty) = self.admitted(stored.unit_id, options)? else {
             return Ok(None);
         };
-        let Some(target) = self
-            .s
-            .subsegment_of(stored.unit_id, stored.n, &options.to)?
+        let Some((target_lang, target_text, _)) =
+            self.s.translation(stored.unit_id, &options.to)?
         else {
             return Ok(None);
         };
-        let cmp = compare(query.text, &stored.text, 0, 0);
+        let target_tag = LanguageTag::parse(&target_lang).unwrap_or_else(|_| options.to.clone());
+        let Some(row) = subsegment::align_sentence(&stored, &target_text, &target_tag) else {
+            return Ok(None);
+        };
+        // What the translation translates: the row's source sentences (more than the one
+        // matched when the translation joins them).
+        let source = stored.whole[row.source.clone()].to_string();
+        let target = target_text[row.target.clone()].to_string();
+        let cmp = compare(query.text, &source, 0, 0);
         let from = self.s.provenance(stored.unit_id)?;
-        let bead = format!("{}-{}", stored.sentences, target.sentences);
+        let bead = row.bead();
         let mut penalties = cmp.penalties;
         let mut score = cmp.score;
-        let confidence = stored.confidence.min(target.confidence);
+        let confidence = row.confidence;
         let doubt = if bead != "1-1" {
             Some(format!(
                 "sentence {} of {} of unit {} aligned {bead} inside it (confidence {confidence:.2}): the translation may hold more or less",
@@ -822,21 +829,21 @@ impl Search<'_, '_> {
         // sentences of the same unit.
         let mut in_context = false;
         if score == 100
-            && stored.n > 1
+            && row.first > 1
             && let Some(prev) = query.previous
         {
             in_context = self
                 .s
-                .subsegment_of(stored.unit_id, stored.n - 1, &options.from)?
+                .subsegment_of(stored.unit_id, row.first - 1, &options.from)?
                 .is_some_and(|p| p.text == prev);
             if in_context && let Some(next) = query.next {
                 in_context = self
                     .s
-                    .subsegment_of(stored.unit_id, stored.n + 1, &options.from)?
+                    .subsegment_of(stored.unit_id, row.last + 1, &options.from)?
                     .is_some_and(|p| p.text == next);
             }
         }
-        let adapted = (!cmp.numbers.is_empty()).then(|| adapt_target(&target.text, &cmp.numbers));
+        let adapted = (!cmp.numbers.is_empty()).then(|| adapt_target(&target, &cmp.numbers));
         Ok(Some(Suggestion {
             score: if in_context { 101 } else { score },
             kind: MatchKind::SubSegment,
@@ -852,11 +859,11 @@ impl Search<'_, '_> {
             unit_id: stored.unit_id,
             variant_id: stored.variant_id,
             source_lang: stored.lang,
-            diff: diff(query.text, &stored.text),
-            source: stored.text,
+            diff: diff(query.text, &source),
+            source,
             source_markup: None,
-            target_lang: target.lang,
-            target: target.text,
+            target_lang,
+            target,
             target_markup: None,
             adapted,
             penalties,

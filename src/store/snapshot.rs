@@ -590,19 +590,25 @@ impl SqliteView<'_> {
 /// The statements of the reads, written once for both backends in SQLite's spelling
 /// (`?1`); the PostgreSQL view rewrites the placeholders (`store::pg::dollar`).
 pub(crate) mod sql {
-    /// The sub-segments matched against: those in their unit's source language.
+    /// The sub-segments matched against: every stored sentence (they are in their unit's
+    /// source language).
     macro_rules! matched {
         () => {
-            "FROM subsegment s JOIN variant v ON v.id = s.variant_id
-             JOIN unit u ON u.id = s.unit_id WHERE s.lang = u.source_lang"
+            "FROM subsegment s JOIN variant v ON v.id = s.variant_id WHERE TRUE"
         };
     }
     macro_rules! sentence_columns {
         () => {
-            "SELECT s.unit_id, s.variant_id, s.n, s.m, s.lang, v.text, s.start, s.\"end\",
-             s.sentences, s.bead, s.confidence FROM subsegment s JOIN variant v ON v.id = s.variant_id"
+            "SELECT s.unit_id, s.variant_id, s.n, s.m, s.lang, v.text, s.start, s.\"end\"
+             FROM subsegment s JOIN variant v ON v.id = s.variant_id"
         };
     }
+    /// The units of ids `?1` to `?2` (excluded) that have no sentences stored (a migrated
+    /// memory's), with their variants in order, for `subsegment::group_units`.
+    pub const UNITS_WITHOUT_SENTENCES: &str = "SELECT u.id, u.source_lang, v.id, v.lang, v.text
+         FROM unit u JOIN variant v ON v.unit_id = u.id
+         WHERE u.id >= ?1 AND u.id < ?2 AND NOT EXISTS (SELECT 1 FROM subsegment s WHERE s.unit_id = u.id)
+         ORDER BY u.id, v.position";
     pub const MATCHED: &str = matched!();
     pub const UNCOVERED_SENTENCE_EXISTS: &str = concat!(
         "SELECT 1 ",

@@ -1,19 +1,24 @@
 //! Sentence sub-segments of multi-sentence units (table `subsegment`, see `schema.sql`).
 //!
 //! When a unit's source segment holds more than one sentence (an imported TMX paragraph, a
-//! paragraph from `tmm align`), each of its languages is cut with the aligner's sentence
-//! splitter and the sentences are aligned across the languages through the unit's source
-//! language by [`crate::align::align_paragraph`]: in order for a language with as many
-//! sentences as the source (each pair's confidence that of a 1-1 bead), else by the
-//! aligner's Gale–Church model on the unit's sentences. Each aligned sentence row is stored per
-//! language as a byte range of the variant's text, with its bead and confidence, when the
-//! unit yields at least two rows.
+//! paragraph from `tmm align`) and the unit has another language, the source is cut with the
+//! aligner's sentence splitter and each sentence is stored as a byte range of the variant's
+//! text ([`source_sentences`]). The sentences are made in the writing transaction
+//! ([`SubsegmentWriter`]) and indexed before its commit, with the variants' catch-up
+//! ([`catch_up_in`]), in the `match_*` tables under the language key `en:s` ([`key`]), so
+//! that queries read them with the same postings code.
 //!
-//! The sentences are made in the writing transaction ([`SubsegmentWriter`]) and indexed before
-//! its commit, with the variants' catch-up ([`catch_up_in`]), in the `match_*` tables under the
-//! language key `en:s` ([`key`]), so that queries read them with the same postings code.
+//! A matched sentence's translation is found when it is suggested ([`align_sentence`]): the
+//! unit's source and target texts are cut the same way and aligned by
+//! [`crate::align::align_paragraph`] (in order when both have as many sentences, else by the
+//! aligner's Gale–Church model), and the row holding the sentence gives the translation, its
+//! bead and confidence. Aligning at import cost more than the rest of the sub-segments
+//! together (benches/SUBSEGMENTS.md), every language of every paragraph unit for the few
+//! sentences a lookup suggests; and a pair aligned on its own is finer than six languages'
+//! rows joined through the source.
 
 use std::collections::HashMap;
+use std::ops::Range;
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
@@ -34,118 +39,114 @@ pub fn key(lang: &str) -> String {
 const UNCOVERED: &str = "subsegments_uncovered_from";
 const UNITS_FROM: &str = "subsegment_units_from";
 
-/// One aligned sentence row of a unit.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct SentenceRow {
-    /// Per language present in the row: the index of its variant in the unit, the byte range
-    /// of the row's sentences in that variant's text, and how many sentences they are.
-    pub spans: Vec<Span>,
-    pub bead: String,
-    pub confidence: f64,
+/// The byte ranges of `text`'s sentences.
+fn split(splitter: &SentenceSplitter, text: &str) -> Vec<Range<usize>> {
+    splitter
+        .split(text)
+        .into_iter()
+        .map(|s| {
+            // The splitter returns slices of the text: their offsets are its byte range.
+            let start = s.as_ptr() as usize - text.as_ptr() as usize;
+            start..start + s.len()
+        })
+        .collect()
 }
 
-/// A row's sentences in one variant's text.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Span {
-    pub variant: usize,
-    pub start: usize,
-    pub end: usize,
-    pub sentences: usize,
-}
-
-/// Cuts a unit into aligned sentence rows; empty when its source has one sentence, when it
-/// has a single language, or when its languages do not align credibly (the unit is then
-/// matched whole only).
-///
-/// The sentences go through [`align::align_paragraph`]: a language with as many sentences
-/// as the source is paired with it in order, the others by the aligner's model.
-pub(crate) fn sentence_rows(
+/// The sub-segments of a unit: the byte ranges of its source's sentences, when there are
+/// more than one and the unit has another language with text to translate them; else none
+/// (the unit is matched whole only).
+pub(crate) fn source_sentences(
     unit: &TranslationUnit,
     source: &Variant,
     splitters: &mut HashMap<String, SentenceSplitter>,
-) -> Vec<SentenceRow> {
-    let mut split = |v: &Variant| -> Vec<(usize, usize)> {
-        let text = v.segment.text.as_str();
-        splitters
-            .entry(v.lang.to_string())
-            .or_insert_with(|| SentenceSplitter::new(&v.lang))
-            .split(text)
-            .into_iter()
-            .map(|s| {
-                // The splitter returns slices of the text: their offsets are its byte range.
-                let start = s.as_ptr() as usize - text.as_ptr() as usize;
-                (start, start + s.len())
-            })
-            .collect()
-    };
-    let source_sentences = split(source);
-    if source_sentences.len() < 2 {
-        return Vec::new();
-    }
-    // The first variant of each language, the source first.
-    let source_index = unit
+) -> Vec<Range<usize>> {
+    let translated = unit
         .variants
         .iter()
-        .position(|v| std::ptr::eq(v, source))
-        .unwrap_or(0);
-    let mut order: Vec<usize> = vec![source_index];
-    for (i, v) in unit.variants.iter().enumerate() {
-        if !v.segment.text.trim().is_empty()
-            && !order.iter().any(|&o| unit.variants[o].lang == v.lang)
-        {
-            order.push(i);
-        }
-    }
-    if order.len() < 2 {
+        .any(|v| v.lang != source.lang && !v.segment.text.trim().is_empty());
+    if !translated {
         return Vec::new();
     }
-    let mut sentences = vec![source_sentences];
-    for &i in &order[1..] {
-        sentences.push(split(&unit.variants[i]));
-    }
-    let text = |l: usize| unit.variants[order[l]].segment.text.as_str();
-    // The aligner's model on these very sentences, through the source (the unit's variants
-    // translate each other, so there is no pairing of paragraphs to find or refuse).
-    let texts: Vec<Vec<String>> = sentences
-        .iter()
-        .enumerate()
-        .map(|(l, s)| s.iter().map(|&(a, b)| text(l)[a..b].to_string()).collect())
-        .collect();
-    let aligned = align::align_paragraph(&texts);
-    if aligned.len() < 2 {
+    let splitter = splitters
+        .entry(source.lang.to_string())
+        .or_insert_with(|| SentenceSplitter::new(&source.lang));
+    let sentences = split(splitter, &source.segment.text);
+    if sentences.len() < 2 {
         return Vec::new();
     }
-    // Each row takes the next sentences of each language, as many as the aligner put there.
-    let mut next = vec![0usize; order.len()];
-    let mut rows = Vec::with_capacity(aligned.len());
-    for row in &aligned {
-        let mut spans = Vec::new();
-        for (l, segs) in row.segments.iter().enumerate() {
-            if segs.is_empty() {
-                continue;
-            }
-            let Some(taken) = sentences[l].get(next[l]..next[l] + segs.len()) else {
-                return Vec::new();
-            };
-            next[l] += segs.len();
-            spans.push(Span {
-                variant: order[l],
-                start: taken[0].0,
-                end: taken[taken.len() - 1].1,
-                sentences: segs.len(),
-            });
+    sentences
+}
+
+/// A stored sentence's row in the alignment of its unit's source with one translation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlignedSentence {
+    /// The row's source sentences (the stored one among them), 1-based, and their byte
+    /// range in the source text.
+    pub first: u32,
+    pub last: u32,
+    pub source: Range<usize>,
+    /// The row's sentences in the translation: their byte range and how many they are.
+    pub target: Range<usize>,
+    pub target_sentences: usize,
+    /// The posterior probability of the row's bead.
+    pub confidence: f64,
+}
+
+impl AlignedSentence {
+    /// The row's sentence counts, source first (`1-1`, `2-1`).
+    pub fn bead(&self) -> String {
+        format!("{}-{}", self.last - self.first + 1, self.target_sentences)
+    }
+}
+
+/// The row holding sentence `stored.n` of its unit's source (`stored.whole`) when the source
+/// is aligned sentence by sentence with `target` (a variant of the same unit in
+/// `target_lang`); None when the translation has nothing in that row, or when the source no
+/// longer splits into the sentences stored (a splitter changed since: the unit is then
+/// matched whole only until `tmm index` makes its sentences again).
+pub fn align_sentence(
+    stored: &StoredSentence,
+    target: &str,
+    target_lang: &LanguageTag,
+) -> Option<AlignedSentence> {
+    let source_lang = LanguageTag::parse(&stored.lang).ok()?;
+    let source = split(&SentenceSplitter::new(&source_lang), &stored.whole);
+    let n = stored.n as usize;
+    if n == 0 || source.len() != stored.m as usize || source.get(n - 1)? != &stored.range {
+        return None;
+    }
+    let translation = split(&SentenceSplitter::new(target_lang), target);
+    if translation.is_empty() {
+        return None;
+    }
+    let texts = |text: &str, ranges: &[Range<usize>]| -> Vec<String> {
+        ranges.iter().map(|r| text[r.clone()].to_string()).collect()
+    };
+    let rows =
+        align::align_paragraph(&[texts(&stored.whole, &source), texts(target, &translation)]);
+    // Each row takes the next sentences of each side, as many as the aligner put there.
+    let (mut s, mut t) = (0usize, 0usize);
+    for row in rows {
+        let (took_s, took_t) = (row.segments[0].len(), row.segments[1].len());
+        let (s0, t0) = (s, t);
+        s += took_s;
+        t += took_t;
+        if took_s == 0 || !(s0..s).contains(&(n - 1)) {
+            continue;
         }
-        rows.push(SentenceRow {
-            spans,
-            bead: row.bead(),
+        if took_t == 0 || t > translation.len() || s > source.len() {
+            return None;
+        }
+        return Some(AlignedSentence {
+            first: s0 as u32 + 1,
+            last: s as u32,
+            source: source[s0].start..source[s - 1].end,
+            target: translation[t0].start..translation[t - 1].end,
+            target_sentences: took_t,
             confidence: row.confidence,
         });
     }
-    // Every sentence is in a row, or the spans would be wrong.
-    if next.iter().zip(&sentences).any(|(&n, s)| n != s.len()) {
-        return Vec::new();
-    }
-    rows
+    None
 }
 
 /// Stores the sub-segments of the units a writing transaction inserts.
@@ -157,71 +158,69 @@ pub(crate) struct SubsegmentWriter {
 }
 
 impl SubsegmentWriter {
-    /// Splits, aligns and stores the sentences of unit `unit_id` just inserted, whose
-    /// variants got the ids `variant_ids` (in the unit's order).
+    /// Splits and stores the source sentences of unit `unit_id` just inserted, whose source
+    /// variant got the id `source_id`.
     pub(crate) fn add(
         &mut self,
         tx: &Transaction,
         unit_id: i64,
-        variant_ids: &[i64],
+        source_id: i64,
         unit: &TranslationUnit,
         source: &Variant,
     ) -> Result<()> {
-        let rows = sentence_rows(unit, source, &mut self.splitters);
-        insert_rows(tx, unit_id, unit, variant_ids, &rows, &mut self.marked)
+        let sentences = source_sentences(unit, source, &mut self.splitters);
+        insert_rows(
+            tx,
+            unit_id,
+            source_id,
+            source.lang.as_str(),
+            &sentences,
+            &mut self.marked,
+        )
     }
 }
 
-/// How many rows one INSERT statement takes: a unit's sentence rows go in a few statements
-/// of these sizes (fewer statement runs, and one `sqlite_sequence` update per statement),
-/// and the few distinct statements stay in the connection's cache.
+/// How many rows one INSERT statement takes: a unit's sentences go in a few statements of
+/// these sizes (fewer statement runs, and one `sqlite_sequence` update per statement), and
+/// the few distinct statements stay in the connection's cache.
 const INSERT_SIZES: [usize; 3] = [16, 4, 1];
 
-const COLUMNS: usize = 10;
+const COLUMNS: usize = 7;
 
 fn insert_rows(
     conn: &Connection,
     unit_id: i64,
-    unit: &TranslationUnit,
-    variant_ids: &[i64],
-    rows: &[SentenceRow],
+    variant_id: i64,
+    lang: &str,
+    sentences: &[Range<usize>],
     marked: &mut bool,
 ) -> Result<()> {
-    use rusqlite::types::Value::{self, Integer, Real, Text};
-    let m = rows.len() as i64;
-    let mut values: Vec<Value> = Vec::new();
-    for (n, row) in rows.iter().enumerate() {
-        for span in &row.spans {
-            let (Some(v), Some(&variant_id)) = (
-                unit.variants.get(span.variant),
-                variant_ids.get(span.variant),
-            ) else {
-                continue;
-            };
-            values.extend([
-                Integer(unit_id),
-                Integer(n as i64 + 1),
-                Integer(m),
-                Text(v.lang.as_str().to_string()),
-                Integer(variant_id),
-                Integer(span.start as i64),
-                Integer(span.end as i64),
-                Integer(span.sentences as i64),
-                Text(row.bead.clone()),
-                Real(row.confidence),
-            ]);
-        }
+    use rusqlite::types::Value::{self, Integer, Text};
+    let m = sentences.len() as i64;
+    let mut values: Vec<Value> = Vec::with_capacity(sentences.len() * COLUMNS);
+    for (n, r) in sentences.iter().enumerate() {
+        values.extend([
+            Integer(unit_id),
+            Integer(n as i64 + 1),
+            Integer(m),
+            Text(lang.to_string()),
+            Integer(variant_id),
+            Integer(r.start as i64),
+            Integer(r.end as i64),
+        ]);
     }
     let mut values = values.into_iter();
-    let mut left = values.len() / COLUMNS;
+    let mut left = sentences.len();
     while left > 0 {
         let k = INSERT_SIZES.into_iter().find(|&k| k <= left).unwrap_or(1);
-        let placeholders = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; k].join(", ");
+        let placeholders = vec!["(?, ?, ?, ?, ?, ?, ?)"; k].join(", ");
         conn.prepare_cached(&format!(
-            "INSERT INTO subsegment (unit_id, n, m, lang, variant_id, start, end, sentences, bead, confidence)
+            "INSERT INTO subsegment (unit_id, n, m, lang, variant_id, start, end)
              VALUES {placeholders}"
         ))?
-        .execute(rusqlite::params_from_iter(values.by_ref().take(k * COLUMNS)))?;
+        .execute(rusqlite::params_from_iter(
+            values.by_ref().take(k * COLUMNS),
+        ))?;
         if !*marked {
             // The first of the rows just inserted: their ids are given in order.
             let first = conn.last_insert_rowid() - k as i64 + 1;
@@ -241,59 +240,82 @@ fn state(conn: &Connection, key: &str) -> Result<Option<i64>> {
         .optional()?)
 }
 
-/// Makes the sub-segments of the units stored before sub-segments existed (a migrated
-/// database), from the first such unit on.
+/// A stored unit whose sub-segments are to be made: its id, source language, and its
+/// variants (id, language, text) in order.
+pub(crate) type UnitTexts = (i64, String, Vec<(i64, String, String)>);
+
+/// Groups the rows of [`sql::UNITS_WITHOUT_SENTENCES`] (unit id, source language, variant
+/// id, language, text) by unit.
+pub(crate) fn group_units(
+    rows: impl IntoIterator<Item = (i64, String, i64, String, String)>,
+) -> Vec<UnitTexts> {
+    let mut units: Vec<UnitTexts> = Vec::new();
+    for (id, source_lang, vid, lang, text) in rows {
+        if units.last().is_none_or(|u| u.0 != id) {
+            units.push((id, source_lang, Vec::new()));
+        }
+        if let Some(u) = units.last_mut() {
+            u.2.push((vid, lang, text));
+        }
+    }
+    units
+}
+
+/// The sub-segments of a stored unit: its source variant's id and language, and its
+/// sentences' byte ranges (none when it has one sentence, or no translation).
+pub(crate) fn stored_unit_sentences(
+    (_, source_lang, variants): &UnitTexts,
+    splitters: &mut HashMap<String, SentenceSplitter>,
+) -> Option<(i64, String, Vec<Range<usize>>)> {
+    let mut ids = Vec::new();
+    let mut unit = TranslationUnit::default();
+    for (vid, lang, text) in variants {
+        if let Ok(l) = LanguageTag::parse(lang) {
+            ids.push(*vid);
+            unit.variants.push(Variant::new(l, text.as_str()));
+        }
+    }
+    let source_lang = LanguageTag::parse(source_lang).ok();
+    let index = source_lang
+        .and_then(|l| unit.variants.iter().position(|v| v.lang == l))
+        .unwrap_or(0);
+    let source = unit.variants.get(index)?;
+    let sentences = source_sentences(&unit, source, splitters);
+    Some((ids[index], source.lang.to_string(), sentences))
+}
+
+/// How many units' ids [`make_missing`] reads at a time.
+pub(crate) const MISSING_BATCH: i64 = 10_000;
+
+/// Makes the sub-segments of the units stored without them (a memory migrated from before
+/// sub-segments, or from schema 5), from the first such unit on, [`MISSING_BATCH`] unit ids
+/// at a time.
 fn make_missing(conn: &Connection) -> Result<()> {
     let Some(from) = state(conn, UNITS_FROM)? else {
         return Ok(());
     };
-    // (unit id, source language, [(variant id, language, text)])
-    type Stored = (i64, String, Vec<(i64, String, String)>);
-    let mut units: Vec<Stored> = Vec::new();
-    {
-        let mut stmt = conn.prepare(
-            "SELECT u.id, u.source_lang, v.id, v.lang, v.text FROM unit u
-             JOIN variant v ON v.unit_id = u.id
-             WHERE u.id >= ?1 AND NOT EXISTS (SELECT 1 FROM subsegment s WHERE s.unit_id = u.id)
-             ORDER BY u.id, v.position",
-        )?;
-        let mut rows = stmt.query([from])?;
-        while let Some(r) = rows.next()? {
-            let id: i64 = r.get(0)?;
-            if units.last().is_none_or(|u| u.0 != id) {
-                units.push((id, r.get(1)?, Vec::new()));
-            }
-            if let Some(u) = units.last_mut() {
-                u.2.push((r.get(2)?, r.get(3)?, r.get(4)?));
-            }
-        }
-    }
+    let last: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM unit", [], |r| r.get(0))?;
     let mut splitters = HashMap::new();
     let mut marked = false;
-    for (id, source_lang, variants) in units {
-        let mut ids = Vec::new();
-        let mut unit = TranslationUnit::default();
-        for (vid, lang, text) in variants {
-            if let Ok(l) = LanguageTag::parse(&lang) {
-                ids.push(vid);
-                unit.variants.push(Variant::new(l, text));
+    let mut stmt = conn.prepare(sql::UNITS_WITHOUT_SENTENCES)?;
+    for lo in (from..=last).step_by(MISSING_BATCH as usize) {
+        let rows: Vec<(i64, String, i64, String, String)> = stmt
+            .query_map([lo, lo + MISSING_BATCH], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        for unit in group_units(rows) {
+            if let Some((variant_id, lang, sentences)) =
+                stored_unit_sentences(&unit, &mut splitters)
+            {
+                insert_rows(conn, unit.0, variant_id, &lang, &sentences, &mut marked)?;
             }
-        }
-        let source = LanguageTag::parse(&source_lang)
-            .ok()
-            .and_then(|l| unit.variant(&l))
-            .or_else(|| unit.variants.first());
-        if let Some(source) = source {
-            let rows = sentence_rows(&unit, source, &mut splitters);
-            insert_rows(conn, id, &unit, &ids, &rows, &mut marked)?;
         }
     }
     conn.execute("DELETE FROM match_state WHERE key = ?1", [UNITS_FROM])?;
     Ok(())
 }
 
-/// The sub-segments matched against: those in their unit's source language (the language
-/// their sentences were aligned through). The others are stored as the translations.
 use super::snapshot::sql::MATCHED;
 
 /// A sub-segment's text: its byte range of its variant's text.
@@ -362,36 +384,34 @@ pub(crate) fn catch_up_in(tx: &Connection) -> Result<u64> {
     index_pending(tx, false)
 }
 
-/// A stored sentence of a unit.
+/// A stored sentence of a unit's source.
 #[derive(Debug, Clone)]
 pub struct StoredSentence {
     pub unit_id: UnitId,
     /// The unit's variant the sentence is part of.
     pub variant_id: VariantId,
-    /// The sentence row, 1-based, of `m` rows.
+    /// The sentence, 1-based, of `m` in the variant's text.
     pub n: u32,
     pub m: u32,
     pub lang: String,
     pub text: String,
-    /// How many of this language's sentences the row holds.
-    pub sentences: u32,
-    /// The row's sentence counts in every language of the unit, source first (`1-1-2`).
-    pub bead: String,
-    /// The lowest confidence of the row's beads.
-    pub confidence: f64,
+    /// Its byte range in the variant's text, and that whole text.
+    pub range: Range<usize>,
+    pub whole: String,
 }
 
 fn stored_sentence(r: &rusqlite::Row) -> rusqlite::Result<StoredSentence> {
+    let whole: String = r.get(5)?;
+    let (start, end): (i64, i64) = (r.get(6)?, r.get(7)?);
     Ok(StoredSentence {
         unit_id: UnitId(r.get(0)?),
         variant_id: VariantId(r.get(1)?),
         n: r.get(2)?,
         m: r.get(3)?,
         lang: r.get(4)?,
-        text: slice(r.get_ref(5)?.as_str().unwrap_or(""), r.get(6)?, r.get(7)?),
-        sentences: r.get(8)?,
-        bead: r.get(9)?,
-        confidence: r.get(10)?,
+        text: slice(&whole, start, end),
+        range: start.max(0) as usize..end.max(0) as usize,
+        whole,
     })
 }
 
@@ -445,7 +465,7 @@ impl SqliteView<'_> {
             .optional()?)
     }
 
-    /// Sentence row `n` of unit `unit` in `lang`.
+    /// Source sentence `n` of unit `unit`, when the unit's source is in `lang`.
     ///
     /// # Errors
     /// [`crate::Error::Database`].
@@ -501,9 +521,25 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_paragraph_unit_gives_its_sentences_aligned() {
-        let u = unit(&[
+    /// Sentence `n` of the unit's first variant, as the store gives it back.
+    fn stored(u: &TranslationUnit, n: usize) -> StoredSentence {
+        let source = &u.variants[0];
+        let ranges = source_sentences(u, source, &mut HashMap::new());
+        let range = ranges[n - 1].clone();
+        StoredSentence {
+            unit_id: UnitId(1),
+            variant_id: VariantId(1),
+            n: n as u32,
+            m: ranges.len() as u32,
+            lang: source.lang.to_string(),
+            text: source.segment.text[range.clone()].to_string(),
+            range,
+            whole: source.segment.text.clone(),
+        }
+    }
+
+    fn paragraph() -> TranslationUnit {
+        unit(&[
             (
                 "en",
                 "The first sentence is here. The second one follows it closely.",
@@ -513,24 +549,97 @@ mod tests {
                 "La première phrase est ici. La seconde la suit de près.",
             ),
             ("zh", "第一句在这里。第二句紧随其后。"),
-        ]);
-        let rows = sentence_rows(&u, &u.variants[0], &mut HashMap::new());
-        assert_eq!(rows.len(), 2);
-        assert_eq!(rows[1].bead, "1-1-1");
-        let text = |s: &Span| &u.variants[s.variant].segment.text[s.start..s.end];
-        assert_eq!(text(&rows[1].spans[1]), "La seconde la suit de près.");
-        assert_eq!(text(&rows[1].spans[2]), "第二句紧随其后。");
-        assert_eq!(text(&rows[0].spans[0]), "The first sentence is here.");
+        ])
     }
 
     #[test]
-    fn a_one_sentence_unit_has_no_subsegments() {
+    fn a_paragraph_unit_gives_its_source_sentences() {
+        let u = paragraph();
+        let ranges = source_sentences(&u, &u.variants[0], &mut HashMap::new());
+        let text = &u.variants[0].segment.text;
+        let sentences: Vec<&str> = ranges.iter().map(|r| &text[r.clone()]).collect();
+        assert_eq!(
+            sentences,
+            [
+                "The first sentence is here.",
+                "The second one follows it closely."
+            ]
+        );
+    }
+
+    #[test]
+    fn a_sentence_is_given_its_own_translation_in_each_language() {
+        let u = paragraph();
+        let second = stored(&u, 2);
+        for (i, want) in [(1, "La seconde la suit de près."), (2, "第二句紧随其后。")] {
+            let v = &u.variants[i];
+            let row = align_sentence(&second, &v.segment.text, &v.lang).unwrap();
+            assert_eq!(&v.segment.text[row.target.clone()], want);
+            assert_eq!(row.bead(), "1-1");
+            assert_eq!(&second.whole[row.source.clone()], second.text);
+            assert!(row.confidence > 0.5, "{row:?}");
+        }
+    }
+
+    #[test]
+    fn a_translation_that_merges_two_sentences_gives_both_with_their_bead() {
+        let u = unit(&[
+            (
+                "en",
+                "The Committee met on 12 May. It adopted its report, which was long and detailed. \
+                 The session was then closed by the Chair.",
+            ),
+            (
+                "fr",
+                "Le Comité s'est réuni le 12 mai et a adopté son rapport, long et détaillé. \
+                 La séance a ensuite été levée par la présidence.",
+            ),
+        ]);
+        let row = align_sentence(
+            &stored(&u, 2),
+            &u.variants[1].segment.text,
+            &u.variants[1].lang,
+        )
+        .unwrap();
+        assert_eq!(row.bead(), "2-1");
+        assert_eq!((row.first, row.last), (1, 2));
+        assert!(u.variants[1].segment.text[row.target.clone()].ends_with("détaillé."));
+    }
+
+    #[test]
+    fn a_unit_of_one_sentence_or_one_language_has_no_subsegments() {
         let u = unit(&[
             ("en", "Only one sentence here."),
             ("fr", "Une seule. Phrase."),
         ]);
-        assert!(sentence_rows(&u, &u.variants[0], &mut HashMap::new()).is_empty());
+        assert!(source_sentences(&u, &u.variants[0], &mut HashMap::new()).is_empty());
         let alone = unit(&[("en", "One. Two.")]);
-        assert!(sentence_rows(&alone, &alone.variants[0], &mut HashMap::new()).is_empty());
+        assert!(source_sentences(&alone, &alone.variants[0], &mut HashMap::new()).is_empty());
+        let untranslated = unit(&[("en", "One here. Two there."), ("fr", " ")]);
+        assert!(
+            source_sentences(
+                &untranslated,
+                &untranslated.variants[0],
+                &mut HashMap::new()
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_source_that_no_longer_splits_as_stored_gives_no_translation() {
+        let u = paragraph();
+        let mut second = stored(&u, 2);
+        second.range.start += 1;
+        assert_eq!(
+            align_sentence(&second, &u.variants[1].segment.text, &u.variants[1].lang),
+            None
+        );
+        second = stored(&u, 2);
+        second.n = 0;
+        assert_eq!(
+            align_sentence(&second, &u.variants[1].segment.text, &u.variants[1].lang),
+            None
+        );
     }
 }

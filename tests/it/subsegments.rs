@@ -36,10 +36,26 @@ fn sample() -> Sandbox {
 }
 
 fn suggest(sb: &Sandbox, from: &str, to: &str, text: &str, extra: &[&str]) -> Vec<Value> {
+    suggest_in(sb, None, from, to, text, extra)
+}
+
+/// `tmm suggest --json` on the sandbox's memory, or on `db`.
+fn suggest_in(
+    sb: &Sandbox,
+    db: Option<&std::path::Path>,
+    from: &str,
+    to: &str,
+    text: &str,
+    extra: &[&str],
+) -> Vec<Value> {
     let mut args = vec!["suggest", "--from", from, "--to", to, "--json"];
     args.extend(extra);
     args.push(text);
-    let run = sb.tmm(&args).ok();
+    let run = match db {
+        Some(db) => sb.tmm_db(db, &args),
+        None => sb.tmm(&args),
+    }
+    .ok();
     serde_json::from_str::<Value>(&run.stdout())
         .expect("JSON")
         .as_array()
@@ -296,36 +312,67 @@ fn a_deleted_unit_takes_its_sub_segments_out_of_the_suggestions() -> tmm::Result
 }
 
 #[test]
-fn a_database_from_before_sub_segments_gets_them_at_the_next_index() {
+fn a_database_from_before_sub_segments_has_them_once_open() {
     let sb = Sandbox::new();
     let db = sb.path("v1.db");
     std::fs::copy(root().join("tests/fixtures/db/v1.db"), &db).unwrap();
     let en = seed_sentences("en");
-    let before = {
-        let run = sb
-            .tmm_db(
-                &db,
-                &["suggest", "--from", "en", "--to", "fr", "--json", &en[6]],
-            )
-            .ok();
-        serde_json::from_str::<Value>(&run.stdout()).unwrap()
-    };
-    assert!(
-        before
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|m| m["type"] != "sub-segment"),
-        "{before}"
-    );
+    let suggest = || suggest_in(&sb, Some(&db), "en", "fr", &en[6], &[]);
+    // The first open migrates the file and makes its units' sentences.
+    let first = suggest();
+    assert_eq!(first[0]["type"], "sub-segment", "{first:?}");
+    assert_eq!(first[0]["score"], 100);
     sb.tmm_db(&db, &["index"]).ok();
-    let run = sb
-        .tmm_db(
-            &db,
-            &["suggest", "--from", "en", "--to", "fr", "--json", &en[6]],
-        )
+    assert_eq!(suggest(), first);
+}
+
+/// The sentence the brief's sample finds only through sub-segments.
+const SOUTH_SOUTH: &str =
+    "South-South cooperation has the potential to balance growth and equity on a global scale.";
+
+// Schema 5 stored a row per aligned sentence row and language; schema 6 stores the source's
+// sentences and aligns a suggested one with its translation then.
+#[test]
+fn a_version_5_database_has_its_sentences_made_again_on_open() {
+    let sb = Sandbox::new();
+    let db = sb.path("v5.db");
+    std::fs::copy(root().join("tests/fixtures/db/v5.db"), &db).unwrap();
+    let rows = |sql: &str| -> i64 {
+        rusqlite::Connection::open(&db)
+            .unwrap()
+            .query_row(sql, [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(
+        rows("SELECT count(*) FROM subsegment"),
+        72,
+        "the fixture's rows"
+    );
+    let m = &suggest_in(&sb, Some(&db), "en", "fr", SOUTH_SOUTH, &[])[0];
+    assert_eq!(m["type"], "sub-segment", "{m}");
+    assert_eq!(m["score"], 100);
+    assert_eq!(m["source"], SOUTH_SOUTH);
+    assert!(
+        m["target"]
+            .as_str()
+            .unwrap()
+            .starts_with("La coopération Sud-Sud"),
+        "{m}"
+    );
+    assert_eq!(m["sentence"]["bead"], "1-1");
+    // Twelve English sentences in the seven paragraphs, no other language's.
+    assert_eq!(rows("SELECT count(*) FROM subsegment"), 12);
+    assert_eq!(
+        rows(
+            "SELECT count(*) FROM subsegment s JOIN unit u ON u.id = s.unit_id WHERE s.lang <> u.source_lang"
+        ),
+        0
+    );
+    let out = sb.path("out.tmx");
+    sb.tmm_db(&db, &["export", "-o", out.to_str().unwrap()])
         .ok();
-    let after: Value = serde_json::from_str(&run.stdout()).unwrap();
-    assert_eq!(after[0]["type"], "sub-segment", "{after}");
-    assert_eq!(after[0]["score"], 100);
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        std::fs::read_to_string(root().join("tests/fixtures/db/v5.export.tmx")).unwrap()
+    );
 }

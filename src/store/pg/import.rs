@@ -22,7 +22,7 @@ use crate::store::import::{
     Plan, StoredUnits, UnitSink, attribute_texts, extra_json, feed, plan, replacement,
     variant_extra_json,
 };
-use crate::store::subsegment::{self, sentence_rows};
+use crate::store::subsegment::{self, source_sentences};
 use crate::text::SentenceSplitter;
 
 /// Units buffered before their rows are copied to the server.
@@ -159,9 +159,6 @@ struct SentenceRow {
     variant: i64,
     start: i64,
     end: i64,
-    sentences: i64,
-    bead: String,
-    confidence: f64,
 }
 
 fn owned(texts: [Option<&str>; 12]) -> [Option<String>; 12] {
@@ -345,23 +342,13 @@ impl<'a, 't> PgWriter<'a, 't> {
         }
         if !self.sentences.is_empty() {
             let sink = self.tx.copy_in(
-                "COPY subsegment (id, unit_id, n, m, lang, variant_id, start, \"end\", \
-                 sentences, bead, confidence) FROM STDIN (FORMAT binary)",
+                "COPY subsegment (id, unit_id, n, m, lang, variant_id, start, \"end\") \
+                 FROM STDIN (FORMAT binary)",
             )?;
-            let mut w = BinaryCopyInWriter::new(sink, &types("iiiitiiiitf"));
+            let mut w = BinaryCopyInWriter::new(sink, &types("iiiitiii"));
             for s in self.sentences.drain(..) {
                 w.write(&[
-                    &s.id,
-                    &s.unit,
-                    &s.n,
-                    &s.m,
-                    &s.lang,
-                    &s.variant,
-                    &s.start,
-                    &s.end,
-                    &s.sentences,
-                    &s.bead,
-                    &s.confidence,
+                    &s.id, &s.unit, &s.n, &s.m, &s.lang, &s.variant, &s.start, &s.end,
                 ])?;
             }
             w.finish()?;
@@ -781,43 +768,34 @@ impl PgWriter<'_, '_> {
                 .push((id, v.lang.to_string(), v.segment.text.clone()));
             self.annotations(unit_id, i as i64 + 1, &v.props, &v.notes);
         }
-        let rows = sentence_rows(unit, source, &mut self.splitters);
-        let m = rows.len() as i64;
-        for (n, row) in rows.iter().enumerate() {
-            for span in &row.spans {
-                let (Some(v), Some(&variant)) = (
-                    unit.variants.get(span.variant),
-                    variant_ids.get(span.variant),
-                ) else {
-                    continue;
-                };
-                let id = self.next_sentence;
-                self.next_sentence += 1;
-                if v.lang == source.lang {
-                    self.indexed_sentences.push((
-                        id,
-                        subsegment::key(v.lang.as_str()),
-                        v.segment
-                            .text
-                            .get(span.start..span.end)
-                            .unwrap_or("")
-                            .to_string(),
-                    ));
-                }
-                self.sentences.push(SentenceRow {
-                    id,
-                    unit: unit_id,
-                    n: n as i64 + 1,
-                    m,
-                    lang: v.lang.to_string(),
-                    variant,
-                    start: span.start as i64,
-                    end: span.end as i64,
-                    sentences: span.sentences as i64,
-                    bead: row.bead.clone(),
-                    confidence: row.confidence,
-                });
-            }
+        let source_index = unit
+            .variants
+            .iter()
+            .position(|v| std::ptr::eq(v, source))
+            .unwrap_or(0);
+        let Some(&variant) = variant_ids.get(source_index) else {
+            return;
+        };
+        let sentences = source_sentences(unit, source, &mut self.splitters);
+        let m = sentences.len() as i64;
+        for (n, range) in sentences.into_iter().enumerate() {
+            let id = self.next_sentence;
+            self.next_sentence += 1;
+            self.indexed_sentences.push((
+                id,
+                subsegment::key(source.lang.as_str()),
+                source.segment.text[range.clone()].to_string(),
+            ));
+            self.sentences.push(SentenceRow {
+                id,
+                unit: unit_id,
+                n: n as i64 + 1,
+                m,
+                lang: source.lang.to_string(),
+                variant,
+                start: range.start as i64,
+                end: range.end as i64,
+            });
         }
     }
 }

@@ -2,9 +2,12 @@
 //! sentence, in chunks of at most `CHUNK_VARIANTS`, in one transaction (as
 //! `store::index::build` does in SQLite), reading through a cursor so memory stays bounded.
 
-use postgres::Transaction;
+use std::collections::HashMap;
 
-use super::import::write_chunks_counted;
+use postgres::Transaction;
+use postgres::binary_copy::BinaryCopyInWriter;
+
+use super::import::{next_chunk, types, write_chunks_counted};
 use super::{PgStore, dollar};
 use crate::error::Result;
 use crate::matching::index::{BATCH, CHUNK_VARIANTS, IndexStats, Worker};
@@ -15,6 +18,7 @@ impl PgStore {
     /// [`crate::Store::rebuild_index`] on PostgreSQL.
     pub(crate) fn rebuild_index(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<IndexStats> {
         self.write(None, |tx| {
+            make_missing(tx)?;
             let total: i64 = tx.query_one("SELECT count(*) FROM variant", &[])?.get(0);
             tx.batch_execute(
                 "DELETE FROM match_term; DELETE FROM match_recent; DELETE FROM match_dead;
@@ -63,6 +67,77 @@ impl PgStore {
         }
         self.rebuild_index(progress)
     }
+}
+
+/// Makes the sentences of the units stored without them (a memory migrated from schema 5),
+/// as `subsegment::make_missing` does in SQLite, copied in bulk.
+fn make_missing(tx: &mut Transaction) -> Result<()> {
+    let Some(from) = tx
+        .query_opt(
+            "SELECT value FROM match_state WHERE key = 'subsegment_units_from'",
+            &[],
+        )?
+        .map(|r| r.get::<_, i64>(0))
+    else {
+        return Ok(());
+    };
+    let last: i64 = tx
+        .query_one("SELECT coalesce(max(id), 0) FROM unit", &[])?
+        .get(0);
+    let select = tx.prepare(&dollar(sql::UNITS_WITHOUT_SENTENCES))?;
+    let mut splitters = HashMap::new();
+    for lo in (from..=last).step_by(subsegment::MISSING_BATCH as usize) {
+        let rows = tx.query(&select, &[&lo, &(lo + subsegment::MISSING_BATCH)])?;
+        let units = subsegment::group_units(
+            rows.iter()
+                .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3), r.get(4))),
+        );
+        let sink = tx.copy_in(
+            "COPY subsegment (unit_id, n, m, lang, variant_id, start, \"end\") \
+             FROM STDIN (FORMAT binary)",
+        )?;
+        let mut w = BinaryCopyInWriter::new(sink, &types("iiitiii"));
+        for unit in &units {
+            let Some((variant, lang, sentences)) =
+                subsegment::stored_unit_sentences(unit, &mut splitters)
+            else {
+                continue;
+            };
+            let m = sentences.len() as i64;
+            for (n, r) in sentences.iter().enumerate() {
+                let (n, start, end) = (n as i64 + 1, r.start as i64, r.end as i64);
+                w.write(&[&unit.0, &n, &m, &lang, &variant, &start, &end])?;
+            }
+        }
+        w.finish()?;
+    }
+    tx.execute(
+        "DELETE FROM match_state WHERE key = 'subsegment_units_from'",
+        &[],
+    )?;
+    Ok(())
+}
+
+/// Makes and indexes the sentences of the units stored without them, in the transaction that
+/// migrated the memory, so that it suggests sentences as before as soon as it is open.
+pub(super) fn make_missing_indexed(tx: &mut Transaction) -> Result<()> {
+    let before: i64 = tx
+        .query_one("SELECT coalesce(max(id), 0) FROM subsegment", &[])?
+        .get(0);
+    make_missing(tx)?;
+    let sentences = format!(
+        "SELECT s.id, s.lang, v.text, s.start, s.\"end\" {} AND s.id > {before} ORDER BY s.id",
+        sql::MATCHED
+    );
+    let mut next = next_chunk(tx)?;
+    build(
+        tx,
+        &sentences,
+        true,
+        &mut next,
+        &mut IndexStats::default(),
+        &mut |_| {},
+    )
 }
 
 /// Indexes the rows of `select` (id, language, text, and for sentences their byte range) in

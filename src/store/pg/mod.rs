@@ -29,6 +29,14 @@ use crate::model::OriginId;
 /// The schema of a new PostgreSQL memory.
 const SCHEMA: &str = include_str!("../../../schema.pg.sql");
 
+/// The version the PostgreSQL backend began at.
+const FIRST_VERSION: i64 = 5;
+
+/// `migrations/N.pg.sql` for each version N past [`FIRST_VERSION`], in order.
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/6.pg.sql")];
+
+const _: () = assert!(FIRST_VERSION + MIGRATIONS.len() as i64 == SCHEMA_VERSION);
+
 /// The advisory lock every writer holds for its transaction ("TMM1", as SQLite's
 /// application id).
 const WRITER_LOCK: i64 = 0x544D_4D31;
@@ -206,13 +214,25 @@ impl PgStore {
                 found: v,
                 supported: SCHEMA_VERSION,
             }),
-            // The PostgreSQL backend began at version 5: an older one cannot exist. A later
-            // migrations/N.sql must come with its N.pg.sql (a test checks that), applied here.
-            Some(v) => Err(Error::SchemaTooOld {
+            // The PostgreSQL backend began at version 5: an older one cannot exist. Each
+            // migrations/N.sql past it comes with its N.pg.sql (a test checks that), applied
+            // here in one transaction.
+            Some(v) if v < FIRST_VERSION => Err(Error::SchemaTooOld {
                 path: self.server.clone().into(),
                 found: v,
                 supported: SCHEMA_VERSION,
             }),
+            Some(v) => {
+                for sql in &MIGRATIONS[(v - FIRST_VERSION) as usize..] {
+                    tx.batch_execute(sql)?;
+                }
+                index::make_missing_indexed(&mut tx)?;
+                tx.batch_execute(&format!(
+                    "COMMENT ON TABLE origin IS 'tmm schema {SCHEMA_VERSION}'"
+                ))?;
+                tx.commit()?;
+                Ok(())
+            }
             None => {
                 let tables: i64 = tx
                     .query_one(

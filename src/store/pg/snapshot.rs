@@ -49,16 +49,17 @@ const START: &str = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;
         (SELECT value FROM match_state WHERE key = 'subsegments_uncovered_from')";
 
 fn stored_sentence(r: &postgres::Row) -> StoredSentence {
+    let whole: String = r.get(5);
+    let (start, end): (i64, i64) = (r.get(6), r.get(7));
     StoredSentence {
         unit_id: UnitId(r.get(0)),
         variant_id: VariantId(r.get(1)),
         n: r.get::<_, i64>(2) as u32,
         m: r.get::<_, i64>(3) as u32,
         lang: r.get(4),
-        text: subsegment::slice(r.get(5), r.get(6), r.get(7)),
-        sentences: r.get::<_, i64>(8) as u32,
-        bead: r.get(9),
-        confidence: r.get(10),
+        text: subsegment::slice(&whole, start, end),
+        range: start.max(0) as usize..end.max(0) as usize,
+        whole,
     }
 }
 
