@@ -979,15 +979,8 @@ impl<'t> UnitWriter<'t> {
                 .add(self.tx, variant_id, v.lang.as_str(), &v.segment.text)?;
             self.insert_annotations(unit_id, position, &v.props, &v.notes)?;
         }
-        let source_index = unit
-            .variants
-            .iter()
-            .position(|v| std::ptr::eq(v, source))
-            .unwrap_or(0);
-        if let Some(&source_id) = variant_ids.get(source_index) {
-            self.subsegments
-                .add(self.tx, unit_id, source_id, unit, source)?;
-        }
+        self.subsegments
+            .add(self.tx, unit_id, &variant_ids, unit, source)?;
         Ok(outcome)
     }
 

@@ -465,9 +465,33 @@ impl Store {
     pub fn rebuild_index(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<IndexStats> {
         #[cfg(feature = "postgres")]
         if let Some(pg) = self.postgres() {
-            return pg.rebuild_index(progress);
+            return pg.rebuild_index(None, progress);
         }
         self.write("rebuild_index", |conn| build(conn, None, progress))
+    }
+
+    /// [`Store::rebuild_index`], storing and indexing the sentences of the languages
+    /// `sentences` says from now on (for this rebuild and every later import): the sentences
+    /// stored are made again from every unit, in the same transaction.
+    ///
+    /// # Errors
+    /// [`crate::Error::Database`].
+    pub fn rebuild_index_with(
+        &self,
+        sentences: super::SentenceLanguages,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<IndexStats> {
+        #[cfg(feature = "postgres")]
+        if let Some(pg) = self.postgres() {
+            return pg.rebuild_index(Some(sentences), progress);
+        }
+        self.write("rebuild_index", |conn| {
+            let tx = Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate)?;
+            super::subsegment::set_languages(&tx, sentences)?;
+            let stats = build_in(&tx, None, progress)?;
+            tx.commit()?;
+            Ok(stats)
+        })
     }
 
     /// Indexes what a bulk import left out of the match index (a no-op when it is up to

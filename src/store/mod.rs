@@ -37,7 +37,7 @@ pub use langs::{LangMerge, ORIGINAL_LANG_PROP};
 #[cfg(feature = "postgres")]
 pub use pg::MigrateSummary;
 pub use snapshot::{MatchedVariant, Provenance, Snapshot, StoredVariant};
-pub use subsegment::{StoredSentence, key as subsegment_key};
+pub use subsegment::{SentenceLanguages, StoredSentence, key as subsegment_key};
 pub use token::{Role, TokenInfo};
 
 /// The schema of a new database, at [`SCHEMA_VERSION`].

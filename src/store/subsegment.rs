@@ -3,7 +3,7 @@
 //! When a unit's source segment holds more than one sentence (an imported TMX paragraph, a
 //! paragraph from `tmm align`) and the unit has another language, the source is cut with the
 //! aligner's sentence splitter and each sentence is stored as a byte range of the variant's
-//! text ([`source_sentences`]). The sentences are made in the writing transaction
+//! text ([`unit_sentences`]; with `tmm index --sentences every`, every language's too). The sentences are made in the writing transaction
 //! ([`SubsegmentWriter`]) and indexed before its commit, with the variants' catch-up
 //! ([`catch_up_in`]), in the `match_*` tables under the language key `en:s` ([`key`]), so
 //! that queries read them with the same postings code.
@@ -52,29 +52,95 @@ fn split(splitter: &SentenceSplitter, text: &str) -> Vec<Range<usize>> {
         .collect()
 }
 
-/// The sub-segments of a unit: the byte ranges of its source's sentences, when there are
-/// more than one and the unit has another language with text to translate them; else none
-/// (the unit is matched whole only).
-pub(crate) fn source_sentences(
+/// Which languages' sentences a memory stores and indexes as sub-segments (match_state
+/// `subsegment_languages`, set by `tmm index --sentences`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SentenceLanguages {
+    /// The unit's source language only (the default): queries from it find sentences.
+    #[default]
+    Source,
+    /// Every language of the unit: queries from any of them find sentences, for about
+    /// twice the import's instructions on a six-language paragraph memory.
+    Every,
+}
+
+const LANGUAGES: &str = "subsegment_languages";
+
+/// The sub-segments of a unit: for its source, and for every other language when `every`,
+/// the variant's index in the unit and the byte ranges of its sentences, when it has more
+/// than one and the unit has another language with text to translate them; else none (the
+/// unit is matched whole only).
+pub(crate) fn unit_sentences(
     unit: &TranslationUnit,
     source: &Variant,
+    every: SentenceLanguages,
     splitters: &mut HashMap<String, SentenceSplitter>,
-) -> Vec<Range<usize>> {
-    let translated = unit
+) -> Vec<(usize, Vec<Range<usize>>)> {
+    let with_text = |v: &Variant| !v.segment.text.trim().is_empty();
+    if !unit
         .variants
         .iter()
-        .any(|v| v.lang != source.lang && !v.segment.text.trim().is_empty());
-    if !translated {
+        .any(|v| v.lang != source.lang && with_text(v))
+    {
         return Vec::new();
     }
-    let splitter = splitters
-        .entry(source.lang.to_string())
-        .or_insert_with(|| SentenceSplitter::new(&source.lang));
-    let sentences = split(splitter, &source.segment.text);
-    if sentences.len() < 2 {
-        return Vec::new();
+    let source_index = unit
+        .variants
+        .iter()
+        .position(|v| std::ptr::eq(v, source))
+        .unwrap_or(0);
+    // The source, then the first variant with text of each other language.
+    let mut order = vec![source_index];
+    if every == SentenceLanguages::Every {
+        for (i, v) in unit.variants.iter().enumerate() {
+            if with_text(v) && !order.iter().any(|&o| unit.variants[o].lang == v.lang) {
+                order.push(i);
+            }
+        }
     }
-    sentences
+    order
+        .into_iter()
+        .filter_map(|i| {
+            let v = &unit.variants[i];
+            let splitter = splitters
+                .entry(v.lang.to_string())
+                .or_insert_with(|| SentenceSplitter::new(&v.lang));
+            let sentences = split(splitter, &v.segment.text);
+            (sentences.len() >= 2).then_some((i, sentences))
+        })
+        .collect()
+}
+
+/// Which languages' sentences the memory stores.
+pub(crate) fn languages(conn: &Connection) -> Result<SentenceLanguages> {
+    Ok(match state(conn, LANGUAGES)? {
+        Some(_) => SentenceLanguages::Every,
+        None => SentenceLanguages::Source,
+    })
+}
+
+/// Records which languages' sentences the memory stores and drops the sentences stored, to
+/// be made again from every unit by the index rebuild that must follow in the same
+/// transaction. The statements are the same on both backends.
+pub(crate) const SET_LANGUAGES: [&str; 3] = [
+    "DELETE FROM subsegment",
+    "DELETE FROM match_state WHERE key IN ('subsegment_languages', 'subsegments_uncovered_from',
+         'subsegment_units_from')",
+    "INSERT INTO match_state (key, value) SELECT 'subsegment_units_from', min(id) FROM unit
+     HAVING count(*) > 0",
+];
+/// With [`SET_LANGUAGES`], for [`SentenceLanguages::Every`].
+pub(crate) const SET_EVERY: &str =
+    "INSERT INTO match_state (key, value) VALUES ('subsegment_languages', 1)";
+
+pub(crate) fn set_languages(conn: &Connection, languages: SentenceLanguages) -> Result<()> {
+    for sql in SET_LANGUAGES {
+        conn.execute(sql, [])?;
+    }
+    if languages == SentenceLanguages::Every {
+        conn.execute(SET_EVERY, [])?;
+    }
+    Ok(())
 }
 
 /// A stored sentence's row in the alignment of its unit's source with one translation.
@@ -153,30 +219,40 @@ pub fn align_sentence(
 #[derive(Default)]
 pub(crate) struct SubsegmentWriter {
     splitters: HashMap<String, SentenceSplitter>,
+    /// The memory's [`SentenceLanguages`], read at the first unit.
+    languages: Option<SentenceLanguages>,
     /// The transaction has marked its sub-segments for indexing.
     marked: bool,
 }
 
 impl SubsegmentWriter {
-    /// Splits and stores the source sentences of unit `unit_id` just inserted, whose source
-    /// variant got the id `source_id`.
+    /// Splits and stores the sentences of unit `unit_id` just inserted, whose variants got
+    /// the ids `variant_ids` (in the unit's order).
     pub(crate) fn add(
         &mut self,
         tx: &Transaction,
         unit_id: i64,
-        source_id: i64,
+        variant_ids: &[i64],
         unit: &TranslationUnit,
         source: &Variant,
     ) -> Result<()> {
-        let sentences = source_sentences(unit, source, &mut self.splitters);
-        insert_rows(
-            tx,
-            unit_id,
-            source_id,
-            source.lang.as_str(),
-            &sentences,
-            &mut self.marked,
-        )
+        let languages = match self.languages {
+            Some(l) => l,
+            None => *self.languages.insert(languages(tx)?),
+        };
+        for (i, sentences) in unit_sentences(unit, source, languages, &mut self.splitters) {
+            if let (Some(&id), Some(v)) = (variant_ids.get(i), unit.variants.get(i)) {
+                insert_rows(
+                    tx,
+                    unit_id,
+                    id,
+                    v.lang.as_str(),
+                    &sentences,
+                    &mut self.marked,
+                )?;
+            }
+        }
+        Ok(())
     }
 }
 
@@ -261,12 +337,13 @@ pub(crate) fn group_units(
     units
 }
 
-/// The sub-segments of a stored unit: its source variant's id and language, and its
-/// sentences' byte ranges (none when it has one sentence, or no translation).
+/// The sub-segments of a stored unit: for each variant that has them, its id, language and
+/// sentences' byte ranges (see [`unit_sentences`]).
 pub(crate) fn stored_unit_sentences(
     (_, source_lang, variants): &UnitTexts,
+    languages: SentenceLanguages,
     splitters: &mut HashMap<String, SentenceSplitter>,
-) -> Option<(i64, String, Vec<Range<usize>>)> {
+) -> Vec<(i64, String, Vec<Range<usize>>)> {
     let mut ids = Vec::new();
     let mut unit = TranslationUnit::default();
     for (vid, lang, text) in variants {
@@ -279,9 +356,13 @@ pub(crate) fn stored_unit_sentences(
     let index = source_lang
         .and_then(|l| unit.variants.iter().position(|v| v.lang == l))
         .unwrap_or(0);
-    let source = unit.variants.get(index)?;
-    let sentences = source_sentences(&unit, source, splitters);
-    Some((ids[index], source.lang.to_string(), sentences))
+    let Some(source) = unit.variants.get(index) else {
+        return Vec::new();
+    };
+    unit_sentences(&unit, source, languages, splitters)
+        .into_iter()
+        .map(|(i, sentences)| (ids[i], unit.variants[i].lang.to_string(), sentences))
+        .collect()
 }
 
 /// How many units' ids [`make_missing`] reads at a time.
@@ -295,6 +376,7 @@ fn make_missing(conn: &Connection) -> Result<()> {
         return Ok(());
     };
     let last: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM unit", [], |r| r.get(0))?;
+    let languages = languages(conn)?;
     let mut splitters = HashMap::new();
     let mut marked = false;
     let mut stmt = conn.prepare(sql::UNITS_WITHOUT_SENTENCES)?;
@@ -305,8 +387,8 @@ fn make_missing(conn: &Connection) -> Result<()> {
             })?
             .collect::<rusqlite::Result<_>>()?;
         for unit in group_units(rows) {
-            if let Some((variant_id, lang, sentences)) =
-                stored_unit_sentences(&unit, &mut splitters)
+            for (variant_id, lang, sentences) in
+                stored_unit_sentences(&unit, languages, &mut splitters)
             {
                 insert_rows(conn, unit.0, variant_id, &lang, &sentences, &mut marked)?;
             }
@@ -524,7 +606,9 @@ mod tests {
     /// Sentence `n` of the unit's first variant, as the store gives it back.
     fn stored(u: &TranslationUnit, n: usize) -> StoredSentence {
         let source = &u.variants[0];
-        let ranges = source_sentences(u, source, &mut HashMap::new());
+        let ranges = unit_sentences(u, source, SentenceLanguages::Source, &mut HashMap::new())
+            .remove(0)
+            .1;
         let range = ranges[n - 1].clone();
         StoredSentence {
             unit_id: UnitId(1),
@@ -555,7 +639,15 @@ mod tests {
     #[test]
     fn a_paragraph_unit_gives_its_source_sentences() {
         let u = paragraph();
-        let ranges = source_sentences(&u, &u.variants[0], &mut HashMap::new());
+        let rows = unit_sentences(
+            &u,
+            &u.variants[0],
+            SentenceLanguages::Source,
+            &mut HashMap::new(),
+        );
+        assert_eq!(rows.len(), 1, "the source only");
+        let (i, ranges) = &rows[0];
+        assert_eq!(*i, 0);
         let text = &u.variants[0].segment.text;
         let sentences: Vec<&str> = ranges.iter().map(|r| &text[r.clone()]).collect();
         assert_eq!(
@@ -565,6 +657,23 @@ mod tests {
                 "The second one follows it closely."
             ]
         );
+    }
+
+    #[test]
+    fn every_language_has_its_sentences_when_the_memory_asks_for_them() {
+        let u = paragraph();
+        let rows = unit_sentences(
+            &u,
+            &u.variants[1],
+            SentenceLanguages::Every,
+            &mut HashMap::new(),
+        );
+        let langs: Vec<&str> = rows
+            .iter()
+            .map(|(i, _)| u.variants[*i].lang.as_str())
+            .collect();
+        assert_eq!(langs, ["fr", "en", "zh"], "the source first");
+        assert!(rows.iter().all(|(_, r)| r.len() == 2));
     }
 
     #[test]
@@ -612,14 +721,40 @@ mod tests {
             ("en", "Only one sentence here."),
             ("fr", "Une seule. Phrase."),
         ]);
-        assert!(source_sentences(&u, &u.variants[0], &mut HashMap::new()).is_empty());
+        assert!(
+            unit_sentences(
+                &u,
+                &u.variants[0],
+                SentenceLanguages::Source,
+                &mut HashMap::new()
+            )
+            .is_empty()
+        );
+        // The French has two: with every language's sentences, they are its own.
+        let french = unit_sentences(
+            &u,
+            &u.variants[0],
+            SentenceLanguages::Every,
+            &mut HashMap::new(),
+        );
+        assert_eq!(french.len(), 1);
+        assert_eq!(french[0].0, 1);
         let alone = unit(&[("en", "One. Two.")]);
-        assert!(source_sentences(&alone, &alone.variants[0], &mut HashMap::new()).is_empty());
+        assert!(
+            unit_sentences(
+                &alone,
+                &alone.variants[0],
+                SentenceLanguages::Every,
+                &mut HashMap::new()
+            )
+            .is_empty()
+        );
         let untranslated = unit(&[("en", "One here. Two there."), ("fr", " ")]);
         assert!(
-            source_sentences(
+            unit_sentences(
                 &untranslated,
                 &untranslated.variants[0],
+                SentenceLanguages::Every,
                 &mut HashMap::new()
             )
             .is_empty()

@@ -376,3 +376,41 @@ fn a_version_5_database_has_its_sentences_made_again_on_open() {
         std::fs::read_to_string(root().join("tests/fixtures/db/v5.export.tmx")).unwrap()
     );
 }
+
+#[test]
+fn sentences_in_every_language_are_found_from_any_language_once_asked_for() {
+    let sb = sample();
+    let french = "La coopération Sud-Sud peut permettre de concilier croissance et équité à l’échelle mondiale.";
+    let from_french = |sb: &Sandbox, text: &str| suggest(sb, "fr", "en", text, &[]);
+    // By default only the source language's sentences are indexed.
+    assert!(
+        from_french(&sb, french)
+            .iter()
+            .all(|m| m["type"] != "sub-segment"),
+    );
+    sb.tmm(&["index", "--sentences", "every"]).ok();
+    let m = &from_french(&sb, french)[0];
+    assert_eq!(m["type"], "sub-segment", "{m}");
+    assert_eq!(m["score"], 100);
+    assert_eq!(m["target"], SOUTH_SOUTH);
+    // Kept for later imports.
+    let tmx = sb.path("later.tmx");
+    std::fs::write(
+        &tmx,
+        r#"<?xml version="1.0"?><tmx version="1.4"><header srclang="en" datatype="plaintext" segtype="paragraph" adminlang="en" creationtool="t" creationtoolversion="1" o-tmf="t"/><body><tu><tuv xml:lang="en"><seg>The library opens at nine every morning. Visitors must sign the register at the desk.</seg></tuv><tuv xml:lang="fr"><seg>La bibliothèque ouvre à neuf heures chaque matin. Les visiteurs doivent signer le registre à l’accueil.</seg></tuv></tu></body></tmx>"#,
+    )
+    .unwrap();
+    sb.tmm(&["import", tmx.to_str().unwrap()]).ok();
+    let m = &from_french(&sb, "Les visiteurs doivent signer le registre à l’accueil.")[0];
+    assert_eq!(m["type"], "sub-segment", "{m}");
+    assert_eq!(m["target"], "Visitors must sign the register at the desk.");
+    // And undone.
+    sb.tmm(&["index", "--sentences", "source"]).ok();
+    assert!(
+        from_french(&sb, french)
+            .iter()
+            .all(|m| m["type"] != "sub-segment"),
+    );
+    let m = &suggest(&sb, "en", "fr", SOUTH_SOUTH, &[])[0];
+    assert_eq!(m["type"], "sub-segment", "{m}");
+}

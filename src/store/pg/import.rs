@@ -22,7 +22,7 @@ use crate::store::import::{
     Plan, StoredUnits, UnitSink, attribute_texts, extra_json, feed, plan, replacement,
     variant_extra_json,
 };
-use crate::store::subsegment::{self, source_sentences};
+use crate::store::subsegment::{self, SentenceLanguages, unit_sentences};
 use crate::text::SentenceSplitter;
 
 /// Units buffered before their rows are copied to the server.
@@ -184,6 +184,8 @@ pub(super) struct PgWriter<'a, 't> {
     annotations: Vec<AnnotationRow>,
     sentences: Vec<SentenceRow>,
     splitters: HashMap<String, SentenceSplitter>,
+    /// Which languages' sentences the memory stores.
+    languages: SentenceLanguages,
     /// Variants (id, language, text) stored by this import, for the index, in id order.
     indexed: Vec<(i64, String, String)>,
     /// Source-language sentences (id, index key, text), for the index.
@@ -218,6 +220,7 @@ impl<'a, 't> PgWriter<'a, 't> {
                 &[],
             )?
             .get(0);
+        let languages = super::index::sentence_languages(tx)?;
         Ok(PgWriter {
             tx,
             policy,
@@ -233,6 +236,7 @@ impl<'a, 't> PgWriter<'a, 't> {
             annotations: Vec::new(),
             sentences: Vec::new(),
             splitters: HashMap::new(),
+            languages,
             indexed: Vec::new(),
             indexed_sentences: Vec::new(),
             superseded: 0,
@@ -768,34 +772,30 @@ impl PgWriter<'_, '_> {
                 .push((id, v.lang.to_string(), v.segment.text.clone()));
             self.annotations(unit_id, i as i64 + 1, &v.props, &v.notes);
         }
-        let source_index = unit
-            .variants
-            .iter()
-            .position(|v| std::ptr::eq(v, source))
-            .unwrap_or(0);
-        let Some(&variant) = variant_ids.get(source_index) else {
-            return;
-        };
-        let sentences = source_sentences(unit, source, &mut self.splitters);
-        let m = sentences.len() as i64;
-        for (n, range) in sentences.into_iter().enumerate() {
-            let id = self.next_sentence;
-            self.next_sentence += 1;
-            self.indexed_sentences.push((
-                id,
-                subsegment::key(source.lang.as_str()),
-                source.segment.text[range.clone()].to_string(),
-            ));
-            self.sentences.push(SentenceRow {
-                id,
-                unit: unit_id,
-                n: n as i64 + 1,
-                m,
-                lang: source.lang.to_string(),
-                variant,
-                start: range.start as i64,
-                end: range.end as i64,
-            });
+        for (i, sentences) in unit_sentences(unit, source, self.languages, &mut self.splitters) {
+            let (Some(&variant), Some(v)) = (variant_ids.get(i), unit.variants.get(i)) else {
+                continue;
+            };
+            let m = sentences.len() as i64;
+            for (n, range) in sentences.into_iter().enumerate() {
+                let id = self.next_sentence;
+                self.next_sentence += 1;
+                self.indexed_sentences.push((
+                    id,
+                    subsegment::key(v.lang.as_str()),
+                    v.segment.text[range.clone()].to_string(),
+                ));
+                self.sentences.push(SentenceRow {
+                    id,
+                    unit: unit_id,
+                    n: n as i64 + 1,
+                    m,
+                    lang: v.lang.to_string(),
+                    variant,
+                    start: range.start as i64,
+                    end: range.end as i64,
+                });
+            }
         }
     }
 }

@@ -12,12 +12,24 @@ use super::{PgStore, dollar};
 use crate::error::Result;
 use crate::matching::index::{BATCH, CHUNK_VARIANTS, IndexStats, Worker};
 use crate::store::snapshot::sql;
-use crate::store::subsegment;
+use crate::store::subsegment::{self, SentenceLanguages};
 
 impl PgStore {
     /// [`crate::Store::rebuild_index`] on PostgreSQL.
-    pub(crate) fn rebuild_index(&self, progress: &mut dyn FnMut(u64, u64)) -> Result<IndexStats> {
+    pub(crate) fn rebuild_index(
+        &self,
+        languages: Option<SentenceLanguages>,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<IndexStats> {
         self.write(None, |tx| {
+            if let Some(languages) = languages {
+                for sql in subsegment::SET_LANGUAGES {
+                    tx.execute(sql, &[])?;
+                }
+                if languages == SentenceLanguages::Every {
+                    tx.execute(subsegment::SET_EVERY, &[])?;
+                }
+            }
             make_missing(tx)?;
             let total: i64 = tx.query_one("SELECT count(*) FROM variant", &[])?.get(0);
             tx.batch_execute(
@@ -65,8 +77,21 @@ impl PgStore {
         if pending == 0 {
             return Ok(IndexStats::default());
         }
-        self.rebuild_index(progress)
+        self.rebuild_index(None, progress)
     }
+}
+
+/// Which languages' sentences the memory stores (see `subsegment::SentenceLanguages`).
+pub(super) fn sentence_languages(tx: &mut Transaction) -> Result<SentenceLanguages> {
+    Ok(
+        match tx.query_opt(
+            "SELECT 1 FROM match_state WHERE key = 'subsegment_languages'",
+            &[],
+        )? {
+            Some(_) => SentenceLanguages::Every,
+            None => SentenceLanguages::Source,
+        },
+    )
 }
 
 /// Makes the sentences of the units stored without them (a memory migrated from schema 5),
@@ -85,6 +110,7 @@ fn make_missing(tx: &mut Transaction) -> Result<()> {
         .query_one("SELECT coalesce(max(id), 0) FROM unit", &[])?
         .get(0);
     let select = tx.prepare(&dollar(sql::UNITS_WITHOUT_SENTENCES))?;
+    let languages = sentence_languages(tx)?;
     let mut splitters = HashMap::new();
     for lo in (from..=last).step_by(subsegment::MISSING_BATCH as usize) {
         let rows = tx.query(&select, &[&lo, &(lo + subsegment::MISSING_BATCH)])?;
@@ -98,15 +124,14 @@ fn make_missing(tx: &mut Transaction) -> Result<()> {
         )?;
         let mut w = BinaryCopyInWriter::new(sink, &types("iiitiii"));
         for unit in &units {
-            let Some((variant, lang, sentences)) =
-                subsegment::stored_unit_sentences(unit, &mut splitters)
-            else {
-                continue;
-            };
-            let m = sentences.len() as i64;
-            for (n, r) in sentences.iter().enumerate() {
-                let (n, start, end) = (n as i64 + 1, r.start as i64, r.end as i64);
-                w.write(&[&unit.0, &n, &m, &lang, &variant, &start, &end])?;
+            for (variant, lang, sentences) in
+                subsegment::stored_unit_sentences(unit, languages, &mut splitters)
+            {
+                let m = sentences.len() as i64;
+                for (n, r) in sentences.iter().enumerate() {
+                    let (n, start, end) = (n as i64 + 1, r.start as i64, r.end as i64);
+                    w.write(&[&unit.0, &n, &m, &lang, &variant, &start, &end])?;
+                }
             }
         }
         w.finish()?;

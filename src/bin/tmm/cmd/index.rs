@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use tmm::matching::index;
-use tmm::store::Store;
+use tmm::store::{SentenceLanguages, Store};
 
 /// Rebuild the fuzzy-match index from scratch over every stored segment.
 ///
@@ -15,25 +15,49 @@ use tmm::store::Store;
 /// tmm left behind, or to fold the row-per-posting entries of many small imports into the
 /// compact lists.
 ///
-/// Example: `tmm index`
+/// With `--sentences every`, the sentences of paragraph units are stored and indexed in every
+/// language, not only the unit's source language, so that a query from any language finds
+/// them (on a six-language paragraph memory an import then takes about twice the
+/// instructions); the choice is kept for later imports, and `--sentences source` goes back.
+///
+/// Examples: `tmm index`, `tmm index --sentences every`
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Print what was built as JSON
     #[arg(long)]
     json: bool,
+    /// Which languages' sentences of paragraph units to store and index from now on
+    #[arg(long, value_enum)]
+    sentences: Option<Sentences>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum Sentences {
+    /// The unit's source language only (the default)
+    Source,
+    /// Every language of the unit
+    Every,
 }
 
 pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
     let store = Store::open_existing(db)?;
-    let stats = build(&store)?;
+    let stats = match args.sentences {
+        None => build(&store, None)?,
+        Some(Sentences::Source) => build(&store, Some(SentenceLanguages::Source))?,
+        Some(Sentences::Every) => build(&store, Some(SentenceLanguages::Every))?,
+    };
     if args.json {
         outln!("{}", serde_json::to_string_pretty(&stats)?)?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Rebuilds the index, reporting progress on a terminal and a summary on stderr.
-pub fn build(store: &Store) -> anyhow::Result<index::IndexStats> {
+/// Rebuilds the index (storing the sentences of `sentences` from now on, when given),
+/// reporting progress on a terminal and a summary on stderr.
+pub fn build(
+    store: &Store,
+    sentences: Option<SentenceLanguages>,
+) -> anyhow::Result<index::IndexStats> {
     let started = Instant::now();
     let terminal = crate::stderr_is_terminal() && !crate::quiet();
     let mut progress = |done, total| {
@@ -41,9 +65,11 @@ pub fn build(store: &Store) -> anyhow::Result<index::IndexStats> {
             eprint!("\rindexing {done}/{total} segments");
         }
     };
-    let stats = store
-        .rebuild_index(&mut progress)
-        .context("building the match index")?;
+    let stats = match sentences {
+        None => store.rebuild_index(&mut progress),
+        Some(s) => store.rebuild_index_with(s, &mut progress),
+    }
+    .context("building the match index")?;
     if terminal {
         eprintln!();
     }
