@@ -783,8 +783,8 @@ fn sentence_rows(rows: &[Row], splitters: &[SentenceSplitter], pairs: &[Pair]) -
 /// with as many sentences as the first is paired in order, each pair's confidence that of
 /// a 1-1 bead. A few sentences teach no lexicon, and there is no paragraph pairing to find,
 /// so neither is run: this is [`align`]'s first pass on one paragraph, at a fraction of its
-/// cost (it runs for every imported paragraph unit). Rows are joined through the first
-/// language as [`align`] joins them.
+/// cost (it runs for every sentence of a paragraph unit a lookup suggests). Rows are joined
+/// through the first language as [`align`] joins them.
 pub fn align_paragraph(sentences: &[Vec<String>]) -> Vec<Row> {
     let measures: Vec<Vec<Measure>> = sentences
         .iter()
