@@ -119,26 +119,26 @@ pub(crate) fn languages(conn: &Connection) -> Result<SentenceLanguages> {
     })
 }
 
-/// Records which languages' sentences the memory stores and drops the sentences stored, to
-/// be made again from every unit by the index rebuild that must follow in the same
-/// transaction. The statements are the same on both backends.
-pub(crate) const SET_LANGUAGES: [&str; 3] = [
-    "DELETE FROM subsegment",
-    "DELETE FROM match_state WHERE key IN ('subsegment_languages', 'subsegments_uncovered_from',
-         'subsegment_units_from')",
-    "INSERT INTO match_state (key, value) SELECT 'subsegment_units_from', min(id) FROM unit
-     HAVING count(*) > 0",
-];
-/// With [`SET_LANGUAGES`], for [`SentenceLanguages::Every`].
-pub(crate) const SET_EVERY: &str =
-    "INSERT INTO match_state (key, value) VALUES ('subsegment_languages', 1)";
+/// The statements that record which languages' sentences the memory stores and drop the
+/// sentences stored, to be made again from every unit by the index rebuild that must follow
+/// in the same transaction; the same on both backends.
+pub(crate) fn set_languages_sql(languages: SentenceLanguages) -> Vec<&'static str> {
+    let mut sql = vec![
+        "DELETE FROM subsegment",
+        "DELETE FROM match_state WHERE key IN ('subsegment_languages', 'subsegments_uncovered_from',
+             'subsegment_units_from')",
+        "INSERT INTO match_state (key, value) SELECT 'subsegment_units_from', min(id) FROM unit
+         HAVING count(*) > 0",
+    ];
+    if languages == SentenceLanguages::Every {
+        sql.push("INSERT INTO match_state (key, value) VALUES ('subsegment_languages', 1)");
+    }
+    sql
+}
 
 pub(crate) fn set_languages(conn: &Connection, languages: SentenceLanguages) -> Result<()> {
-    for sql in SET_LANGUAGES {
+    for sql in set_languages_sql(languages) {
         conn.execute(sql, [])?;
-    }
-    if languages == SentenceLanguages::Every {
-        conn.execute(SET_EVERY, [])?;
     }
     Ok(())
 }

@@ -22,13 +22,11 @@ impl PgStore {
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<IndexStats> {
         self.write(None, |tx| {
-            if let Some(languages) = languages {
-                for sql in subsegment::SET_LANGUAGES {
-                    tx.execute(sql, &[])?;
-                }
-                if languages == SentenceLanguages::Every {
-                    tx.execute(subsegment::SET_EVERY, &[])?;
-                }
+            for sql in languages
+                .map(subsegment::set_languages_sql)
+                .unwrap_or_default()
+            {
+                tx.execute(sql, &[])?;
             }
             make_missing(tx)?;
             let total: i64 = tx.query_one("SELECT count(*) FROM variant", &[])?.get(0);
