@@ -85,15 +85,20 @@ enum Backend {
     Postgres(pg::PgStore),
 }
 
+// The fields drop in this order: the readers close before the writer, so that the writer is
+// the file's last connection and SQLite checkpoints the WAL into the file and deletes it. Closed
+// last, a read-only connection leaves the WAL whole (500 MB after a 1M import), and every later
+// process reads all of it again to rebuild the WAL index on open: 130 ms for each `tmm
+// suggest` instead of a few.
 struct Sqlite {
     /// The database file.
     path: PathBuf,
-    /// Set for a temporary store: the folder holding its file, removed on drop.
-    _temporary: Option<tempfile::TempDir>,
-    /// The one writer; `None` when the file may only be read.
-    writer: Option<Mutex<Connection>>,
     /// Idle read connections.
     readers: Mutex<Vec<Connection>>,
+    /// The one writer; `None` when the file may only be read.
+    writer: Option<Mutex<Connection>>,
+    /// Set for a temporary store: the folder holding its file, removed on drop.
+    _temporary: Option<tempfile::TempDir>,
     /// Open the file immutable (a read-only folder: no WAL index can be made).
     immutable: bool,
 }
