@@ -1,7 +1,7 @@
--- tmm's PostgreSQL schema, version 6: the same tables, columns and indexes as schema.sql (the
+-- tmm's PostgreSQL schema, version 7: the same tables, columns and indexes as schema.sql (the
 -- SQLite truth), checked against it by a test (store::pg::tests), so a change to schema.sql
 -- that forgets this file fails. The version is recorded as the comment on table origin
--- ('tmm schema 6'), PostgreSQL having no PRAGMA user_version. The backend began at version 5;
+-- ('tmm schema 7'), PostgreSQL having no PRAGMA user_version. The backend began at version 5;
 -- migrations/N.pg.sql take a memory from N - 1 to N.
 --
 -- Differences, all of type or dialect, none of meaning:
@@ -154,9 +154,9 @@ CREATE TABLE match_term (
     term     BIGINT  NOT NULL,
     chunk    BIGINT  NOT NULL,
     df       BIGINT  NOT NULL,
-    postings BYTEA   NOT NULL,
-    PRIMARY KEY (lang, term, chunk)
+    postings BYTEA   NOT NULL
 );
+CREATE UNIQUE INDEX match_term_key ON match_term (lang, term, chunk) INCLUDE (df);
 
 CREATE TABLE match_recent (
     lang       TEXT    NOT NULL,

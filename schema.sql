@@ -1,4 +1,4 @@
--- tmm's SQLite schema, version 6: the one source of truth. The store applies it whole to a
+-- tmm's SQLite schema, version 7: the one source of truth. The store applies it whole to a
 -- new database and records its version in PRAGMA user_version; a database of an older
 -- version is brought here by the numbered migrations in src/store/migrations/ (a test checks
 -- that both give the same tables, columns and indexes).
@@ -156,18 +156,21 @@ CREATE INDEX subsegment_by_unit ON subsegment (unit_id, n);
 -- The fuzzy-match index (src/store/index.rs). For each language (primary subtag) and token
 -- key (xxh3 of the normalised word), the variants that hold it. `tmm index` and bulk imports
 -- write one row (a chunk) per term for every run of postings built in bounded memory, the
--- postings delta-encoded in a blob; a term's chunks are one range of the key, in `chunk`
--- order (the run's number, match_state's next_chunk), which is variant id order. Variants of
--- small imports get one row per posting in match_recent; variants deleted since are listed in
--- match_dead.
+-- postings delta-encoded in a blob; a term's chunks are one range of match_term_key, in
+-- `chunk` order (the run's number, match_state's next_chunk), which is variant id order. The
+-- blobs stay out of that key's B-tree: in a table without rowid, every step of a range and
+-- every interior cell a seek compares against reads a whole row, postings and all (migration
+-- 7). The key holds `df` too, so a term's document frequency is read from the key alone.
+-- Variants of small imports get one row per posting in match_recent; variants deleted since
+-- are listed in match_dead.
 CREATE TABLE match_term (
     lang     TEXT    NOT NULL,
     term     INTEGER NOT NULL,
     chunk    INTEGER NOT NULL,
     df       INTEGER NOT NULL,  -- variants holding the term
-    postings BLOB    NOT NULL,  -- (varint id delta, length in tokens) pairs, ids ascending
-    PRIMARY KEY (lang, term, chunk)
-) WITHOUT ROWID;
+    postings BLOB    NOT NULL   -- (varint id delta, length in tokens) pairs, ids ascending
+);
+CREATE INDEX match_term_key ON match_term (lang, term, chunk, df);
 
 CREATE TABLE match_recent (
     lang       TEXT    NOT NULL,

@@ -51,6 +51,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/4.sql"),
     include_str!("migrations/5.sql"),
     include_str!("migrations/6.sql"),
+    include_str!("migrations/7.sql"),
 ];
 
 /// `PRAGMA application_id` of a tmm database ("TMM1"), so other programs' files are told apart.
@@ -789,59 +790,65 @@ mod tests {
         Ok(())
     }
 
-    /// A database written by the code before migration 5 (schema 4): imports small and bulk
-    /// (chunks, row-by-row postings, deleted variants), an update and an alignment.
-    fn version_4_copy(dir: &Path) -> PathBuf {
-        fixture_copy(dir, "v4.db")
+    type Indexed = Vec<(String, i64, Vec<i64>)>;
+
+    /// Every (language key, term) of the index with the ids its postings give, dead
+    /// variants left out, as queries read them.
+    fn indexed(c: &Connection) -> Result<Indexed> {
+        let keys: Vec<(String, i64)> = c
+            .prepare(
+                "SELECT lang, term FROM match_term UNION SELECT lang, term FROM match_recent
+                 ORDER BY 1, 2",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut out = Vec::new();
+        for (lang, term) in keys {
+            let mut ids = Vec::new();
+            // Dead ids are variants'; sub-segment keys (`en:s`) hold other ids.
+            let variants = !lang.ends_with(":s");
+            index::postings(c, &lang, term as u64, true, |id, _| {
+                if !(variants && index::is_dead(c, id).unwrap_or(true)) {
+                    ids.push(id)
+                }
+            })?;
+            ids.sort_unstable();
+            out.push((lang, term, ids));
+        }
+        Ok(out)
     }
 
-    #[test]
-    fn a_version_4_database_migrates_with_its_index_as_a_rebuild_makes_it() -> Result<()> {
+    /// Opens a copy of fixture `name` (imports small and bulk: chunks, row-by-row postings,
+    /// deleted variants, sub-segments) and checks that the migrated file has the schema of a
+    /// new one, keeps its variants' chunks and indexes what a rebuild does; with `kept`, that
+    /// it indexes exactly what it did before the migration.
+    fn migrates_with_its_index_as_a_rebuild_makes_it(name: &str, kept: bool) -> Result<()> {
         let dir = tempfile::tempdir().unwrap();
-        let path = version_4_copy(dir.path());
-        let postings = |store: &Store| -> Result<Vec<(String, i64, Vec<i64>)>> {
-            store.read("test", |c| {
-                let keys: Vec<(String, i64)> = c
-                    .prepare(
-                        "SELECT lang, term FROM match_term UNION SELECT lang, term FROM match_recent
-                         ORDER BY 1, 2",
-                    )?
-                    .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                    .collect::<rusqlite::Result<_>>()?;
-                let mut out = Vec::new();
-                for (lang, term) in keys {
-                    let mut ids = Vec::new();
-                    // Dead ids are variants'; sub-segment keys (`en:s`) hold other ids.
-                    let variants = !lang.ends_with(":s");
-                    index::postings(c, &lang, term as u64, true, |id, _| {
-                        if !(variants && index::is_dead(c, id).unwrap_or(true)) {
-                            ids.push(id)
-                        }
-                    })?;
-                    ids.sort_unstable();
-                    out.push((lang, term, ids));
-                }
-                Ok(out)
-            })
-        };
-        // The variants' chunks are kept; the sentences' are made again (migration 6).
+        let path = fixture_copy(dir.path(), name);
+        // The variants' chunks are kept; the sentences' may be made again (migration 6).
         const VARIANT_CHUNKS: &str = "SELECT count(*) FROM match_term WHERE lang NOT LIKE '%:s'";
-        let chunks_before: i64 =
-            Connection::open(&path)?.query_row(VARIANT_CHUNKS, [], |r| r.get(0))?;
+        let (chunks_before, before): (i64, Option<Indexed>) = {
+            let c = Connection::open(&path)?;
+            let chunks = c.query_row(VARIANT_CHUNKS, [], |r| r.get(0))?;
+            (chunks, if kept { Some(indexed(&c)?) } else { None })
+        };
         assert!(chunks_before > 0, "the fixture has chunks to migrate");
         let store = Store::open(&path)?;
         assert_eq!(shape(&store)?, shape(&Store::open_temporary()?)?);
-        let migrated = postings(&store)?;
+        let migrated = store.read("test", indexed)?;
         assert!(
             migrated.iter().any(|(lang, _, _)| lang.ends_with(":s")),
-            "the sentences are indexed again on open"
+            "the sentences are indexed on open"
         );
+        if let Some(before) = before {
+            assert_eq!(before, migrated);
+        }
         let chunks: i64 = store.read("test", |c| {
             Ok(c.query_row(VARIANT_CHUNKS, [], |r| r.get(0))?)
         })?;
         assert_eq!(chunks, chunks_before);
         store.rebuild_index(&mut |_, _| {})?;
-        let rebuilt = postings(&store)?;
+        let rebuilt = store.read("test", indexed)?;
         let differ: Vec<_> = migrated
             .iter()
             .filter(|m| !rebuilt.contains(m))
@@ -849,6 +856,19 @@ mod tests {
             .collect();
         assert!(differ.is_empty(), "{differ:?}");
         Ok(())
+    }
+
+    /// A database written by the code before migration 5 (schema 4, commit 394b4cc).
+    #[test]
+    fn a_version_4_database_migrates_with_its_index_as_a_rebuild_makes_it() -> Result<()> {
+        migrates_with_its_index_as_a_rebuild_makes_it("v4.db", false)
+    }
+
+    /// A database written by the code before migration 7 (schema 6, commit 7ac02a0): its
+    /// chunks move out of the table without rowid as they are, sentences' included.
+    #[test]
+    fn a_version_6_database_keeps_its_index_through_migration_7() -> Result<()> {
+        migrates_with_its_index_as_a_rebuild_makes_it("v6.db", true)
     }
 
     // Regression: a database made before the index had no match_* tables and failed.

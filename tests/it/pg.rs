@@ -938,7 +938,8 @@ fn a_schema_5_memory_on_postgresql_migrates_with_its_sentences_on_open() {
         .ok();
     let before = export(&sb, &pg.url, "before.tmx");
     let mut c = postgres::Client::connect(pg.url.to_str().unwrap(), postgres::NoTls).unwrap();
-    // Schema 5's table, with a row per variant as its rows were per language.
+    // Schema 5's tables: sub-segments with a row per variant as its rows were per language,
+    // match_term keyed by its primary key (before migration 7).
     c.batch_execute(
         "DROP TABLE subsegment;
          CREATE TABLE subsegment (
@@ -951,6 +952,8 @@ fn a_schema_5_memory_on_postgresql_migrates_with_its_sentences_on_open() {
          INSERT INTO subsegment (unit_id, n, m, lang, variant_id, start, \"end\", sentences, bead, confidence)
          SELECT unit_id, 1, 1, lang, id, 0, length(text), 1, '1-1', 1.0 FROM variant;
          DELETE FROM match_term WHERE lang LIKE '%:s';
+         DROP INDEX match_term_key;
+         ALTER TABLE match_term ADD PRIMARY KEY (lang, term, chunk);
          COMMENT ON TABLE origin IS 'tmm schema 5'",
     )
     .unwrap();
@@ -993,7 +996,20 @@ fn a_schema_5_memory_on_postgresql_migrates_with_its_sentences_on_open() {
         .query_one("SELECT obj_description('origin'::regclass)", &[])
         .unwrap()
         .get(0);
-    assert_eq!(comment, "tmm schema 6");
+    assert_eq!(
+        comment,
+        format!("tmm schema {}", tmm::store::SCHEMA_VERSION)
+    );
+    // Migration 7: the chunks are found through match_term_key, which holds their df.
+    assert_eq!(
+        one(
+            &mut c,
+            "SELECT count(*) FROM pg_indexes
+             WHERE tablename = 'match_term' AND indexname = 'match_term_key'
+             AND indexdef LIKE '%INCLUDE (df)%'"
+        ),
+        1
+    );
     drop(c);
     assert_eq!(export(&sb, &pg.url, "after.tmx"), before);
 }

@@ -265,6 +265,61 @@ fn dev_zero_is_refused_at_once() {
     assert!(started.elapsed().as_secs() < 30);
 }
 
+// A database made before migration 7 (tests/fixtures/db/v6.db, by commit 7ac02a0: the
+// sample, two bulk imports, a small one and an update) migrates on open, exports the same
+// bytes, and finds what it found: a unit of a bulk chunk, the updated unit (its old variant
+// dead, the new one row by row) and a sentence of a paragraph unit.
+#[test]
+fn a_version_6_database_migrates_and_exports_the_same_tmx() {
+    let sb = Sandbox::new();
+    let db = sb.path("v6.db");
+    std::fs::copy(root().join("tests/fixtures/db/v6.db"), &db).unwrap();
+    let out = sb.path("out.tmx");
+    sb.tmm_db(&db, &["export", "-o", out.to_str().unwrap()])
+        .ok();
+    assert!(
+        std::fs::read(&out).unwrap()
+            == std::fs::read(root().join("tests/fixtures/db/v6.export.tmx")).unwrap(),
+        "the migrated database exports other bytes"
+    );
+    let version: i64 = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, tmm::store::SCHEMA_VERSION);
+    let store = Store::open(&db).unwrap();
+    let lookup = |text: &str| {
+        let query = Query {
+            text,
+            ..Default::default()
+        };
+        Matcher::new(&store)
+            .suggest(&query, &SuggestOptions::new(tag("en"), tag("fr")))
+            .unwrap()
+            .suggestions
+    };
+    let bulk = lookup("mu zeta theta alpha gamma delta b7");
+    assert_eq!(bulk[0].score, 100, "{bulk:?}");
+    assert_eq!(bulk[0].target, "alpha beta alpha mu");
+    let updated = lookup("nu mu pi alpha pi beta kappa upsilon a5");
+    assert_eq!(updated[0].score, 100, "{updated:?}");
+    assert_eq!(updated[0].target, "nouveau texte");
+    assert_eq!(
+        updated.len(),
+        1,
+        "the replaced variant is dead: {updated:?}"
+    );
+    let sentence = lookup(
+        "South-South cooperation has the potential to balance growth and equity on a global scale.",
+    );
+    assert_eq!(sentence[0].score, 100, "{sentence:?}");
+    assert!(
+        sentence[0].target.starts_with("La coopération Sud-Sud"),
+        "{sentence:?}"
+    );
+    assert_eq!(store.index_pending().unwrap(), 0);
+}
+
 // A database made before migration 5 (tests/fixtures/db/v4.db) migrates on open, exports
 // what it did, and its migrated index still finds units of a bulk chunk and of a small
 // import.

@@ -33,7 +33,10 @@ const SCHEMA: &str = include_str!("../../../schema.pg.sql");
 const FIRST_VERSION: i64 = 5;
 
 /// `migrations/N.pg.sql` for each version N past [`FIRST_VERSION`], in order.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/6.pg.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/6.pg.sql"),
+    include_str!("../migrations/7.pg.sql"),
+];
 
 const _: () = assert!(FIRST_VERSION + MIGRATIONS.len() as i64 == SCHEMA_VERSION);
 
