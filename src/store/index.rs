@@ -601,6 +601,42 @@ mod tests {
         })
     }
 
+    // Regression: SQLite compiled the postings read and the language-clause statements again
+    // at nearly every run, because their plans looked at the bound values (see
+    // `store::steady_plans`).
+    #[test]
+    fn the_statements_of_a_lookup_are_not_compiled_again_for_new_values() -> Result<()> {
+        use rusqlite::StatementStatus::RePrepare;
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::store::Store::open(&dir.path().join("tm.db"))?;
+        let path = dir.path().join("a.tmx");
+        big_tmx(&path, 1_200, 4);
+        store.import_tmx(&path, &Default::default(), &mut ())?;
+        store.read("test", |conn| {
+            let terms: Vec<(String, i64)> = conn
+                .prepare("SELECT lang, term FROM match_term LIMIT 40")?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            assert!(terms.len() >= 10, "{terms:?}");
+            for (lang, term) in &terms {
+                postings(conn, lang, *term as u64, false, |_, _| {})?;
+            }
+            let mut text = conn.prepare_cached(sql::TEXT_IN)?;
+            for id in 1..40i64 {
+                let lang = if id % 2 == 0 {
+                    ("en", "en-%")
+                } else {
+                    ("fr", "fr-%")
+                };
+                text.query_row(params![id, lang.0, lang.1], |_| Ok(()))
+                    .optional()?;
+            }
+            assert_eq!(text.get_status(RePrepare), 0);
+            assert_eq!(conn.prepare_cached(sql::POSTINGS)?.get_status(RePrepare), 0);
+            Ok(())
+        })
+    }
+
     // A bulk import under `update` that replaces one of its own units: the postings built
     // beside it are dropped, and the import's variants indexed as they are at the end.
     #[test]
