@@ -15,6 +15,10 @@
 //! segment to 69, the library's `--exhaustive` search decides, as in benches/matching.rs),
 //! and against the generator's ground truth (`--gt`).
 //!
+//! With `--cold MB`, MB megabytes of memory are walked before each lookup, so that it starts
+//! with the CPU caches as cold as `benches/matching.rs` leaves them (its exhaustive scan runs
+//! between lookups).
+//!
 //! ```sh
 //! cargo bench --bench pg -- --db tm.db --queries /work/bench-data/queries_100k.jsonl
 //! cargo bench --bench pg -- --anchor --db postgresql://tmm@127.0.0.1/bench \
@@ -36,6 +40,7 @@ fn main() {
     let mut anchor_mode = false;
     let mut gt = None;
     let mut threshold = 0.5f64;
+    let mut cold_mb = 0usize;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -43,6 +48,7 @@ fn main() {
             "--queries" => queries = args.next().map(PathBuf::from),
             "--nq" => nq = args.next().and_then(|n| n.parse().ok()).unwrap_or(nq),
             "--anchor" => anchor_mode = true,
+            "--cold" => cold_mb = args.next().and_then(|n| n.parse().ok()).unwrap_or(0),
             "--gt" => gt = args.next().map(PathBuf::from),
             "--trgm-threshold" => {
                 threshold = args
@@ -55,7 +61,7 @@ fn main() {
     }
     let (Some(db), Some(queries)) = (db, queries) else {
         eprintln!(
-            "usage: pg --db DB --queries queries.jsonl [--nq N] [--anchor --gt gt.jsonl [--trgm-threshold T]]"
+            "usage: pg --db DB --queries queries.jsonl [--nq N] [--cold MB] [--anchor --gt gt.jsonl [--trgm-threshold T]]"
         );
         std::process::exit(2);
     };
@@ -90,7 +96,13 @@ fn main() {
     let mut lat = Vec::with_capacity(texts.len());
     let mut found = 0;
     let mut digest = xxhash_rust::xxh3::Xxh3::new();
+    let mut cold = vec![1u64; cold_mb << 17];
+    let mut walked = 0u64;
     for text in &texts {
+        for (i, w) in cold.iter_mut().enumerate() {
+            *w = w.wrapping_add(i as u64);
+            walked ^= *w;
+        }
         let t = Instant::now();
         let matches = matcher
             .suggest(
@@ -111,6 +123,7 @@ fn main() {
         );
     }
     let (median, p95) = (quantile(&mut lat, 0.5), quantile(&mut lat, 0.95));
+    std::hint::black_box(walked);
     println!(
         "{{\"backend\": \"{}\", \"queries\": {}, \"found\": {found}, \"suggestions_digest\": \"{:016x}\", \"median_ms\": {:.3}, \"p95_ms\": {:.3}, \"mean_ms\": {:.3}}}",
         store.backend_name(),
