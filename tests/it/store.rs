@@ -79,14 +79,8 @@ fn a_closed_store_leaves_no_wal_behind_after_an_import_and_lookups() {
         store
             .import_tmx(&tmx, &ImportOptions::default(), &mut ())
             .unwrap();
-        let query = Query {
-            text: &format!("batch {} unit 7", words_of(7)),
-            ..Default::default()
-        };
-        let found = Matcher::new(&store)
-            .suggest(&query, &SuggestOptions::new(tag("en"), tag("fr")))
-            .unwrap();
-        assert_eq!(found.suggestions[0].score, 100);
+        let found = en_fr(&store, &format!("batch {} unit 7", words_of(7)));
+        assert_eq!(found[0].score, 100);
         assert!(wal.exists(), "the store writes through a WAL while open");
     }
     let left = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
@@ -265,6 +259,34 @@ fn dev_zero_is_refused_at_once() {
     assert!(started.elapsed().as_secs() < 30);
 }
 
+/// A copy of `tests/fixtures/db/NAME.db` in the sandbox, migrated by its first open (an
+/// export), which must give the bytes the code that made it exported (`NAME.export.tmx`).
+fn migrated_fixture(sb: &Sandbox, name: &str) -> std::path::PathBuf {
+    let db = sb.path(&format!("{name}.db"));
+    std::fs::copy(root().join(format!("tests/fixtures/db/{name}.db")), &db).unwrap();
+    let out = sb.path("out.tmx");
+    sb.tmm_db(&db, &["export", "-o", out.to_str().unwrap()])
+        .ok();
+    let before = std::fs::read(root().join(format!("tests/fixtures/db/{name}.export.tmx")));
+    assert!(
+        std::fs::read(&out).unwrap() == before.unwrap(),
+        "the migrated database exports other bytes"
+    );
+    db
+}
+
+/// The en → fr suggestions for `text`.
+fn en_fr(store: &Store, text: &str) -> Vec<tmm::matching::Suggestion> {
+    let query = Query {
+        text,
+        ..Default::default()
+    };
+    Matcher::new(store)
+        .suggest(&query, &SuggestOptions::new(tag("en"), tag("fr")))
+        .unwrap()
+        .suggestions
+}
+
 // A database made before migration 7 (tests/fixtures/db/v6.db, by commit 7ac02a0: the
 // sample, two bulk imports, a small one and an update) migrates on open, exports the same
 // bytes, and finds what it found: a unit of a bulk chunk, the updated unit (its old variant
@@ -272,32 +294,14 @@ fn dev_zero_is_refused_at_once() {
 #[test]
 fn a_version_6_database_migrates_and_exports_the_same_tmx() {
     let sb = Sandbox::new();
-    let db = sb.path("v6.db");
-    std::fs::copy(root().join("tests/fixtures/db/v6.db"), &db).unwrap();
-    let out = sb.path("out.tmx");
-    sb.tmm_db(&db, &["export", "-o", out.to_str().unwrap()])
-        .ok();
-    assert!(
-        std::fs::read(&out).unwrap()
-            == std::fs::read(root().join("tests/fixtures/db/v6.export.tmx")).unwrap(),
-        "the migrated database exports other bytes"
-    );
+    let db = migrated_fixture(&sb, "v6");
     let version: i64 = rusqlite::Connection::open(&db)
         .unwrap()
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(version, tmm::store::SCHEMA_VERSION);
     let store = Store::open(&db).unwrap();
-    let lookup = |text: &str| {
-        let query = Query {
-            text,
-            ..Default::default()
-        };
-        Matcher::new(&store)
-            .suggest(&query, &SuggestOptions::new(tag("en"), tag("fr")))
-            .unwrap()
-            .suggestions
-    };
+    let lookup = |text: &str| en_fr(&store, text);
     let bulk = lookup("mu zeta theta alpha gamma delta b7");
     assert_eq!(bulk[0].score, 100, "{bulk:?}");
     assert_eq!(bulk[0].target, "alpha beta alpha mu");
@@ -326,27 +330,9 @@ fn a_version_6_database_migrates_and_exports_the_same_tmx() {
 #[test]
 fn a_version_4_database_migrates_and_exports_the_same_tmx() {
     let sb = Sandbox::new();
-    let db = sb.path("v4.db");
-    std::fs::copy(root().join("tests/fixtures/db/v4.db"), &db).unwrap();
-    let out = sb.path("out.tmx");
-    sb.tmm_db(&db, &["export", "-o", out.to_str().unwrap()])
-        .ok();
-    let before = std::fs::read(root().join("tests/fixtures/db/v4.export.tmx")).unwrap();
-    assert!(
-        std::fs::read(&out).unwrap() == before,
-        "the migrated database exports other bytes"
-    );
+    let db = migrated_fixture(&sb, "v4");
     let store = Store::open(&db).unwrap();
-    let lookup = |text: &str| {
-        let query = Query {
-            text,
-            ..Default::default()
-        };
-        Matcher::new(&store)
-            .suggest(&query, &SuggestOptions::new(tag("en"), tag("fr")))
-            .unwrap()
-            .suggestions
-    };
+    let lookup = |text: &str| en_fr(&store, text);
     // A unit of the bulk import (its postings in a chunk), and one the update replaced (the
     // old variant dead, the new one row by row).
     let bulk = lookup("mu epsilon lambda iota sigma gamma 9");
