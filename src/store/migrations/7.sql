@@ -2,8 +2,8 @@
 -- match_term_key on (lang, term, chunk, df). Without rowid (migration 5), the table's own
 -- B-tree held the postings: each step of a term's range and each interior cell a seek compared
 -- against copied the whole row, so a lookup read the blobs of common terms only to learn their
--- document frequency. Measured on the 1M reference workload: a lookup 0.78 ms → 0.54 ms
--- (median), and the index 535 MB → 499 MB (benches/MATCHING.md). The rows keep their chunk
+-- document frequency. Measured on the 1M reference workload: a lookup's median 0.86–0.88 ms →
+-- 0.47–0.53 ms, and the index 535 MB → 497 MB (benches/MATCHING.md, 2026-12-03). The rows keep their chunk
 -- numbers, copied in key order (no sort: a term's chunks end up side by side); the old
 -- table's pages go to the free list, which later imports fill.
 CREATE TABLE match_term_v7 (
