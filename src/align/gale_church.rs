@@ -28,7 +28,9 @@
 //!   four pseudo-words, between unrelated text (`e₀`, 0) and paired text (`e₁`, 1),
 //!   clamped to −0.5…1.5 (both shares measured on the documents). A note glued to a
 //!   paragraph scores about 0 and pulls its bead's mean down; a true half of a split does
-//!   not. Without a lexicon, numbers and shared names are anchors instead: +1 nat for each
+//!   not. Aligning paragraphs, each side's mean is capped by its weakest paragraph of 12
+//!   words or more ([`super::lexicon::Weights::by_paragraph`]), so a glued note long
+//!   enough to be judged alone takes the bead's reward away. Without a lexicon, numbers and shared names are anchors instead: +1 nat for each
 //!   on one side only and −1.5 for each shared, at most 5 of each.
 //!
 //! [`align_scored`] gives each bead its posterior probability under `exp(−cost /`

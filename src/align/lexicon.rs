@@ -450,6 +450,12 @@ pub const LEXICAL_WEIGHT: f64 = 8.0;
 /// towards, so that a segment of three words says little either way.
 const SHRINK: f64 = 4.0;
 
+/// Words a paragraph needs for its score alone to cap its side of a bead
+/// ([`Weights::by_paragraph`]). With 12 the 20-character Chinese note of the
+/// damaged-catalogue benchmark stands alone; with 20 it is glued again
+/// (benches/ALIGNMENT.md).
+const RELIABLE_WORDS: u32 = 12;
+
 /// What explained and unexplained words say, for each side of a language pair.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Weights {
@@ -466,6 +472,9 @@ pub struct Weights {
     pub wins: (u32, u32),
     /// Words explained in paired segments, both sides.
     pub explained: u32,
+    /// Segments of at least this many words cap their side's score ([`Self::cost`]);
+    /// `None` (sentences): the mean alone.
+    pub reliable: Option<u32>,
 }
 
 impl Weights {
@@ -510,6 +519,19 @@ impl Weights {
             evidence: (paired[0].1 + paired[1].1).min(u64::from(u32::MAX)) as u32,
             wins,
             explained: (paired[0].0 + paired[1].0).min(u64::from(u32::MAX)) as u32,
+            reliable: None,
+        }
+    }
+
+    /// These weights for aligning paragraphs, where a segment is long enough to be judged
+    /// alone: an inserted paragraph glued to its neighbour is damage, and its low score
+    /// caps its bead's. Sentences are not: a translator joins a short clause to the next
+    /// sentence, and one short sentence's score is noise (end to end on the OmegaT gold the
+    /// cap lowered sentence F1 by 0.003, benches/ALIGNMENT.md).
+    pub fn by_paragraph(self) -> Self {
+        Weights {
+            reliable: Some(RELIABLE_WORDS),
+            ..self
         }
     }
 
@@ -557,24 +579,27 @@ impl Weights {
     }
 
     /// The lexical cost of a bead from each segment's `(words, explained)`, pivot side and
-    /// other side: `−K · (mean score of the pivot's segments + mean score of the other's) /
-    /// 2`, where a segment's score says how far its share of words explained by the other
-    /// side lies from unrelated text's (0) towards paired text's (1). A segment with no
-    /// counterpart in a merge (an inserted note glued to a paragraph) scores about 0 and
-    /// so pulls its bead's mean down. Beads with an empty side have no lexical cost.
+    /// other side: `−K · (side score of the pivot + side score of the other) / 2`, where a
+    /// segment's score says how far its share of words explained by the other side lies
+    /// from unrelated text's (0) towards paired text's (1). A side's score is the mean of
+    /// its segments', capped, when [`Self::reliable`] says so, by the weakest segment of at
+    /// least that many words: a segment with no counterpart in a merge (an inserted note
+    /// glued to a paragraph) scores about 0 and pulls the mean down, or, when it is long
+    /// enough to judge alone, takes its bead's reward away. Beads with an empty side have
+    /// no lexical cost.
     pub fn cost(&self, source: &[(u32, u32)], target: &[(u32, u32)]) -> f64 {
         if source.is_empty() || target.is_empty() {
             return 0.0;
         }
-        let mean = |segments: &[(u32, u32)], e1: f64, e0: f64| {
-            segments
-                .iter()
-                .map(|&s| Self::score(e1, e0, s))
-                .sum::<f64>()
-                / segments.len() as f64
+        let side = |segments: &[(u32, u32)], e1: f64, e0: f64| {
+            let scores = segments.iter().map(|&s| (s.0, Self::score(e1, e0, s)));
+            let mean = scores.clone().map(|(_, g)| g).sum::<f64>() / segments.len() as f64;
+            scores
+                .filter(|&(words, _)| self.reliable.is_some_and(|r| words >= r))
+                .fold(mean, |side, (_, g)| side.min(g))
         };
-        let s = mean(source, self.paired.0, self.unrelated.0);
-        let t = mean(target, self.paired.1, self.unrelated.1);
+        let s = side(source, self.paired.0, self.unrelated.0);
+        let t = side(target, self.paired.1, self.unrelated.1);
         -LEXICAL_WEIGHT * (s + t) / 2.0
     }
 }
@@ -641,6 +666,7 @@ mod tests {
             evidence: 1000,
             wins: (10, 10),
             explained: 300,
+            reliable: None,
         };
         assert_eq!(w.related(true), Some(true));
         assert_eq!(w.related(false), Some(true));
@@ -652,14 +678,24 @@ mod tests {
         assert!(w.cost(&[(20, 0)], &[(20, 0)]) > 0.0);
         assert_eq!(w.cost(&[], &[(10, 0)]), 0.0);
         // A note without counterpart glued to a paragraph halves the paragraph's score.
-        let glued = w.cost(&[(20, 6)], &[(20, 6), (10, 0)]);
+        let glued = w.cost(&[(20, 6)], &[(20, 6), (12, 0)]);
         assert!(glued > good + 1.0, "{glued} {good}");
+        // Judged by paragraph, a note long enough to judge alone takes the reward away.
+        let paragraphs = w.by_paragraph();
+        assert_eq!(paragraphs.cost(&[(20, 6)], &[(20, 6)]), good);
+        let capped = paragraphs.cost(&[(20, 6)], &[(20, 6), (12, 0)]);
+        assert!(capped > glued + 1.0, "{capped} {glued}");
+        assert_eq!(
+            paragraphs.cost(&[(20, 6)], &[(20, 6), (5, 0)]),
+            w.cost(&[(20, 6)], &[(20, 6), (5, 0)])
+        );
         let flat = Weights {
             paired: (0.05, 0.05),
             unrelated: (0.05, 0.05),
             evidence: 1000,
             wins: (2, 10),
             explained: 50,
+            reliable: None,
         };
         assert_eq!(flat.related(true), Some(false));
         assert!(!flat.informative());

@@ -474,9 +474,10 @@ struct Pair {
     beads: Vec<Bead>,
 }
 
-/// Aligns `doc` with the pivot in two passes: lengths with numbers and shared names as
+/// Aligns `doc` with the pivot in three passes: lengths with numbers and shared names as
 /// anchors, then again with the lexical evidence ([`lexicon`]) that the first pass's
-/// confident pairs give. Refuses (or, with `force`, records why it would have refused)
+/// confident pairs give, then with a dictionary learnt again from the second pass's
+/// confident pairs. Refuses (or, with `force`, records why it would have refused)
 /// texts whose lengths, words or beads say they are not translations of each other.
 fn align_pair(
     pivot: &Document,
@@ -521,39 +522,15 @@ fn align_pair(
     if let Some(message) = check_credible(pivot, doc, &first) {
         refuse(message)?;
     }
-    let confident: Vec<(usize, usize)> = first
-        .iter()
-        .filter(|b| b.source.len() == 1 && b.target.len() == 1 && b.confidence > 0.3)
-        .map(|b| (b.source.start, b.target.start))
-        .collect();
-    fn strs(d: &Document) -> Vec<&str> {
-        d.paragraphs.iter().map(String::as_str).collect()
-    }
-    let lexicon = Lexicon::learn(&strs(pivot), &strs(doc), &confident);
-    let pivot_bags: Vec<Bag> = pivot
-        .paragraphs
-        .iter()
-        .map(|p| lexicon.source_bag(p))
-        .collect();
-    let doc_bags: Vec<Bag> = doc
-        .paragraphs
-        .iter()
-        .map(|p| lexicon.target_bag(p))
-        .collect();
-    let weights = Weights::estimate(&pivot_bags, &doc_bags, &confident);
+    let (pivot_texts, doc_texts) = (strs(&pivot.paragraphs), strs(&doc.paragraphs));
+    let confident = confident_pairs(&first, FIRST_PASS_CONFIDENT);
+    let lexicon = Lexicon::learn(&pivot_texts, &doc_texts, &confident);
     // Whether the texts are translations is judged without the dictionary, which was
     // learnt from the very pairing it would judge.
     let plain = lexicon.without_dictionary();
     let independent = Weights::estimate(
-        &pivot
-            .paragraphs
-            .iter()
-            .map(|p| plain.source_bag(p))
-            .collect::<Vec<_>>(),
-        &doc.paragraphs
-            .iter()
-            .map(|p| plain.target_bag(p))
-            .collect::<Vec<_>>(),
+        &bags(&plain, &pivot_texts, Side::Source),
+        &bags(&plain, &doc_texts, Side::Target),
         &confident,
     );
     if independent.related(lexicon.cognates()) == Some(false) {
@@ -566,16 +543,17 @@ fn align_pair(
             independent.wins.1
         ))?;
     }
-    let params = lexical_params(&params, &weights);
-    let with_bags = |m: Vec<Measure>, bags: Vec<Bag>| -> Vec<Measure> {
-        m.into_iter()
-            .zip(bags)
-            .map(|(m, bag)| Measure { bag, ..m })
-            .collect()
-    };
-    let pivot_measures = with_bags(pivot_measures, pivot_bags);
-    let doc_measures = with_bags(doc_measures, doc_bags);
-    let beads = gale_church::align_scored(&pivot_measures, &doc_measures, &params);
+    let mut pass = LexicalPass::new(lexicon, &pivot_texts, &doc_texts, &confident, &params);
+    let mut beads = pass.align(&pivot_measures, &doc_measures);
+    if pass.params.lexical.is_some() {
+        // The second pass pairs far more paragraphs confidently than the first, and a
+        // dictionary learnt from them explains more words (benches/ALIGNMENT.md).
+        let confident = confident_pairs(&beads, LOW_CONFIDENCE);
+        let lexicon = Lexicon::learn(&pivot_texts, &doc_texts, &confident);
+        pass = LexicalPass::new(lexicon, &pivot_texts, &doc_texts, &confident, &params);
+        beads = pass.align(&pivot_measures, &doc_measures);
+    }
+    let params = pass.params;
     if let Some(message) = check_credible(pivot, doc, &beads) {
         refuse(message)?;
     }
@@ -590,6 +568,85 @@ fn align_pair(
         ));
     }
     Ok(Pair { params, beads })
+}
+
+/// First-pass 1-1 beads above this confidence (the paper's scale) are the pairs the
+/// dictionary is first learnt from.
+const FIRST_PASS_CONFIDENT: f64 = 0.3;
+
+/// The 1-1 beads above `min` confidence, as (source, target) indices.
+fn confident_pairs(beads: &[Bead], min: f64) -> Vec<(usize, usize)> {
+    beads
+        .iter()
+        .filter(|b| b.source.len() == 1 && b.target.len() == 1 && b.confidence > min)
+        .map(|b| (b.source.start, b.target.start))
+        .collect()
+}
+
+fn strs(segments: &[String]) -> Vec<&str> {
+    segments.iter().map(String::as_str).collect()
+}
+
+#[derive(Clone, Copy)]
+enum Side {
+    Source,
+    Target,
+}
+
+fn bags(lexicon: &Lexicon, texts: &[&str], side: Side) -> Vec<Bag> {
+    texts
+        .iter()
+        .map(|t| match side {
+            Side::Source => lexicon.source_bag(t),
+            Side::Target => lexicon.target_bag(t),
+        })
+        .collect()
+}
+
+/// A lexical pass: each segment's words as the lexicon sees them, and the parameters
+/// ([`lexical_params`]) the weights measured on `confident` pairs give.
+struct LexicalPass {
+    source: Vec<Bag>,
+    target: Vec<Bag>,
+    params: Params,
+}
+
+impl LexicalPass {
+    fn new(
+        lexicon: Lexicon,
+        source: &[&str],
+        target: &[&str],
+        confident: &[(usize, usize)],
+        params: &Params,
+    ) -> Self {
+        let source = bags(&lexicon, source, Side::Source);
+        let target = bags(&lexicon, target, Side::Target);
+        let weights = Weights::estimate(&source, &target, confident).by_paragraph();
+        LexicalPass {
+            source,
+            target,
+            params: lexical_params(params, &weights),
+        }
+    }
+
+    /// Aligns the segments `source` and `target` measure (the pass's own, in order).
+    fn align(&self, source: &[Measure], target: &[Measure]) -> Vec<Bead> {
+        let with = |m: &[Measure], bags: &[Bag]| -> Vec<Measure> {
+            m.iter()
+                .zip(bags)
+                .map(|(m, bag)| Measure {
+                    length: m.length,
+                    anchors: m.anchors.clone(),
+                    bag: bag.clone(),
+                })
+                .collect()
+        };
+        gale_church::align_scored(
+            &with(source, &self.source),
+            &with(target, &self.target),
+            &self.params,
+        )
+    }
 }
 
 /// The parameters of the second pass: the lexical weights, and the numbers and shared
