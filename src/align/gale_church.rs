@@ -30,8 +30,9 @@
 //!   paragraph scores about 0 and pulls its bead's mean down; a true half of a split does
 //!   not. Aligning paragraphs, each side's mean is capped by its weakest paragraph of 12
 //!   words or more ([`super::lexicon::Weights::by_paragraph`]), so a glued note long
-//!   enough to be judged alone takes the bead's reward away. Without a lexicon, numbers and shared names are anchors instead: +1 nat for each
-//!   on one side only and −1.5 for each shared, at most 5 of each.
+//!   enough to be judged alone takes the bead's reward away. Without a lexicon, numbers
+//!   and shared names are anchors instead: +1 nat for each on one side only and −1.5 for
+//!   each shared, at most 5 of each.
 //!
 //! [`align_scored`] gives each bead its posterior probability under `exp(−cost /`
 //! [`TEMPERATURE`]`)` over all paths within the band (forward–backward): the confidence

@@ -914,17 +914,16 @@ pub fn align_blocks(blocks: &[(&[String], &[String])], params: &Params) -> Vec<V
     let (mut offset_s, mut offset_t) = (0, 0);
     for ((s, t), beads) in blocks.iter().zip(&first) {
         confident.extend(
-            beads
-                .iter()
-                .filter(|b| b.source.len() == 1 && b.target.len() == 1 && b.confidence > 0.3)
-                .map(|b| (offset_s + b.source.start, offset_t + b.target.start)),
+            confident_pairs(beads, FIRST_PASS_CONFIDENT)
+                .into_iter()
+                .map(|(s, t)| (offset_s + s, offset_t + t)),
         );
         offset_s += s.len();
         offset_t += t.len();
     }
     let lexicon = Lexicon::learn(&source, &target, &confident);
-    let source_bags: Vec<Bag> = source.iter().map(|s| lexicon.source_bag(s)).collect();
-    let target_bags: Vec<Bag> = target.iter().map(|s| lexicon.target_bag(s)).collect();
+    let source_bags = bags(&lexicon, &source, Side::Source);
+    let target_bags = bags(&lexicon, &target, Side::Target);
     let weights = Weights::estimate(&source_bags, &target_bags, &confident);
     let second = lexical_params(
         &Params {
