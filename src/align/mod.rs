@@ -130,6 +130,17 @@ pub struct AlignOptions {
     /// Align texts that the evidence says are not translations of each other instead of
     /// refusing them; the result is marked ([`Alignment::forced`]).
     pub force: bool,
+    /// Translations already in memory between the pivot and other languages (a stored
+    /// memory's units near the documents): a dictionary learnt from them judges whether a
+    /// document translates the pivot with evidence independent of their pairing.
+    pub memory: Vec<Remembered>,
+}
+
+/// Earlier translations between the pivot and `lang`: (pivot text, `lang` text).
+#[derive(Debug, Clone)]
+pub struct Remembered {
+    pub lang: LanguageTag,
+    pub pairs: Vec<(String, String)>,
 }
 
 /// One aligned unit: the segments of every language, pivot first.
@@ -339,6 +350,23 @@ fn join(segments: &[String]) -> String {
     out
 }
 
+/// Which of `documents` is the pivot: the one in `pivot`, or English when there is an
+/// English document (UN texts are drafted in it), else the first.
+///
+/// # Errors
+/// [`Error::InvalidOption`] when no document is in `pivot`.
+pub fn pivot_index(documents: &[Document], pivot: Option<&LanguageTag>) -> Result<usize> {
+    match pivot {
+        None => Ok(documents
+            .iter()
+            .position(|d| d.lang.primary() == "en")
+            .unwrap_or(0)),
+        Some(p) => documents.iter().position(|d| &d.lang == p).ok_or_else(|| {
+            Error::option("pivot", format!("the pivot language {p} has no document"))
+        }),
+    }
+}
+
 /// Aligns the documents through the pivot.
 ///
 /// # Errors
@@ -371,17 +399,7 @@ pub fn align(documents: &[Document], options: &AlignOptions) -> Result<Alignment
             });
         }
     }
-    let pivot_index = match &options.pivot {
-        // English when there is an English document (UN texts are drafted in it), else the
-        // first document.
-        None => documents
-            .iter()
-            .position(|d| d.lang.primary() == "en")
-            .unwrap_or(0),
-        Some(p) => documents.iter().position(|d| &d.lang == p).ok_or_else(|| {
-            Error::option("pivot", format!("the pivot language {p} has no document"))
-        })?,
-    };
+    let pivot_index = pivot_index(documents, options.pivot.as_ref())?;
     let mut docs: Vec<&Document> = vec![&documents[pivot_index]];
     docs.extend(
         documents
@@ -395,9 +413,16 @@ pub fn align(documents: &[Document], options: &AlignOptions) -> Result<Alignment
     let mut forced = Vec::new();
     let mut pairs = Vec::new();
     for doc in &docs[1..] {
+        let memory: Vec<(&str, &str)> = options
+            .memory
+            .iter()
+            .filter(|m| m.lang == doc.lang)
+            .flat_map(|m| m.pairs.iter().map(|(s, t)| (s.as_str(), t.as_str())))
+            .collect();
         pairs.push(align_pair(
             pivot,
             doc,
+            &memory,
             options.force,
             &mut warnings,
             &mut forced,
@@ -482,6 +507,7 @@ struct Pair {
 fn align_pair(
     pivot: &Document,
     doc: &Document,
+    memory: &[(&str, &str)],
     force: bool,
     warnings: &mut Vec<String>,
     forced: &mut Vec<String>,
@@ -542,6 +568,28 @@ fn align_pair(
             independent.wins.0,
             independent.wins.1
         ))?;
+    }
+    if !memory.is_empty() {
+        // Earlier translations give a dictionary that owes nothing to this pairing, and
+        // judge it across alphabets too, where numbers and names are too few.
+        let remembered = Lexicon::from_memory(&pivot_texts, &doc_texts, memory);
+        // Every 1-1 bead, doubtful ones too: unrelated texts leave few confident ones.
+        let evidence = Weights::estimate(
+            &bags(&remembered, &pivot_texts, Side::Source),
+            &bags(&remembered, &doc_texts, Side::Target),
+            &confident_pairs(&first, 0.0),
+        );
+        if evidence.related_by_memory(remembered.reach(&pivot_texts)) == Some(false) {
+            refuse(format!(
+                "through a dictionary of {} words learnt from {} translations in the memory, paired paragraphs explain {:.1}% of their words, paragraphs paired at random {:.1}%, and a pair beats its neighbours in {} of {}: these are not translations of each other (the same series' text of another year?)",
+                remembered.dictionary_len(),
+                memory.len(),
+                50.0 * (evidence.paired.0 + evidence.paired.1),
+                50.0 * (evidence.unrelated.0 + evidence.unrelated.1),
+                evidence.wins.0,
+                evidence.wins.1
+            ))?;
+        }
     }
     let mut pass = LexicalPass::new(lexicon, &pivot_texts, &doc_texts, &confident, &params);
     let mut beads = pass.align(&pivot_measures, &doc_measures);

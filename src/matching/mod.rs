@@ -17,6 +17,8 @@ pub mod score;
 /// The tokens the matcher compares (they live with the rest of text processing).
 pub use crate::text::{date, months, token};
 
+use std::collections::HashSet;
+
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -295,6 +297,51 @@ impl Matcher {
     pub fn suggest(&self, query: &Query, options: &SuggestOptions) -> Result<Matches> {
         self.store
             .snapshot(|s| Search { s }.suggest(query, options))
+    }
+
+    /// The stored translations from `options.from` to `options.to` that match any of
+    /// `texts` (whole units, sentences of units and the parts of assembled matches),
+    /// each pair once: what the memory already knows of a document's language pair.
+    /// Texts that cannot be matched (empty, too long) are passed over.
+    ///
+    /// # Errors
+    /// [`Error::Database`].
+    pub fn stored_translations(
+        &self,
+        texts: &[&str],
+        options: &SuggestOptions,
+    ) -> Result<Vec<(String, String)>> {
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        for text in texts {
+            let matches = match self.suggest(
+                &Query {
+                    text,
+                    ..Query::default()
+                },
+                options,
+            ) {
+                Ok(m) => m,
+                Err(Error::Query(_) | Error::NoSegments { .. }) => continue,
+                Err(e) => return Err(e),
+            };
+            for s in matches.suggestions {
+                let pairs: Vec<(String, String)> = match s.kind {
+                    MatchKind::Assembled => s
+                        .parts
+                        .into_iter()
+                        .filter_map(|p| Some((p.source?, p.target)))
+                        .collect(),
+                    MatchKind::Unit | MatchKind::SubSegment => vec![(s.source, s.target)],
+                };
+                for pair in pairs {
+                    if seen.insert(pair.clone()) {
+                        out.push(pair);
+                    }
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// Every stored segment in `lang` containing `phrase` (its words in order, compared as

@@ -843,6 +843,59 @@ fn texts_that_are_not_translations_are_refused_and_nothing_is_stored() {
 }
 
 #[test]
+fn another_years_message_in_another_alphabet_is_refused_by_the_memorys_dictionary() {
+    // Regression: between alphabets numbers and names were too few to judge, and the same
+    // series' message of another year in Russian, Chinese or Arabic was stored.
+    let sb = Sandbox::new();
+    let sample = root().join("tmx/un-ssc-2012.tmx");
+    sb.tmm(&["import", sample.to_str().unwrap()]).ok();
+    sb.tmm(&["export", "-o", "before.tmx"]).ok();
+    let release = |lang: &str| {
+        root()
+            .join(format!("tests/fixtures/release-2013/{lang}.txt"))
+            .display()
+            .to_string()
+    };
+    for lang in ["ru", "zh", "ar"] {
+        let other_year = root().join(format!("tests/fixtures/other-year/{lang}.txt"));
+        for english in [seed("en"), release("en")] {
+            run(
+                &sb,
+                &[
+                    "align".into(),
+                    format!("en={english}"),
+                    format!("{lang}={}", other_year.display()),
+                ],
+            )
+            .fails()
+            .stderr_has(&format!("{lang}.txt: no credible alignment with en"))
+            .stderr_has("translations in the memory")
+            .stderr_has("not translations of each other")
+            .stderr_has("nothing stored");
+        }
+    }
+    sb.tmm(&["export", "-o", "after.tmx"]).ok();
+    assert_eq!(
+        std::fs::read(sb.path("before.tmx")).unwrap(),
+        std::fs::read(sb.path("after.tmx")).unwrap(),
+        "a refused alignment changed the memory"
+    );
+    // The 2013 translations, which the memory's dictionary explains, are stored.
+    for lang in ["zh", "ar"] {
+        run(
+            &sb,
+            &[
+                "align".into(),
+                format!("en={}", release("en")),
+                format!("{lang}={}", release(lang)),
+            ],
+        )
+        .ok()
+        .stderr_has("8 paragraphs aligned (0 marked low confidence");
+    }
+}
+
+#[test]
 fn a_short_stray_note_stands_alone_as_0_1() {
     // Regression: a note of a few dozen characters beside a long paragraph was stored with
     // it as a 1-2 split.

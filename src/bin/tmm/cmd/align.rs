@@ -5,9 +5,10 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use tmm::align::{AlignOptions, Alignment, Document, DocumentInfo, Unit};
+use tmm::align::{AlignOptions, Alignment, Document, DocumentInfo, Remembered, Unit};
 use tmm::formats::tmx::TmxWriter;
 use tmm::lang::LanguageTag;
+use tmm::matching::{Matcher, SuggestOptions};
 use tmm::output::OutputFile;
 use tmm::store::Store;
 use tmm::text::SentenceSplitter;
@@ -18,7 +19,9 @@ use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 /// and store the aligned units (or preview them, or write them as TMX).
 ///
 /// Each file is plain text (UTF-8 or UTF-16); paragraphs are separated by blank lines, or
-/// are one per line when the file has none.
+/// are one per line when the file has none. Texts that are not translations of each other
+/// are refused; when the memory holds translations of the pivot's paragraphs, a dictionary
+/// learnt from them is part of the evidence.
 ///
 /// Example: `tmm align en=en.txt fr=fr.txt zh=zh.txt --unit sentence --document SG/SM/14499`
 #[derive(Debug, clap::Args)]
@@ -106,8 +109,10 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
             }
         }
     }
+    let memory = stored_translations(db, &documents, pivot.as_ref())?;
     let options = AlignOptions {
         pivot,
+        memory,
         unit: match args.unit {
             UnitArg::Paragraph => Unit::Paragraph,
             UnitArg::Sentence => Unit::Sentence,
@@ -187,6 +192,50 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
         summary.duplicates_skipped
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// Pivot paragraphs the memory is asked about at most, per language: enough for a
+/// dictionary, and the lookups stay cheap.
+const MEMORY_QUERIES: usize = 200;
+
+/// What the memory at `db` (when there is one) already holds of each document's
+/// translation from the pivot: the stored translations that match the pivot's paragraphs
+/// at 50% or more, the independent evidence the aligner judges a pairing by.
+fn stored_translations(
+    db: &Path,
+    documents: &[Document],
+    pivot: Option<&LanguageTag>,
+) -> anyhow::Result<Vec<Remembered>> {
+    let store = match Store::open_existing(db) {
+        Ok(store) => store,
+        Err(tmm::Error::NoDatabase { .. }) => return Ok(Vec::new()),
+        Err(e) => {
+            return Err(e).with_context(|| format!("opening {}", tmm::store::location_label(db)));
+        }
+    };
+    let pivot = &documents[tmm::align::pivot_index(documents, pivot)?];
+    let texts: Vec<&str> = pivot
+        .paragraphs
+        .iter()
+        .take(MEMORY_QUERIES)
+        .map(String::as_str)
+        .collect();
+    let matcher = Matcher::new(&store);
+    let mut out = Vec::new();
+    for doc in documents.iter().filter(|d| d.lang != pivot.lang) {
+        let mut options = SuggestOptions::new(pivot.lang.clone(), doc.lang.clone());
+        options.min = 50;
+        let pairs = matcher
+            .stored_translations(&texts, &options)
+            .with_context(|| format!("reading {}", tmm::store::location_label(db)))?;
+        if !pairs.is_empty() {
+            out.push(Remembered {
+                lang: doc.lang.clone(),
+                pairs,
+            });
+        }
+    }
+    Ok(out)
 }
 
 /// Writes the units as TMX (bead and confidence are among their props); returns how many.
