@@ -796,7 +796,7 @@ impl BeadScore {
             let bucket = ((confidence * 10.0) as usize).min(9);
             self.buckets[bucket].0 += 1;
             self.buckets[bucket].1 += usize::from(right);
-            let low = *confidence <= tmm::align::LOW_CONFIDENCE + 1e-9;
+            let low = *confidence < tmm::align::LOW_CONFIDENCE;
             self.low += usize::from(low);
             self.low_wrong += usize::from(low && !right);
             self.wrong += usize::from(!right);
@@ -970,6 +970,7 @@ fn gettext_sentences(out_dir: &Path) {
     println!("|---|---|---|---|---|---|---|---|---|");
     let mut json = Vec::new();
     let mut calibration = [(0usize, 0usize); 10];
+    let (mut low, mut wrong) = ((0usize, 0usize), 0usize);
     for &(lang, locale) in LOCALES {
         let entries = catalogue(locale);
         if entries.len() < 400 {
@@ -1005,9 +1006,31 @@ fn gettext_sentences(out_dir: &Path) {
                 {
                     let right =
                         gold.contains(&(b.source.clone().collect(), b.target.clone().collect()));
-                    let k = ((b.confidence * 10.0) as usize).min(9);
+                    // What `tmm align` reports: the posterior calibrated.
+                    let confidence = tmm::align::calibrated(b.confidence);
+                    let k = ((confidence * 10.0) as usize).min(9);
                     calibration[k].0 += 1;
                     calibration[k].1 += usize::from(right);
+                    if confidence < tmm::align::LOW_CONFIDENCE {
+                        low.0 += 1;
+                        low.1 += usize::from(!right);
+                    }
+                    wrong += usize::from(!right);
+                    // The raw posterior, for scripts/calibrate_confidence.py.
+                    if std::env::var_os("ALIGNMENT_BEADS").is_some() {
+                        let chars = |r: &std::ops::Range<usize>, side: &[String]| -> usize {
+                            side[r.clone()].iter().map(|s| tmm::text::length(s)).sum()
+                        };
+                        eprintln!(
+                            "BEAD {lang} {damage} {} {:.4} {:.6} {} {} {}",
+                            b.kind(),
+                            b.cost,
+                            b.confidence,
+                            chars(&b.source, &block.source),
+                            chars(&b.target, &block.target),
+                            u8::from(right)
+                        );
+                    }
                 }
                 tmm_score.add(&links(beads), block, Some(beads));
                 let (s, t) = (
@@ -1051,6 +1074,12 @@ fn gettext_sentences(out_dir: &Path) {
             );
         }
     }
+    println!(
+        "\nLOW beads (below {}): {}, of which wrong: {}; wrong beads: {wrong}",
+        tmm::align::LOW_CONFIDENCE,
+        low.0,
+        low.1
+    );
     let path = out_dir.join("gettext-sentences.json");
     std::fs::write(&path, serde_json::to_string(&json).unwrap()).unwrap();
     println!("\n(nltk input written to {})", path.display());

@@ -35,9 +35,9 @@
 //!   each shared, at most 5 of each.
 //!
 //! [`align_scored`] gives each bead its posterior probability under `exp(−cost /`
-//! [`TEMPERATURE`]`)` over all paths within the band (forward–backward): the confidence
-//! `tmm align` reports, LOW at or below 0.5. [`align`] keeps the paper's scale
-//! ([`confidence`]).
+//! [`TEMPERATURE`]`)` over all paths within the band (forward–backward), which `tmm align`
+//! calibrates into the confidence it reports ([`super::calibrated`]). [`align`] keeps the
+//! paper's scale ([`confidence`]).
 
 use std::ops::Range;
 

@@ -635,7 +635,8 @@ fn the_fixture_srx_rules_split_the_seed_message_as_documented() {
         .stderr_has("\\p{javaLowerCase}");
     // SRX 1.0 without cascade: the first map only, which has no rule for 。, so Chinese stays
     // one sentence per paragraph: its paragraphs pair with two sentences of the others (the
-    // right pairing, so not LOW: LOW marks rows more likely wrong than right).
+    // right pairing, so not LOW: LOW marks rows with one chance in ten or more of being
+    // wrong).
     srx_split_of_the_seed(&sb, &fixture("srx/first-map.srx"))
         .ok()
         .stdout_has("7 rows, 0 marked LOW")

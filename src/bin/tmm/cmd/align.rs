@@ -296,7 +296,7 @@ fn preview(alignment: &Alignment, width: usize, out: &mut impl Write) -> std::io
     }
     writeln!(
         out,
-        "{} rows, {} marked LOW (confidence at most {})",
+        "{} rows, {} marked LOW (confidence below {})",
         alignment.rows.len(),
         alignment.low_rows(),
         tmm::align::LOW_CONFIDENCE
