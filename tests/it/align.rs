@@ -897,6 +897,33 @@ fn another_years_message_in_another_alphabet_is_refused_by_the_memorys_dictionar
 }
 
 #[test]
+fn a_memory_that_cannot_be_read_stops_a_store_but_not_a_preview() {
+    let sb = Sandbox::new();
+    let db = sb.path("broken.db");
+    std::fs::write(&db, "this is not an SQLite database, it only has the name").unwrap();
+    let docs = [format!("en={}", seed("en")), format!("fr={}", seed("fr"))];
+    let with = |extra: &[&str]| {
+        let mut args = vec!["align"];
+        args.extend(docs.iter().map(String::as_str));
+        args.extend(extra);
+        sb.tmm_db(&db, &args)
+    };
+    with(&["--preview"])
+        .ok()
+        .stderr_has("broken.db")
+        .stderr_has("aligned without the memory's evidence")
+        .stdout_has("7 rows, 0 marked LOW");
+    with(&["--tmx", "out.tmx"]).ok();
+    assert_eq!(units(&sb.path("out.tmx")).len(), 7);
+    with(&[]).fails().stderr_has("broken.db");
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        b"this is not an SQLite database, it only has the name",
+        "the file was changed"
+    );
+}
+
+#[test]
 fn a_short_stray_note_stands_alone_as_0_1() {
     // Regression: a note of a few dozen characters beside a long paragraph was stored with
     // it as a 1-2 split.

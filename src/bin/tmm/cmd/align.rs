@@ -109,7 +109,16 @@ pub fn run(db: &Path, args: Args) -> anyhow::Result<ExitCode> {
             }
         }
     }
-    let memory = stored_translations(db, &documents, pivot.as_ref())?;
+    let memory = match stored_translations(db, &documents, pivot.as_ref()) {
+        Ok(memory) => memory,
+        // A preview or a TMX file needs no database: one that cannot be read only costs
+        // the memory's evidence.
+        Err(e) if args.preview || args.tmx.is_some() => {
+            eprintln!("warning: {e:#}; aligned without the memory's evidence");
+            Vec::new()
+        }
+        Err(e) => return Err(e),
+    };
     let options = AlignOptions {
         pivot,
         memory,
