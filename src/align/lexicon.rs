@@ -18,6 +18,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use rustc_hash::FxHashMap;
+
 /// Dice coefficient a word pair needs to enter the bootstrapped dictionary.
 pub const MIN_DICE: f64 = 0.5;
 
@@ -337,7 +339,7 @@ fn bootstrap(
     // At most this many pairs: enough for the dictionary, and the count stays linear.
     let pairs = &pairs[..pairs.len().min(4000)];
     let most = (pairs.len() / 2).max(2) as u32;
-    let mut ids: HashMap<&str, u32> = HashMap::new();
+    let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
     let per_pair: Vec<(Vec<u64>, Vec<u32>)> = pairs
         .iter()
         .map(|&(i, j)| {
@@ -360,8 +362,8 @@ fn bootstrap(
             (s, t)
         })
         .collect();
-    let mut cs: HashMap<u64, u32> = HashMap::new();
-    let mut ct: HashMap<u32, u32> = HashMap::new();
+    let mut cs: FxHashMap<u64, u32> = FxHashMap::default();
+    let mut ct: FxHashMap<u32, u32> = FxHashMap::default();
     for (s, t) in &per_pair {
         for x in s {
             *cs.entry(*x).or_default() += 1;
@@ -378,7 +380,9 @@ fn bootstrap(
         ct.get(y)
             .is_some_and(|&n| (MIN_COOCCURRENCE..=most).contains(&n))
     };
-    let mut joint: HashMap<(u32, u64), u32> = HashMap::new();
+    // Tens of millions of increments on long documents: a cheap hash (the result does not
+    // depend on the map's order).
+    let mut joint: FxHashMap<(u32, u64), u32> = FxHashMap::default();
     for (s, t) in &per_pair {
         // Long segments (lists of names) would make the count quadratic: their first words
         // are enough.
@@ -390,7 +394,7 @@ fn bootstrap(
         }
     }
     // Best partner per target word; a tie leaves the word out (the data cannot say which).
-    let mut best: HashMap<u32, (f64, u64, bool)> = HashMap::new();
+    let mut best: FxHashMap<u32, (f64, u64, bool)> = FxHashMap::default();
     for (&(y, x), &n) in &joint {
         if n < MIN_COOCCURRENCE {
             continue;
@@ -406,7 +410,7 @@ fn bootstrap(
             entry.2 = true;
         }
     }
-    let words: HashMap<u32, &str> = ids.iter().map(|(w, &i)| (i, *w)).collect();
+    let words: FxHashMap<u32, &str> = ids.iter().map(|(w, &i)| (i, *w)).collect();
     best.into_iter()
         .filter(|(_, (_, _, tie))| !tie)
         .map(|(y, (_, x, _))| (words[&y], x))
