@@ -589,12 +589,10 @@ fn align_pair(
     );
     if independent.related(lexicon.cognates()) == Some(false) {
         refuse(format!(
-            "paired paragraphs share {:.1}% of their words (numbers, names{}), paragraphs paired at random {:.1}%, and a pair beats its neighbours in {} of {}: these are not translations of each other (the same series' text of another year?)",
+            "paired paragraphs share {:.1}% of their words (numbers, names{}){}",
             50.0 * (independent.paired.0 + independent.paired.1),
             if lexicon.cognates() { ", cognates" } else { "" },
-            50.0 * (independent.unrelated.0 + independent.unrelated.1),
-            independent.wins.0,
-            independent.wins.1
+            no_better_than_chance(&independent)
         ))?;
     }
     if !memory.is_empty() {
@@ -609,13 +607,11 @@ fn align_pair(
         );
         if evidence.related_by_memory(remembered.reach(&pivot_texts)) == Some(false) {
             refuse(format!(
-                "through a dictionary of {} words learnt from {} translations in the memory, paired paragraphs explain {:.1}% of their words, paragraphs paired at random {:.1}%, and a pair beats its neighbours in {} of {}: these are not translations of each other (the same series' text of another year?)",
+                "through a dictionary of {} words learnt from {} translations in the memory, paired paragraphs explain {:.1}% of their words{}",
                 remembered.dictionary_len(),
                 memory.len(),
                 50.0 * (evidence.paired.0 + evidence.paired.1),
-                50.0 * (evidence.unrelated.0 + evidence.unrelated.1),
-                evidence.wins.0,
-                evidence.wins.1
+                no_better_than_chance(&evidence)
             ))?;
         }
     }
@@ -644,6 +640,17 @@ fn align_pair(
         ));
     }
     Ok(Pair { params, beads })
+}
+
+/// The end of a refusal by lexical evidence: what paragraphs paired at random show, and
+/// how often a pair beats its neighbours.
+fn no_better_than_chance(w: &Weights) -> String {
+    format!(
+        ", paragraphs paired at random {:.1}%, and a pair beats its neighbours in {} of {}: these are not translations of each other (the same series' text of another year?)",
+        50.0 * (w.unrelated.0 + w.unrelated.1),
+        w.wins.0,
+        w.wins.1
+    )
 }
 
 /// First-pass 1-1 beads above this confidence (the paper's scale) are the pairs the
