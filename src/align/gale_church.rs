@@ -414,45 +414,161 @@ pub fn pair_in_order(source: &[Measure], target: &[Measure], params: &Params) ->
         .collect()
 }
 
-/// The cost of the bead ending at `(i, j)` with shape `(di, dj)`, and its confidence.
-fn cost_at(
-    source: &[Measure],
-    target: &[Measure],
-    params: &Params,
-    i: usize,
-    j: usize,
-    (di, dj): (usize, usize),
-    prior: f64,
-) -> (f64, f64) {
-    let s = &source[i - di..i];
-    let t = &target[j - dj..j];
-    let ls: f64 = s.iter().map(|x| x.length).sum();
-    let lt: f64 = t.iter().map(|x| x.length).sum();
-    let anchors = if params.anchors {
-        anchor_counts(s, t)
-    } else {
-        (0, 0)
-    };
-    let mut cost = bead_cost(prior, ls, lt, anchors, params);
-    if let Some(weights) = &params.lexical {
-        cost += lexical_cost(weights, s, t);
-    }
-    (cost, confidence(confidence_cost(cost, anchors)))
+/// What a bead costs: the segments, the model, and the words they explain by each other
+/// (counted for pairs of segments within a band of the diagonal, when the model has
+/// lexical weights).
+struct Costs<'a> {
+    source: &'a [Measure],
+    target: &'a [Measure],
+    params: &'a Params,
+    words: Option<Explained<'a>>,
 }
 
-/// The lexical part of a bead's cost ([`Weights::cost`]) for groups of up to two segments.
-pub fn lexical_cost(weights: &Weights, source: &[Measure], target: &[Measure]) -> f64 {
-    if source.is_empty() || target.is_empty() {
-        return 0.0;
+impl<'a> Costs<'a> {
+    fn new(source: &'a [Measure], target: &'a [Measure], params: &'a Params, band: usize) -> Self {
+        Costs {
+            source,
+            target,
+            params,
+            words: params.lexical.map(|_| Explained::new(source, target, band)),
+        }
     }
-    let s: Vec<&Bag> = source.iter().map(|m| &m.bag).collect();
-    let t: Vec<&Bag> = target.iter().map(|m| &m.bag).collect();
-    let side = |own: &[&Bag], other: &[&Bag]| -> Vec<(u32, u32)> {
-        own.iter()
-            .map(|b| (b.words, lexicon::explained(&[b], other)))
-            .collect()
-    };
-    weights.cost(&side(&s, &t), &side(&t, &s))
+
+    /// The cost of the bead ending at `(i, j)` with shape `(di, dj)`, and its confidence.
+    fn at(&self, i: usize, j: usize, (di, dj): (usize, usize), prior: f64) -> (f64, f64) {
+        let s = &self.source[i - di..i];
+        let t = &self.target[j - dj..j];
+        let ls: f64 = s.iter().map(|x| x.length).sum();
+        let lt: f64 = t.iter().map(|x| x.length).sum();
+        let anchors = if self.params.anchors {
+            anchor_counts(s, t)
+        } else {
+            (0, 0)
+        };
+        let mut cost = bead_cost(prior, ls, lt, anchors, self.params);
+        if let (Some(weights), Some(words)) = (&self.params.lexical, &self.words) {
+            cost += words.cost(weights, i - di..i, j - dj..j);
+        }
+        (cost, confidence(confidence_cost(cost, anchors)))
+    }
+}
+
+/// The words of source and target segments near the diagonal explained by each other
+/// ([`lexicon::explained`]), counted once per pair of segments rather than once per bead
+/// and shape that holds them: the lexical part of the cost takes most of the time of a
+/// pass otherwise. A segment is compared with one segment of the other side and with it
+/// and the next taken as one, which is all that beads of up to two segments a side ask.
+struct Explained<'a> {
+    source: &'a [Measure],
+    target: &'a [Measure],
+    /// Each segment joined with the next (one fewer than the segments).
+    source_pairs: Vec<Bag>,
+    target_pairs: Vec<Bag>,
+    /// Per source segment, the first target segment counted and where its row starts.
+    rows: Vec<(usize, usize)>,
+    /// Per counted `(a, b)`: source `a` and target `b`; source `a` and targets `b, b + 1`;
+    /// sources `a, a + 1` and target `b`.
+    counts: Vec<[u32; 3]>,
+}
+
+impl<'a> Explained<'a> {
+    /// Counts the pairs of segments whose boundary cells lie within `band` of the diagonal
+    /// (and the two beyond it that a bead reaches back).
+    fn new(source: &'a [Measure], target: &'a [Measure], band: usize) -> Self {
+        let (n, m) = (source.len(), target.len());
+        let joined = |m: &[Measure]| -> Vec<Bag> {
+            m.windows(2).map(|w| w[0].bag.joined(&w[1].bag)).collect()
+        };
+        let mut table = Explained {
+            source,
+            target,
+            source_pairs: joined(source),
+            target_pairs: joined(target),
+            rows: Vec::with_capacity(n),
+            counts: Vec::new(),
+        };
+        for a in 0..n {
+            let centre = diagonal(a, n, m);
+            let lo = (centre - band as isize - 2).max(0) as usize;
+            let hi = ((centre + band as isize + 2).max(0) as usize).min(m);
+            table.rows.push((lo, table.counts.len()));
+            for b in lo..hi.max(lo) {
+                let counts = table.compute(a, b);
+                table.counts.push(counts);
+            }
+        }
+        table
+    }
+
+    fn compute(&self, a: usize, b: usize) -> [u32; 3] {
+        let (s, t) = (&self.source[a].bag, &self.target[b].bag);
+        let one = lexicon::explained(&[s], &[t]);
+        let with = |pairs: &[Bag], k: usize, own: &Bag| {
+            pairs
+                .get(k)
+                .map_or(0, |joined| lexicon::explained(&[own], &[joined]))
+        };
+        [
+            one,
+            with(&self.target_pairs, b, s),
+            with(&self.source_pairs, a, t),
+        ]
+    }
+
+    fn counts(&self, a: usize, b: usize) -> [u32; 3] {
+        let (lo, start) = self.rows[a];
+        let end = self.rows.get(a + 1).map_or(self.counts.len(), |r| r.1);
+        match b.checked_sub(lo).map(|k| start + k) {
+            Some(k) if k < end => self.counts[k],
+            _ => self.compute(a, b),
+        }
+    }
+
+    /// The lexical part of a bead's cost ([`Weights::cost`]): segments `s` and `t`, each
+    /// one or two long (an empty side costs nothing). Each segment's `(words, explained)`
+    /// is against the whole other side.
+    fn cost(&self, weights: &Weights, s: Range<usize>, t: Range<usize>) -> f64 {
+        if s.is_empty() || t.is_empty() {
+            return 0.0;
+        }
+        let (a, b) = (s.start, t.start);
+        let words = |m: &[Measure], k: usize| m[k].bag.words;
+        let mut source = [(0u32, 0u32); 2];
+        let mut target = [(0u32, 0u32); 2];
+        match (s.len(), t.len()) {
+            (1, 1) => {
+                let e = self.counts(a, b)[0];
+                source[0] = (words(self.source, a), e);
+                target[0] = (words(self.target, b), e);
+            }
+            (2, 1) => {
+                source[0] = (words(self.source, a), self.counts(a, b)[0]);
+                source[1] = (words(self.source, a + 1), self.counts(a + 1, b)[0]);
+                target[0] = (words(self.target, b), self.counts(a, b)[2]);
+            }
+            (1, 2) => {
+                source[0] = (words(self.source, a), self.counts(a, b)[1]);
+                target[0] = (words(self.target, b), self.counts(a, b)[0]);
+                target[1] = (words(self.target, b + 1), self.counts(a, b + 1)[0]);
+            }
+            _ => {
+                source[0] = (words(self.source, a), self.counts(a, b)[1]);
+                source[1] = (words(self.source, a + 1), self.counts(a + 1, b)[1]);
+                target[0] = (words(self.target, b), self.counts(a, b)[2]);
+                target[1] = (words(self.target, b + 1), self.counts(a, b + 1)[2]);
+            }
+        }
+        weights.cost(&source[..s.len()], &target[..t.len()])
+    }
+}
+
+/// The target position of the diagonal at source position `i`, from `(0, 0)` to `(n, m)`.
+fn diagonal(i: usize, n: usize, m: usize) -> isize {
+    if n == 0 {
+        0
+    } else {
+        (i as f64 * m as f64 / n as f64).round() as isize
+    }
 }
 
 /// The DP within `band` cells of the diagonal; also says whether the best path came near
@@ -465,13 +581,8 @@ fn align_banded(
 ) -> (Vec<Bead>, bool) {
     let (n, m) = (source.len(), target.len());
     let width = 2 * band + 1;
-    let centre = |i: usize| {
-        if n == 0 {
-            0
-        } else {
-            (i as f64 * m as f64 / n as f64).round() as isize
-        }
-    };
+    let centre = |i: usize| diagonal(i, n, m);
+    let model = Costs::new(source, target, params, band);
     let low = |i: usize| (centre(i) - band as isize).max(0) as usize;
     let high = |i: usize| ((centre(i) + band as isize) as usize).min(m);
     // Costs of the last three rows (beads reach back two rows), moves of every row.
@@ -503,7 +614,7 @@ fn align_banded(
                 if !before.is_finite() {
                     continue;
                 }
-                let c = before + cost_at(source, target, params, i, j, (di, dj), prior).0;
+                let c = before + model.at(i, j, (di, dj), prior).0;
                 if c < best {
                     best = c;
                     best_move = shape as u8;
@@ -536,7 +647,7 @@ fn align_banded(
         if (j > lo && j - lo < 2 && lo > 0) || (high(i) < m && high(i) - j < 2) {
             touched_edge = true;
         }
-        let (cost, confidence) = cost_at(source, target, params, i, j, (di, dj), prior);
+        let (cost, confidence) = model.at(i, j, (di, dj), prior);
         beads.push(Bead {
             source: i - di..i,
             target: j - dj..j,
@@ -598,13 +709,14 @@ impl CostTable {
             costs: vec![f32::INFINITY; (n + 1) * width * PRIORS.len()],
         };
         let priors = params.priors();
+        let costs = Costs::new(source, target, params, band);
         for i in 0..=n {
             for j in table.low(i)..=table.high(i) {
                 for (shape, &((di, dj), prior)) in priors.iter().enumerate() {
                     if di > i || dj > j || table.offset(i - di, j - dj).is_none() {
                         continue;
                     }
-                    let cost = cost_at(source, target, params, i, j, (di, dj), prior).0;
+                    let cost = costs.at(i, j, (di, dj), prior).0;
                     let k = table.index(i, j, shape).expect("in band");
                     table.costs[k] = cost as f32;
                 }
@@ -614,11 +726,7 @@ impl CostTable {
     }
 
     fn centre(&self, i: usize) -> isize {
-        if self.n == 0 {
-            0
-        } else {
-            (i as f64 * self.m as f64 / self.n as f64).round() as isize
-        }
+        diagonal(i, self.n, self.m)
     }
     fn low(&self, i: usize) -> usize {
         (self.centre(i) - self.band as isize).max(0) as usize
@@ -900,5 +1008,49 @@ mod tests {
         assert_eq!(shapes(&align(&a, &[], &Params::default())), ["1-0", "1-0"]);
         assert_eq!(shapes(&align(&[], &a, &Params::default())), ["0-1", "0-1"]);
         assert!(align(&[], &[], &Params::default()).is_empty());
+    }
+}
+
+#[cfg(test)]
+mod lexical_tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// The counts kept per pair of segments give every bead the cost that comparing
+        /// its segments' words directly gives, in the band and beyond it.
+        #[test]
+        fn counted_pairs_give_the_cost_of_comparing_words_directly(
+            source in proptest::collection::vec(proptest::collection::vec(0u64..12, 0..6), 1..9),
+            target in proptest::collection::vec(proptest::collection::vec(0u64..12, 0..6), 1..9),
+            band in 0usize..3,
+        ) {
+            let measure = |c: &Vec<u64>| Measure { length: 10.0, bag: Bag::of(c.len() as u32 + 2, c.clone()), ..Measure::default() };
+            let s: Vec<Measure> = source.iter().map(measure).collect();
+            let t: Vec<Measure> = target.iter().map(measure).collect();
+            let weights = Weights {
+                paired: (0.4, 0.35),
+                unrelated: (0.05, 0.04),
+                evidence: 1000,
+                wins: (9, 10),
+                explained: 300,
+                reliable: Some(3),
+            };
+            let table = Explained::new(&s, &t, band);
+            for (di, dj) in [(1, 1), (2, 1), (1, 2), (2, 2)] {
+                for i in di..=s.len() {
+                    for j in dj..=t.len() {
+                        let (sg, tg) = (&s[i - di..i], &t[j - dj..j]);
+                        let sb: Vec<&Bag> = sg.iter().map(|m| &m.bag).collect();
+                        let tb: Vec<&Bag> = tg.iter().map(|m| &m.bag).collect();
+                        let side = |own: &[&Bag], other: &[&Bag]| -> Vec<(u32, u32)> {
+                            own.iter().map(|b| (b.words, lexicon::explained(&[b], other))).collect()
+                        };
+                        let direct = weights.cost(&side(&sb, &tb), &side(&tb, &sb));
+                        let counted = table.cost(&weights, i - di..i, j - dj..j);
+                        proptest::prop_assert_eq!(direct, counted, "{}-{} at ({}, {})", di, dj, i, j);
+                    }
+                }
+            }
+        }
     }
 }

@@ -306,23 +306,12 @@ impl Lexicon {
 
     fn bag(&self, text: &str, concept: impl Fn(&str) -> u64) -> Bag {
         let words = words(text);
-        let mut concepts: Vec<u64> = words
+        let concepts: Vec<u64> = words
             .iter()
             .map(|w| concept(w))
             .filter(|c| self.keep.contains(c))
             .collect();
-        concepts.sort_unstable();
-        let mut out: Vec<(u64, u32)> = Vec::new();
-        for c in concepts {
-            match out.last_mut() {
-                Some((last, n)) if *last == c => *n += 1,
-                _ => out.push((c, 1)),
-            }
-        }
-        Bag {
-            words: words.len() as u32,
-            concepts: out,
-        }
+        Bag::of(words.len() as u32, concepts)
     }
 }
 
@@ -380,34 +369,61 @@ fn bootstrap(
         ct.get(y)
             .is_some_and(|&n| (MIN_COOCCURRENCE..=most).contains(&n))
     };
-    // Tens of millions of increments on long documents: a cheap hash (the result does not
-    // depend on the map's order).
-    let mut joint: FxHashMap<(u32, u64), u32> = FxHashMap::default();
-    for (s, t) in &per_pair {
-        // Long segments (lists of names) would make the count quadratic: their first words
-        // are enough.
-        let s: Vec<u64> = s.iter().copied().filter(useful_s).take(80).collect();
-        for y in t.iter().filter(|y| useful_t(y)).take(80) {
-            for x in &s {
-                *joint.entry((*y, *x)).or_default() += 1;
+    // Long segments (lists of names) would make the count quadratic: their first words
+    // are enough. Source concepts get dense numbers, so that a target word's partners are
+    // counted in an array: tens of millions of increments on long documents, with memory
+    // for one word's partners at a time rather than for every pair of words.
+    let mut dense: FxHashMap<u64, u32> = FxHashMap::default();
+    let mut concepts: Vec<u64> = Vec::new();
+    let mut postings: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+    let heads: Vec<Vec<u32>> = per_pair
+        .iter()
+        .enumerate()
+        .map(|(p, (s, t))| {
+            for y in t.iter().filter(|y| useful_t(y)).take(80) {
+                postings.entry(*y).or_default().push(p as u32);
             }
-        }
-    }
+            s.iter()
+                .filter(|x| useful_s(x))
+                .take(80)
+                .map(|&x| {
+                    *dense.entry(x).or_insert_with(|| {
+                        concepts.push(x);
+                        concepts.len() as u32 - 1
+                    })
+                })
+                .collect()
+        })
+        .collect();
     // Best partner per target word; a tie leaves the word out (the data cannot say which).
     let mut best: FxHashMap<u32, (f64, u64, bool)> = FxHashMap::default();
-    for (&(y, x), &n) in &joint {
-        if n < MIN_COOCCURRENCE {
-            continue;
+    let mut joint = vec![0u32; concepts.len()];
+    let mut touched: Vec<u32> = Vec::new();
+    for (&y, pairs) in &postings {
+        for &p in pairs {
+            for &x in &heads[p as usize] {
+                if joint[x as usize] == 0 {
+                    touched.push(x);
+                }
+                joint[x as usize] += 1;
+            }
         }
-        let dice = 2.0 * n as f64 / (cs[&x] + ct[&y]) as f64;
-        if dice < MIN_DICE {
-            continue;
-        }
-        let entry = best.entry(y).or_insert((0.0, x, false));
-        if dice > entry.0 + 1e-9 {
-            *entry = (dice, x, false);
-        } else if (dice - entry.0).abs() <= 1e-9 && x != entry.1 {
-            entry.2 = true;
+        for x in touched.drain(..) {
+            let n = std::mem::take(&mut joint[x as usize]);
+            let x = concepts[x as usize];
+            if n < MIN_COOCCURRENCE {
+                continue;
+            }
+            let dice = 2.0 * n as f64 / (cs[&x] + ct[&y]) as f64;
+            if dice < MIN_DICE {
+                continue;
+            }
+            let entry = best.entry(y).or_insert((0.0, x, false));
+            if dice > entry.0 + 1e-9 {
+                *entry = (dice, x, false);
+            } else if (dice - entry.0).abs() <= 1e-9 && x != entry.1 {
+                entry.2 = true;
+            }
         }
     }
     let words: FxHashMap<u32, &str> = ids.iter().map(|(w, &i)| (i, *w)).collect();
@@ -463,10 +479,39 @@ fn union<'a>(bags: &[&'a Bag]) -> Union<'a> {
     }
 }
 
+impl Bag {
+    /// The bag of a segment of `words` words whose concepts are `concepts`, in any order.
+    pub fn of(words: u32, mut concepts: Vec<u64>) -> Bag {
+        concepts.sort_unstable();
+        let mut out: Vec<(u64, u32)> = Vec::new();
+        for c in concepts {
+            match out.last_mut() {
+                Some((last, n)) if *last == c => *n += 1,
+                _ => out.push((c, 1)),
+            }
+        }
+        Bag {
+            words,
+            concepts: out,
+        }
+    }
+
+    /// The bag of two segments taken as one.
+    pub fn joined(&self, next: &Bag) -> Bag {
+        Bag {
+            words: self.words + next.words,
+            concepts: union(&[self, next]).collect(),
+        }
+    }
+}
+
 /// Words of one side of a bead explained by the other (each side up to two bags): per
 /// concept, as many words as the side with fewer of them has, so that a name repeated in
 /// neighbouring segments is not counted twice when they are merged.
 pub fn explained(bag: &[&Bag], other: &[&Bag]) -> u32 {
+    if let ([a], [b]) = (bag, other) {
+        return shared(&a.concepts, &b.concepts);
+    }
     let (mut a, mut b) = (union(bag).peekable(), union(other).peekable());
     let mut n = 0;
     while let (Some(&x), Some(&y)) = (a.peek(), b.peek()) {
@@ -483,6 +528,19 @@ pub fn explained(bag: &[&Bag], other: &[&Bag]) -> u32 {
                 b.next();
             }
         }
+    }
+    n
+}
+
+/// [`explained`] for one bag on each side, the case of nearly every call: a merge without
+/// branches on the comparisons, which on hashed concepts go either way at random.
+fn shared(a: &[(u64, u32)], b: &[(u64, u32)]) -> u32 {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        let (x, y) = (a[i], b[j]);
+        n += if x.0 == y.0 { x.1.min(y.1) } else { 0 };
+        i += usize::from(x.0 <= y.0);
+        j += usize::from(y.0 <= x.0);
     }
     n
 }
