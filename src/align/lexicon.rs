@@ -203,10 +203,11 @@ impl Lexicon {
     /// `pairs` the indices of segments a first pass paired confidently.
     pub fn learn(source: &[&str], target: &[&str], pairs: &[(usize, usize)]) -> Self {
         let bare = Lexicon::bare(source, target);
-        let source_words: Vec<Vec<String>> = source.iter().map(|s| words(s)).collect();
-        let target_words: Vec<Vec<String>> = target.iter().map(|s| words(s)).collect();
-        let dictionary = bootstrap(&bare, &source_words, &target_words, pairs);
-        bare.with_dictionary(dictionary, &source_words, &target_words)
+        let mut vocabulary = Vocabulary::default();
+        let source = vocabulary.segments(source.iter().copied());
+        let target = vocabulary.segments(target.iter().copied());
+        let dictionary = bootstrap(&bare, &vocabulary, &source, &target, pairs);
+        bare.with_dictionary(dictionary, &vocabulary, &source, &target)
     }
 
     /// A lexicon for the documents `source` and `target` whose dictionary is learnt from
@@ -214,13 +215,14 @@ impl Lexicon {
     /// documents' pairing: evidence that can judge that pairing.
     pub fn from_memory(source: &[&str], target: &[&str], memory: &[(&str, &str)]) -> Self {
         let bare = Lexicon::bare(source, target);
-        let memory_source: Vec<Vec<String>> = memory.iter().map(|(s, _)| words(s)).collect();
-        let memory_target: Vec<Vec<String>> = memory.iter().map(|(_, t)| words(t)).collect();
+        let mut vocabulary = Vocabulary::default();
+        let memory_source = vocabulary.segments(memory.iter().map(|(s, _)| *s));
+        let memory_target = vocabulary.segments(memory.iter().map(|(_, t)| *t));
         let pairs: Vec<(usize, usize)> = (0..memory.len()).map(|i| (i, i)).collect();
-        let dictionary = bootstrap(&bare, &memory_source, &memory_target, &pairs);
-        let source_words: Vec<Vec<String>> = source.iter().map(|s| words(s)).collect();
-        let target_words: Vec<Vec<String>> = target.iter().map(|s| words(s)).collect();
-        bare.with_dictionary(dictionary, &source_words, &target_words)
+        let dictionary = bootstrap(&bare, &vocabulary, &memory_source, &memory_target, &pairs);
+        let source = vocabulary.segments(source.iter().copied());
+        let target = vocabulary.segments(target.iter().copied());
+        bare.with_dictionary(dictionary, &vocabulary, &source, &target)
     }
 
     /// Numbers, shared words and (within one alphabet) cognates, no dictionary yet.
@@ -237,23 +239,28 @@ impl Lexicon {
     fn with_dictionary(
         mut self,
         dictionary: HashMap<String, u64>,
-        source: &[Vec<String>],
-        target: &[Vec<String>],
+        vocabulary: &Vocabulary,
+        source: &[Vec<u32>],
+        target: &[Vec<u32>],
     ) -> Self {
         self.dictionary = dictionary;
         let frequent = |n: usize| (n / 4).max(3);
-        let df = |segments: &[Vec<String>], concept: &dyn Fn(&str) -> u64| {
-            let mut out: HashMap<u64, usize> = HashMap::new();
+        let df = |segments: &[Vec<u32>], concepts: &[u64]| {
+            let mut out: FxHashMap<u64, usize> = FxHashMap::default();
+            let mut distinct: Vec<u64> = Vec::new();
             for s in segments {
-                let distinct: HashSet<u64> = s.iter().map(|w| concept(w)).collect();
-                for c in distinct {
+                distinct.clear();
+                distinct.extend(s.iter().map(|&w| concepts[w as usize]));
+                distinct.sort_unstable();
+                distinct.dedup();
+                for &c in &distinct {
                     *out.entry(c).or_default() += 1;
                 }
             }
             out
         };
-        let ds = df(source, &|w| self.source_concept(w));
-        let dt = df(target, &|w| self.target_concept(w));
+        let ds = df(source, &vocabulary.concepts(|w| self.source_concept(w)));
+        let dt = df(target, &vocabulary.concepts(|w| self.target_concept(w)));
         let (ls, lt) = (frequent(source.len()), frequent(target.len()));
         self.keep = ds
             .iter()
@@ -315,11 +322,47 @@ impl Lexicon {
     }
 }
 
+/// The distinct words of the segments a lexicon is learnt from, each stored once: segments
+/// are kept as word numbers, and a word's concept is found once, not once per occurrence.
+#[derive(Default)]
+struct Vocabulary {
+    ids: FxHashMap<String, u32>,
+    words: Vec<String>,
+}
+
+impl Vocabulary {
+    /// The words of each of `texts`, as numbers.
+    fn segments<'t>(&mut self, texts: impl Iterator<Item = &'t str>) -> Vec<Vec<u32>> {
+        texts
+            .map(|text| {
+                words(text)
+                    .into_iter()
+                    .map(|w| match self.ids.get(&w) {
+                        Some(&id) => id,
+                        None => {
+                            let id = self.words.len() as u32;
+                            self.words.push(w.clone());
+                            self.ids.insert(w, id);
+                            id
+                        }
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Each word's concept, by number.
+    fn concepts(&self, concept: impl Fn(&str) -> u64) -> Vec<u64> {
+        self.words.iter().map(|w| concept(w)).collect()
+    }
+}
+
 /// Target word → source concept, from co-occurrence in the paired segments.
 fn bootstrap(
     lexicon: &Lexicon,
-    source: &[Vec<String>],
-    target: &[Vec<String>],
+    vocabulary: &Vocabulary,
+    source: &[Vec<u32>],
+    target: &[Vec<u32>],
     pairs: &[(usize, usize)],
 ) -> HashMap<String, u64> {
     if pairs.len() < 2 {
@@ -328,22 +371,22 @@ fn bootstrap(
     // At most this many pairs: enough for the dictionary, and the count stays linear.
     let pairs = &pairs[..pairs.len().min(4000)];
     let most = (pairs.len() / 2).max(2) as u32;
-    let mut ids: FxHashMap<&str, u32> = FxHashMap::default();
+    let concept = vocabulary.concepts(|w| lexicon.source_concept(w));
+    let mut ids: FxHashMap<u32, u32> = FxHashMap::default();
     let per_pair: Vec<(Vec<u64>, Vec<u32>)> = pairs
         .iter()
         .map(|&(i, j)| {
-            let mut s: Vec<u64> = source[i]
-                .iter()
-                .map(|w| lexicon.source_concept(w))
-                .collect();
+            let mut s: Vec<u64> = source[i].iter().map(|&w| concept[w as usize]).collect();
             s.sort_unstable();
             s.dedup();
+            // Numbered in order of first appearance here, which decides the first words
+            // of a long segment.
             let mut t: Vec<u32> = target[j]
                 .iter()
-                .filter(|w| !w.starts_with('#'))
-                .map(|w| {
+                .filter(|&&w| !vocabulary.words[w as usize].starts_with('#'))
+                .map(|&w| {
                     let next = ids.len() as u32;
-                    *ids.entry(w.as_str()).or_insert(next)
+                    *ids.entry(w).or_insert(next)
                 })
                 .collect();
             t.sort_unstable();
@@ -426,10 +469,13 @@ fn bootstrap(
             }
         }
     }
-    let words: FxHashMap<u32, &str> = ids.iter().map(|(w, &i)| (i, *w)).collect();
+    let mut words = vec![""; ids.len()];
+    for (w, i) in ids {
+        words[i as usize] = vocabulary.words[w as usize].as_str();
+    }
     best.into_iter()
         .filter(|(_, (_, _, tie))| !tie)
-        .map(|(y, (_, x, _))| (words[&y], x))
+        .map(|(y, (_, x, _))| (words[y as usize], x))
         // A word that is its own counterpart (a name, a cognate) needs no entry.
         .filter(|(w, _)| !cs.contains_key(&lexicon.source_concept(w)))
         .map(|(w, x)| (w.to_string(), x))
