@@ -487,40 +487,71 @@ impl<'a> Explained<'a> {
             rows: Vec::with_capacity(n),
             counts: Vec::new(),
         };
-        for a in 0..n {
+        for (a, s) in source.iter().enumerate() {
             let centre = diagonal(a, n, m);
             let lo = (centre - band as isize - 2).max(0) as usize;
             let hi = ((centre + band as isize + 2).max(0) as usize).min(m);
             table.rows.push((lo, table.counts.len()));
-            for b in lo..hi.max(lo) {
-                let counts = table.compute(a, b);
-                table.counts.push(counts);
+            for t in &target[lo.min(hi)..hi] {
+                let one = lexicon::explained(&[&s.bag], &[&t.bag]);
+                table.counts.push([one, 0, 0]);
+            }
+        }
+        for a in 0..n {
+            let (lo, start) = table.rows[a];
+            let end = table.rows.get(a + 1).map_or(table.counts.len(), |r| r.1);
+            for k in start..end {
+                let joined = table.joined(a, lo + k - start);
+                table.counts[k][1] = joined[1];
+                table.counts[k][2] = joined[2];
             }
         }
         table
     }
 
-    fn compute(&self, a: usize, b: usize) -> [u32; 3] {
-        let (s, t) = (&self.source[a].bag, &self.target[b].bag);
-        let one = lexicon::explained(&[s], &[t]);
-        let with = |pairs: &[Bag], k: usize, own: &Bag| {
-            pairs
-                .get(k)
-                .map_or(0, |joined| lexicon::explained(&[own], &[joined]))
+    /// Words of source `a` explained by target `b`, from the table when counted.
+    fn one(&self, a: usize, b: usize) -> u32 {
+        match self.index(a, b) {
+            Some(k) => self.counts[k][0],
+            None => lexicon::explained(&[&self.source[a].bag], &[&self.target[b].bag]),
+        }
+    }
+
+    /// `[one, source a against targets b and b + 1, sources a and a + 1 against target b]`.
+    /// When one of two segments explains none of the other side's words, the union's
+    /// count is the other's alone (no concept of that side is in the first), which spares
+    /// most comparisons with a joined pair.
+    fn joined(&self, a: usize, b: usize) -> [u32; 3] {
+        let one = self.one(a, b);
+        let with = |pairs: &[Bag], k: usize, own: &Bag, next: &dyn Fn() -> u32| {
+            let Some(joined) = pairs.get(k) else {
+                return 0;
+            };
+            let second = next();
+            if one == 0 || second == 0 {
+                one + second
+            } else {
+                lexicon::explained(&[own], &[joined])
+            }
         };
+        let (s, t) = (&self.source[a].bag, &self.target[b].bag);
         [
             one,
-            with(&self.target_pairs, b, s),
-            with(&self.source_pairs, a, t),
+            with(&self.target_pairs, b, s, &|| self.one(a, b + 1)),
+            with(&self.source_pairs, a, t, &|| self.one(a + 1, b)),
         ]
     }
 
-    fn counts(&self, a: usize, b: usize) -> [u32; 3] {
+    fn index(&self, a: usize, b: usize) -> Option<usize> {
         let (lo, start) = self.rows[a];
         let end = self.rows.get(a + 1).map_or(self.counts.len(), |r| r.1);
-        match b.checked_sub(lo).map(|k| start + k) {
-            Some(k) if k < end => self.counts[k],
-            _ => self.compute(a, b),
+        b.checked_sub(lo).map(|k| start + k).filter(|&k| k < end)
+    }
+
+    fn counts(&self, a: usize, b: usize) -> [u32; 3] {
+        match self.index(a, b) {
+            Some(k) => self.counts[k],
+            None => self.joined(a, b),
         }
     }
 
