@@ -971,6 +971,11 @@ fn gettext_sentences(out_dir: &Path) {
     let mut json = Vec::new();
     let mut calibration = [(0usize, 0usize); 10];
     let (mut low, mut wrong) = ((0usize, 0usize), 0usize);
+    // `tmm suggest`'s alignment of one stored paragraph ([`tmm::align::align_paragraph`]):
+    // per confidence tenth, rows with two sides and how many are right; rows at or below
+    // the sub-segment LOW, and how many of those are wrong.
+    let mut sub = [(0usize, 0usize); 10];
+    let (mut sub_low, mut sub_wrong) = ((0usize, 0usize), 0usize);
     for &(lang, locale) in LOCALES {
         let entries = catalogue(locale);
         if entries.len() < 400 {
@@ -1032,6 +1037,29 @@ fn gettext_sentences(out_dir: &Path) {
                         );
                     }
                 }
+                let rows =
+                    tmm::align::align_paragraph(&[block.source.clone(), block.target.clone()]);
+                for (bs, bt, confidence) in row_beads(&rows) {
+                    if bs.is_empty() || bt.is_empty() {
+                        continue;
+                    }
+                    let right = gold.contains(&(bs.clone(), bt.clone()));
+                    let k = ((confidence * 10.0) as usize).min(9);
+                    sub[k].0 += 1;
+                    sub[k].1 += usize::from(right);
+                    if confidence <= tmm::matching::SENTENCE_LOW_CONFIDENCE + 1e-9 {
+                        sub_low.0 += 1;
+                        sub_low.1 += usize::from(!right);
+                    }
+                    sub_wrong += usize::from(!right);
+                    if std::env::var_os("ALIGNMENT_BEADS").is_some() {
+                        eprintln!(
+                            "SUB {lang} {damage} {} {confidence:.6} {}",
+                            u8::from(block.source.len() == block.target.len()),
+                            u8::from(right)
+                        );
+                    }
+                }
                 tmm_score.add(&links(beads), block, Some(beads));
                 let (s, t) = (
                     measures(&block.source, &none),
@@ -1079,6 +1107,27 @@ fn gettext_sentences(out_dir: &Path) {
         tmm::align::LOW_CONFIDENCE,
         low.0,
         low.1
+    );
+    println!(
+        "\nThe same blocks as `tmm suggest` aligns a stored paragraph (`align_paragraph`: by\nlengths and numbers, in order when the counts agree), rows with two sides:\n"
+    );
+    println!("| confidence | rows | right | share right |");
+    println!("|---|---|---|---|");
+    for (k, (n, right)) in sub.iter().enumerate() {
+        if *n > 0 {
+            println!(
+                "| {:.1}–{:.1} | {n} | {right} | {:.3} |",
+                k as f64 / 10.0,
+                (k + 1) as f64 / 10.0,
+                *right as f64 / *n as f64
+            );
+        }
+    }
+    println!(
+        "\nLOW rows (at most {}): {}, of which wrong: {}; wrong rows: {sub_wrong}",
+        tmm::matching::SENTENCE_LOW_CONFIDENCE,
+        sub_low.0,
+        sub_low.1
     );
     let path = out_dir.join("gettext-sentences.json");
     std::fs::write(&path, serde_json::to_string(&json).unwrap()).unwrap();
