@@ -728,6 +728,22 @@ fn damaged_document(
     doc
 }
 
+/// A table of how many of each confidence tenth's `unit` (with how many right) are right.
+fn print_calibration(unit: &str, tenths: &[(usize, usize); 10]) {
+    println!("| confidence | {unit} | right | share right |");
+    println!("|---|---|---|---|");
+    for (k, (n, right)) in tenths.iter().enumerate() {
+        if *n > 0 {
+            println!(
+                "| {:.1}–{:.1} | {n} | {right} | {:.3} |",
+                k as f64 / 10.0,
+                (k + 1) as f64 / 10.0,
+                *right as f64 / *n as f64
+            );
+        }
+    }
+}
+
 /// The beads of a two-language alignment, as paragraph (or sentence) indices of each side.
 fn row_beads(rows: &[tmm::align::Row]) -> Vec<(Vec<usize>, Vec<usize>, f64)> {
     let (mut s, mut t) = (0, 0);
@@ -941,18 +957,7 @@ fn gettext_documents(out_dir: &Path) {
     std::fs::write(&path, serde_json::to_string(&json).unwrap()).unwrap();
     println!("\n(nltk input written to {})", path.display());
     println!("\nCalibration over all paragraph rows with two languages above:\n");
-    println!("| confidence | rows | right | share right |");
-    println!("|---|---|---|---|");
-    for (k, (n, right)) in calibration.buckets.iter().enumerate() {
-        if *n > 0 {
-            println!(
-                "| {:.1}–{:.1} | {n} | {right} | {:.3} |",
-                k as f64 / 10.0,
-                (k + 1) as f64 / 10.0,
-                *right as f64 / *n as f64
-            );
-        }
-    }
+    print_calibration("rows", &calibration.buckets);
     println!(
         "\nLOW rows: {}, of which wrong: {}; wrong rows: {}, of which LOW: {}",
         calibration.low, calibration.low_wrong, calibration.wrong, calibration.low_wrong
@@ -1090,18 +1095,7 @@ fn gettext_sentences(out_dir: &Path) {
         }
     }
     println!("\nCalibration over all sentence beads with two sides above:\n");
-    println!("| confidence | beads | right | share right |");
-    println!("|---|---|---|---|");
-    for (k, (n, right)) in calibration.iter().enumerate() {
-        if *n > 0 {
-            println!(
-                "| {:.1}–{:.1} | {n} | {right} | {:.3} |",
-                k as f64 / 10.0,
-                (k + 1) as f64 / 10.0,
-                *right as f64 / *n as f64
-            );
-        }
-    }
+    print_calibration("beads", &calibration);
     println!(
         "\nLOW beads (below {}): {}, of which wrong: {}; wrong beads: {wrong}",
         tmm::align::LOW_CONFIDENCE,
@@ -1111,18 +1105,7 @@ fn gettext_sentences(out_dir: &Path) {
     println!(
         "\nThe same blocks as `tmm suggest` aligns a stored paragraph (`align_paragraph`: by\nlengths and numbers, in order when the counts agree), rows with two sides:\n"
     );
-    println!("| confidence | rows | right | share right |");
-    println!("|---|---|---|---|");
-    for (k, (n, right)) in sub.iter().enumerate() {
-        if *n > 0 {
-            println!(
-                "| {:.1}–{:.1} | {n} | {right} | {:.3} |",
-                k as f64 / 10.0,
-                (k + 1) as f64 / 10.0,
-                *right as f64 / *n as f64
-            );
-        }
-    }
+    print_calibration("rows", &sub);
     println!(
         "\nLOW rows (at most {}): {}, of which wrong: {}; wrong rows: {sub_wrong}",
         tmm::matching::SENTENCE_LOW_CONFIDENCE,
