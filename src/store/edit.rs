@@ -217,6 +217,7 @@ pub(crate) mod sql {
     /// Names origin `?2` `?1`.
     pub(crate) const RENAME_ORIGIN: &str = "UPDATE origin SET name = ?1 WHERE id = ?2";
     /// The position of unit `?1`, and whether it exists.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
     pub(crate) const UNIT_POSITION: &str = "SELECT position FROM unit WHERE id = ?1";
     /// Marks the variants of unit `?1` dead in the match index (their postings stay until
     /// a rebuild; lookups skip them).

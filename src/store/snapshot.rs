@@ -638,7 +638,9 @@ pub(crate) mod sql {
         "SELECT CAST(sum(df) AS BIGINT) FROM match_term WHERE lang = ?1 AND term = ?2";
     pub const RECENT_DF: &str = "SELECT count(*) FROM match_recent WHERE lang = ?1 AND term = ?2";
     // PostgreSQL only (an array parameter): the document frequencies of many terms at once.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
     pub const DFS: &str = "SELECT term, CAST(sum(df) AS BIGINT) FROM match_term WHERE lang = ?1 AND term = ANY(?2) GROUP BY term";
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
     pub const RECENT_DFS: &str =
         "SELECT term, count(*) FROM match_recent WHERE lang = ?1 AND term = ANY(?2) GROUP BY term";
     pub const IS_DEAD: &str = "SELECT 1 FROM match_dead WHERE variant_id = ?1";
@@ -656,6 +658,7 @@ pub(crate) mod sql {
     pub const TEXT_IN: &str =
         "SELECT text FROM variant WHERE id = ?1 AND (lang = ?2 OR lang LIKE ?3)";
     // PostgreSQL only (an array parameter): many variants' texts and dead marks at once.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
     pub const TEXTS_IN: &str = "SELECT v.id, v.text,
         EXISTS (SELECT 1 FROM match_dead d WHERE d.variant_id = v.id)
         FROM variant v WHERE v.id = ANY(?1) AND (v.lang = ?2 OR v.lang LIKE ?3)";
@@ -688,6 +691,7 @@ pub(crate) mod sql {
     );
     // PostgreSQL only (an array parameter): what the suggestions of many matched variants
     // show, VARIANT, TRANSLATION and PROVENANCE of each at once.
+    #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
     pub const MATCHED_VARIANTS: &str = concat!(
         "SELECT m.id, m.unit_id, m.lang, m.text, m.markup, t.lang, t.text, t.markup, ",
         provenance_columns!(),
