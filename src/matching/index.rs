@@ -185,6 +185,11 @@ fn list(lists: &[Vec<List>], i: u32) -> &List {
     &lists[i / LIST_BLOCK][i % LIST_BLOCK]
 }
 
+fn list_mut(lists: &mut [Vec<List>], i: u32) -> &mut List {
+    let i = i as usize;
+    &mut lists[i / LIST_BLOCK][i % LIST_BLOCK]
+}
+
 impl PostingsBuilder {
     /// Adds a variant's postings; ids must come in increasing order.
     pub fn add(&mut self, id: i64, lang: &str, text: &str) {
@@ -242,7 +247,7 @@ impl PostingsBuilder {
                     i
                 }
             };
-            let b = &mut self.lists[i as usize / LIST_BLOCK][i as usize % LIST_BLOCK];
+            let b = list_mut(&mut self.lists, i);
             let capacity = b.bytes.capacity();
             put_varint(&mut b.bytes, (id - b.last) as u64);
             b.bytes.push(len);
@@ -298,7 +303,7 @@ impl PostingsBuilder {
             .collect();
         order.sort_unstable();
         for (_, _, i) in order {
-            let b = &mut lists[i as usize / LIST_BLOCK][i as usize % LIST_BLOCK];
+            let b = list_mut(&mut lists, i);
             // Each list's buffer is freed once written, so the run's memory shrinks as it goes.
             let bytes = std::mem::take(&mut b.bytes);
             stats.terms += 1;
