@@ -1052,7 +1052,7 @@ fn gettext_sentences(out_dir: &Path) {
                     let k = ((confidence * 10.0) as usize).min(9);
                     sub[k].0 += 1;
                     sub[k].1 += usize::from(right);
-                    if confidence <= tmm::matching::SENTENCE_LOW_CONFIDENCE + 1e-9 {
+                    if confidence < tmm::matching::SENTENCE_LOW_CONFIDENCE {
                         sub_low.0 += 1;
                         sub_low.1 += usize::from(!right);
                     }
@@ -1107,7 +1107,7 @@ fn gettext_sentences(out_dir: &Path) {
     );
     print_calibration("rows", &sub);
     println!(
-        "\nLOW rows (at most {}): {}, of which wrong: {}; wrong rows: {sub_wrong}",
+        "\nLOW rows (below {}): {}, of which wrong: {}; wrong rows: {sub_wrong}",
         tmm::matching::SENTENCE_LOW_CONFIDENCE,
         sub_low.0,
         sub_low.1
