@@ -744,6 +744,28 @@ fn print_calibration(unit: &str, tenths: &[(usize, usize); 10]) {
     }
 }
 
+/// Beads or rows with two sides, counted by confidence: per tenth how many and how many
+/// right, how many fall below a LOW line and how many of those are wrong, how many are wrong.
+#[derive(Default)]
+struct Calibration {
+    tenths: [(usize, usize); 10],
+    low: usize,
+    low_wrong: usize,
+    wrong: usize,
+}
+
+impl Calibration {
+    fn add(&mut self, confidence: f64, right: bool, low_below: f64) {
+        let k = ((confidence * 10.0) as usize).min(9);
+        self.tenths[k].0 += 1;
+        self.tenths[k].1 += usize::from(right);
+        let low = confidence < low_below;
+        self.low += usize::from(low);
+        self.low_wrong += usize::from(low && !right);
+        self.wrong += usize::from(!right);
+    }
+}
+
 /// The beads of a two-language alignment, as paragraph (or sentence) indices of each side.
 fn row_beads(rows: &[tmm::align::Row]) -> Vec<(Vec<usize>, Vec<usize>, f64)> {
     let (mut s, mut t) = (0, 0);
@@ -766,11 +788,8 @@ struct BeadScore {
     damage: usize,
     damage_exact: usize,
     links: Score,
-    /// Per confidence bucket (tenths): beads with both sides, and how many of them are right.
-    buckets: [(usize, usize); 10],
-    low: usize,
-    low_wrong: usize,
-    wrong: usize,
+    /// The beads with both sides, by confidence, against `tmm align`'s LOW.
+    calibration: Calibration,
 }
 
 impl BeadScore {
@@ -809,13 +828,8 @@ impl BeadScore {
                 continue;
             }
             let right = gold.contains(&(a, b));
-            let bucket = ((confidence * 10.0) as usize).min(9);
-            self.buckets[bucket].0 += 1;
-            self.buckets[bucket].1 += usize::from(right);
-            let low = *confidence < tmm::align::LOW_CONFIDENCE;
-            self.low += usize::from(low);
-            self.low_wrong += usize::from(low && !right);
-            self.wrong += usize::from(!right);
+            self.calibration
+                .add(*confidence, right, tmm::align::LOW_CONFIDENCE);
         }
     }
 }
@@ -931,9 +945,9 @@ fn gettext_documents(out_dir: &Path) {
                 score.damage_exact,
                 score.damage,
                 score.links.prf().2,
-                score.low,
-                score.low_wrong,
-                score.wrong,
+                score.calibration.low,
+                score.calibration.low_wrong,
+                score.calibration.wrong,
                 gc.exact as f64 / gc.gold.max(1) as f64,
             );
             json.push(serde_json::json!({
@@ -957,10 +971,11 @@ fn gettext_documents(out_dir: &Path) {
     std::fs::write(&path, serde_json::to_string(&json).unwrap()).unwrap();
     println!("\n(nltk input written to {})", path.display());
     println!("\nCalibration over all paragraph rows with two languages above:\n");
-    print_calibration("rows", &calibration.buckets);
+    let c = &calibration.calibration;
+    print_calibration("rows", &c.tenths);
     println!(
         "\nLOW rows: {}, of which wrong: {}; wrong rows: {}, of which LOW: {}",
-        calibration.low, calibration.low_wrong, calibration.wrong, calibration.low_wrong
+        c.low, c.low_wrong, c.wrong, c.low_wrong
     );
 }
 
@@ -974,13 +989,10 @@ fn gettext_sentences(out_dir: &Path) {
     );
     println!("|---|---|---|---|---|---|---|---|---|");
     let mut json = Vec::new();
-    let mut calibration = [(0usize, 0usize); 10];
-    let (mut low, mut wrong) = ((0usize, 0usize), 0usize);
-    // `tmm suggest`'s alignment of one stored paragraph ([`tmm::align::align_paragraph`]):
-    // per confidence tenth, rows with two sides and how many are right; rows at or below
-    // the sub-segment LOW, and how many of those are wrong.
-    let mut sub = [(0usize, 0usize); 10];
-    let (mut sub_low, mut sub_wrong) = ((0usize, 0usize), 0usize);
+    let mut calibration = Calibration::default();
+    // `tmm suggest`'s alignment of one stored paragraph ([`tmm::align::align_paragraph`]),
+    // against the sub-segment LOW.
+    let mut sub = Calibration::default();
     for &(lang, locale) in LOCALES {
         let entries = catalogue(locale);
         if entries.len() < 400 {
@@ -1018,14 +1030,7 @@ fn gettext_sentences(out_dir: &Path) {
                         gold.contains(&(b.source.clone().collect(), b.target.clone().collect()));
                     // What `tmm align` reports: the posterior calibrated.
                     let confidence = tmm::align::calibrated(b.confidence);
-                    let k = ((confidence * 10.0) as usize).min(9);
-                    calibration[k].0 += 1;
-                    calibration[k].1 += usize::from(right);
-                    if confidence < tmm::align::LOW_CONFIDENCE {
-                        low.0 += 1;
-                        low.1 += usize::from(!right);
-                    }
-                    wrong += usize::from(!right);
+                    calibration.add(confidence, right, tmm::align::LOW_CONFIDENCE);
                     // The raw posterior, for scripts/calibrate_confidence.py.
                     if std::env::var_os("ALIGNMENT_BEADS").is_some() {
                         let chars = |r: &std::ops::Range<usize>, side: &[String]| -> usize {
@@ -1049,14 +1054,7 @@ fn gettext_sentences(out_dir: &Path) {
                         continue;
                     }
                     let right = gold.contains(&(bs.clone(), bt.clone()));
-                    let k = ((confidence * 10.0) as usize).min(9);
-                    sub[k].0 += 1;
-                    sub[k].1 += usize::from(right);
-                    if confidence < tmm::matching::SENTENCE_LOW_CONFIDENCE {
-                        sub_low.0 += 1;
-                        sub_low.1 += usize::from(!right);
-                    }
-                    sub_wrong += usize::from(!right);
+                    sub.add(confidence, right, tmm::matching::SENTENCE_LOW_CONFIDENCE);
                     if std::env::var_os("ALIGNMENT_BEADS").is_some() {
                         eprintln!(
                             "SUB {lang} {damage} {} {confidence:.6} {}",
@@ -1095,22 +1093,24 @@ fn gettext_sentences(out_dir: &Path) {
         }
     }
     println!("\nCalibration over all sentence beads with two sides above:\n");
-    print_calibration("beads", &calibration);
+    print_calibration("beads", &calibration.tenths);
     println!(
-        "\nLOW beads (below {}): {}, of which wrong: {}; wrong beads: {wrong}",
+        "\nLOW beads (below {}): {}, of which wrong: {}; wrong beads: {}",
         tmm::align::LOW_CONFIDENCE,
-        low.0,
-        low.1
+        calibration.low,
+        calibration.low_wrong,
+        calibration.wrong
     );
     println!(
         "\nThe same blocks as `tmm suggest` aligns a stored paragraph (`align_paragraph`: by\nlengths and numbers, in order when the counts agree), rows with two sides:\n"
     );
-    print_calibration("rows", &sub);
+    print_calibration("rows", &sub.tenths);
     println!(
-        "\nLOW rows (below {}): {}, of which wrong: {}; wrong rows: {sub_wrong}",
+        "\nLOW rows (below {}): {}, of which wrong: {}; wrong rows: {}",
         tmm::matching::SENTENCE_LOW_CONFIDENCE,
-        sub_low.0,
-        sub_low.1
+        sub.low,
+        sub.low_wrong,
+        sub.wrong
     );
     let path = out_dir.join("gettext-sentences.json");
     std::fs::write(&path, serde_json::to_string(&json).unwrap()).unwrap();
