@@ -200,22 +200,14 @@ fn main() {
     let min_sim = f64::from(options.min) / 100.0;
     // Exhaustive reference, in memory: every English segment's token ids.
     let t = Instant::now();
-    let mut all: Vec<(i64, i64, Vec<u64>)> = Vec::new();
-    {
-        // The benchmark reads the file directly for its exhaustive reference.
-        let conn = rusqlite::Connection::open(&db).expect("db");
-        let mut stmt = conn
-            .prepare("SELECT v.id, u.position, v.text FROM variant v JOIN unit u ON u.id = v.unit_id WHERE v.lang = 'en'")
-            .unwrap();
-        let mut r = stmt.query([]).unwrap();
-        while let Some(row) = r.next().unwrap() {
-            all.push((
-                row.get(0).unwrap(),
-                row.get(1).unwrap(),
-                token::content_ids(row.get_ref(2).unwrap().as_str().unwrap()),
-            ));
-        }
-    }
+    let mut all: Vec<Vec<u64>> = Vec::new();
+    store
+        .snapshot(|s| {
+            s.scan(&LanguageTag::parse("en").unwrap(), None, |_, text| {
+                all.push(token::content_ids(text))
+            })
+        })
+        .expect("scan the English segments");
     row(
         "exhaustive: segments loaded",
         format!("{} in {:.1} s", all.len(), t.elapsed().as_secs_f64()),
@@ -251,7 +243,7 @@ fn main() {
         let mut best = 0.0f64;
         let lo = (min_sim * qids.len() as f64).ceil() as usize;
         let hi = (qids.len() as f64 / min_sim).floor() as usize;
-        for (_, _, ids) in all.iter().filter(|_| o.scan) {
+        for ids in all.iter().filter(|_| o.scan) {
             if ids.len() < lo || ids.len() > hi {
                 continue;
             }
