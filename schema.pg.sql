@@ -1,7 +1,7 @@
--- tmm's PostgreSQL schema, version 7: the same tables, columns and indexes as schema.sql (the
+-- tmm's PostgreSQL schema, version 8: the same tables, columns and indexes as schema.sql (the
 -- SQLite truth), checked against it by a test (store::pg::tests), so a change to schema.sql
 -- that forgets this file fails. The version is recorded as the comment on table origin
--- ('tmm schema 7'), PostgreSQL having no PRAGMA user_version. The backend began at version 5;
+-- ('tmm schema 8'), PostgreSQL having no PRAGMA user_version. The backend began at version 5;
 -- migrations/N.pg.sql take a memory from N - 1 to N.
 --
 -- Differences, all of type or dialect, none of meaning:
@@ -96,6 +96,15 @@ CREATE TABLE variant (
     extra               TEXT
 );
 CREATE UNIQUE INDEX variant_by_unit ON variant (unit_id, position);
+
+-- Empty here: PostgreSQL stores text plain (and compresses long values itself); tmm_text() is
+-- the identity, for the statements shared with SQLite, where text may be a zstd frame.
+CREATE TABLE text_dictionary (
+    id         BIGINT  PRIMARY KEY,
+    lang       TEXT    NOT NULL,
+    dictionary BYTEA   NOT NULL
+);
+CREATE FUNCTION tmm_text(t text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS 'SELECT t';
 
 CREATE TABLE prop (
     unit_id    BIGINT  NOT NULL REFERENCES unit (id) ON DELETE CASCADE,

@@ -1,4 +1,4 @@
--- tmm's SQLite schema, version 7: the one source of truth. The store applies it whole to a
+-- tmm's SQLite schema, version 8: the one source of truth. The store applies it whole to a
 -- new database and records its version in PRAGMA user_version; a database of an older
 -- version is brought here by the numbered migrations in src/store/migrations/ (a test checks
 -- that both give the same tables, columns and indexes).
@@ -76,8 +76,8 @@ CREATE TABLE variant (
     position            INTEGER NOT NULL,   -- 1-based order in the unit
     lang                TEXT    NOT NULL,
     lang_original       TEXT,               -- the file's spelling, when it differs
-    text                TEXT    NOT NULL,   -- plain text, for search and matching
-    markup              TEXT,               -- inner XML of <seg> when it has inline elements
+    text                TEXT    NOT NULL,   -- plain text, for search and matching (*)
+    markup              TEXT,               -- inner XML of <seg> when it has inline elements (*)
     datatype            TEXT,
     o_tmf               TEXT,
     o_encoding          TEXT,
@@ -92,6 +92,17 @@ CREATE TABLE variant (
     extra               TEXT
 );
 CREATE UNIQUE INDEX variant_by_unit ON variant (unit_id, position);
+
+-- (*) Either TEXT, as it is, or a BLOB: a zstd frame without its four magic bytes, made with
+-- the dictionary its header names (src/store/packed.rs). Read them through tmm_text(column),
+-- which every connection of tmm defines. Each dictionary is trained on the first 4,000
+-- variants of its language that one import stores; an import with fewer leaves the
+-- language plain. Dictionaries are never changed or removed, and ids never reused.
+CREATE TABLE text_dictionary (
+    id         INTEGER PRIMARY KEY,
+    lang       TEXT    NOT NULL,
+    dictionary BLOB    NOT NULL
+);
 
 -- <prop> and <note> of units (tuv = 0) and variants (tuv = the variant's position).
 CREATE TABLE prop (

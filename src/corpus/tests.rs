@@ -665,7 +665,7 @@ fn csv_quoted_fields_and_no_header() -> Result<()> {
     assert_eq!(s.added, 2);
     let texts: Vec<String> = store.read("test", |c| {
         Ok(
-            c.prepare("SELECT text FROM variant WHERE lang = 'fr' ORDER BY id")?
+            c.prepare("SELECT tmm_text(text) FROM variant WHERE lang = 'fr' ORDER BY id")?
                 .query_map([], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?,
         )

@@ -54,7 +54,8 @@ impl Store {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let origin_id = insert_origin(&tx, &prepared.origin(info))?;
             {
-                let mut writer = UnitWriter::new(&tx, DuplicatePolicy::Keep)?;
+                let mut writer =
+                    UnitWriter::new(&tx, DuplicatePolicy::Keep, self.text_dictionaries()?)?;
                 for u in &prepared.units {
                     summary.count(writer.add(origin_id, &u.unit, None, Some(&srclang))?);
                 }
@@ -177,7 +178,7 @@ mod tests {
         // The bead and confidence are props, as `tmm align --tmx` writes them.
         let rows: Vec<(i64, String, f64, String)> = store.read("test", |c| {
             Ok(c.prepare(
-                "SELECT u.position, b.value, CAST(k.value AS REAL), v.text FROM unit u
+                "SELECT u.position, b.value, CAST(k.value AS REAL), tmm_text(v.text) FROM unit u
                  JOIN prop b ON b.unit_id = u.id AND b.tuv = 0 AND b.type = 'x-align-bead'
                  JOIN prop k ON k.unit_id = u.id AND k.tuv = 0 AND k.type = 'x-align-confidence'
                  JOIN variant v ON v.unit_id = u.id AND v.lang = 'fr' ORDER BY u.position",

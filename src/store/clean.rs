@@ -29,7 +29,8 @@ impl Store {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let mut counts = (0, 0);
             {
-                let mut writer = UnitWriter::new(&tx, DuplicatePolicy::Keep)?;
+                let mut writer =
+                    UnitWriter::new(&tx, DuplicatePolicy::Keep, self.text_dictionaries()?)?;
                 for id in delete {
                     counts.0 += u64::from(writer.remove(id.0)?.is_some());
                 }

@@ -67,7 +67,8 @@ impl Store {
             };
             let id = {
                 // Kept beside a stored translation of the same source: both are offered.
-                let mut writer = UnitWriter::new(&tx, DuplicatePolicy::Keep)?;
+                let mut writer =
+                    UnitWriter::new(&tx, DuplicatePolicy::Keep, self.text_dictionaries()?)?;
                 let added = writer.add(origin_id, unit, None, None)?;
                 writer.finish()?;
                 match added {
@@ -115,7 +116,8 @@ impl Store {
         self.write_within("replace_unit", wait, |conn| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let done = {
-                let mut writer = UnitWriter::new(&tx, DuplicatePolicy::Keep)?;
+                let mut writer =
+                    UnitWriter::new(&tx, DuplicatePolicy::Keep, self.text_dictionaries()?)?;
                 let done = writer.replace(id.0, unit)?;
                 writer.finish()?;
                 done
@@ -138,7 +140,8 @@ impl Store {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let mut n = 0;
             {
-                let mut writer = UnitWriter::new(&tx, DuplicatePolicy::Keep)?;
+                let mut writer =
+                    UnitWriter::new(&tx, DuplicatePolicy::Keep, self.text_dictionaries()?)?;
                 for id in ids {
                     n += u64::from(writer.remove(id.0)?.is_some());
                 }
@@ -173,7 +176,8 @@ impl Store {
                 .query_map([id.0], |r| r.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
             {
-                let mut writer = UnitWriter::new(&tx, DuplicatePolicy::Keep)?;
+                let mut writer =
+                    UnitWriter::new(&tx, DuplicatePolicy::Keep, self.text_dictionaries()?)?;
                 for u in &units {
                     writer.remove(*u)?;
                 }

@@ -205,7 +205,7 @@ fn for_each_unit(
              FROM unit WHERE {clause} ORDER BY id"
     ))?;
     let mut variant_stmt = conn.prepare(&format!(
-        "SELECT unit_id, lang, lang_original, text, markup, {ATTRIBUTE_COLUMNS}
+        "SELECT unit_id, lang, lang_original, tmm_text(text), tmm_text(markup), {ATTRIBUTE_COLUMNS}
              FROM variant WHERE {in_units} ORDER BY unit_id, position"
     ))?;
     let mut prop_stmt = conn.prepare(&format!(

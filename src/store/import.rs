@@ -236,7 +236,7 @@ impl Store {
         }
         self.write("import", |conn| {
             let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let mut writer = UnitWriter::new(&tx, options.on_duplicate)?;
+            let mut writer = UnitWriter::new(&tx, options.on_duplicate, self.text_dictionaries()?)?;
             if options.defer_index {
                 writer.index.defer(&tx)?;
             }
@@ -857,10 +857,15 @@ pub(crate) struct UnitWriter<'t> {
     /// Alternatives removed as superseded by an update.
     pub(crate) superseded: u64,
     subsegments: super::subsegment::SubsegmentWriter,
+    packer: super::packed::Packer,
 }
 
 impl<'t> UnitWriter<'t> {
-    pub(crate) fn new(tx: &'t Transaction<'t>, policy: DuplicatePolicy) -> Result<Self> {
+    pub(crate) fn new(
+        tx: &'t Transaction<'t>,
+        policy: DuplicatePolicy,
+        dictionaries: std::sync::Arc<super::packed::Dictionaries>,
+    ) -> Result<Self> {
         let mut known = KnownSources::default();
         {
             let mut stmt = tx.prepare(
@@ -893,6 +898,7 @@ impl<'t> UnitWriter<'t> {
             index: super::index::IndexWriter::new(tx)?,
             superseded: 0,
             subsegments: Default::default(),
+            packer: super::packed::Packer::new(dictionaries),
         })
     }
 
@@ -1048,18 +1054,25 @@ impl<'t> UnitWriter<'t> {
             let a = &v.attributes;
             let position = i as i64 + 1;
             let extra = variant_extra_json(a);
-            let head: [&dyn ToSql; 6] = [
-                &unit_id,
-                &position,
-                &v.lang.as_str(),
-                &v.lang_original,
-                &v.segment.text,
-                &v.segment.markup,
-            ];
+            let lang = v.lang.as_str();
+            let text = self.packer.pack(self.tx, lang, &v.segment.text)?;
+            let markup = match &v.segment.markup {
+                Some(m) => Some(self.packer.pack(self.tx, lang, m)?),
+                None => None,
+            };
+            let head: [&dyn ToSql; 6] =
+                [&unit_id, &position, &lang, &v.lang_original, &text, &markup];
             self.insert_variant.execute(params_from_iter(
                 head.into_iter().chain(attribute_values(a, &extra)),
             ))?;
             let variant_id = self.tx.last_insert_rowid();
+            self.packer.stored(
+                self.tx,
+                lang,
+                variant_id,
+                &v.segment.text,
+                v.segment.markup.as_deref(),
+            )?;
             variant_ids.push(variant_id);
             self.index
                 .add(self.tx, variant_id, v.lang.as_str(), &v.segment.text)?;

@@ -153,8 +153,9 @@ impl IndexWriter {
                 stats: IndexStats::default(),
             };
             {
-                let mut stmt =
-                    tx.prepare("SELECT id, lang, text FROM variant WHERE id >= ?1 ORDER BY id")?;
+                let mut stmt = tx.prepare(
+                    "SELECT id, lang, tmm_text(text) FROM variant WHERE id >= ?1 ORDER BY id",
+                )?;
                 let mut rows = stmt.query([first])?;
                 while let Some(row) = rows.next()? {
                     bulk.batch.push((
@@ -356,7 +357,7 @@ fn build_in(
     let worker = Worker::start();
     {
         let mut stmt =
-            tx.prepare("SELECT id, lang, text FROM variant WHERE id >= ?1 ORDER BY id")?;
+            tx.prepare("SELECT id, lang, tmm_text(text) FROM variant WHERE id >= ?1 ORDER BY id")?;
         let mut rows = stmt.query([first])?;
         let mut done = 0u64;
         let mut run = 0u64;

@@ -119,7 +119,8 @@ impl Store {
                 Ok(())
             })?;
             {
-                let mut writer = UnitWriter::new(&tx, DuplicatePolicy::Keep)?;
+                let mut writer =
+                    UnitWriter::new(&tx, DuplicatePolicy::Keep, self.text_dictionaries()?)?;
                 for (id, unit) in &changed {
                     writer.replace(id.0, unit)?;
                 }

@@ -13,6 +13,7 @@ mod filter;
 mod import;
 mod index;
 mod langs;
+pub(crate) mod packed;
 #[cfg(feature = "postgres")]
 pub(crate) mod pg;
 pub(crate) mod snapshot;
@@ -52,6 +53,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/5.sql"),
     include_str!("migrations/6.sql"),
     include_str!("migrations/7.sql"),
+    include_str!("migrations/8.sql"),
 ];
 
 /// `PRAGMA application_id` of a tmm database ("TMM1"), so other programs' files are told apart.
@@ -102,6 +104,8 @@ struct Sqlite {
     _temporary: Option<tempfile::TempDir>,
     /// Open the file immutable (a read-only folder: no WAL index can be made).
     immutable: bool,
+    /// The text dictionaries its connections have read (`packed`).
+    dictionaries: Arc<packed::Dictionaries>,
 }
 
 /// Idle read connections kept for reuse; more are opened while many threads read.
@@ -197,12 +201,14 @@ impl Store {
             .and_then(|d| std::fs::metadata(d).ok())
             .is_some_and(|m| !m.permissions().readonly())
             && writable;
+        let immutable = !dir_writable;
         let store = Store::sqlite(Sqlite {
             path: path.to_path_buf(),
             _temporary: None,
             writer: None,
             readers: Mutex::new(Vec::new()),
-            immutable: !dir_writable,
+            immutable,
+            dictionaries: Arc::new(dictionaries(path, immutable)),
         });
         store.read("open_existing", |c| {
             check_application(c, path)?;
@@ -225,7 +231,8 @@ impl Store {
         temporary: Option<tempfile::TempDir>,
     ) -> Result<Self> {
         conn.busy_timeout(BUSY_TIMEOUT)?;
-        steady_plans(&conn)?;
+        let dictionaries = Arc::new(dictionaries(&path, false));
+        configure(&conn, &dictionaries)?;
         check_application(&conn, &path)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
@@ -239,6 +246,7 @@ impl Store {
             writer: Some(Mutex::new(conn)),
             readers: Mutex::new(Vec::new()),
             immutable: false,
+            dictionaries,
         }))
     }
 
@@ -272,6 +280,14 @@ impl Store {
                 backend: "PostgreSQL",
             }),
         }
+    }
+
+    /// The text dictionaries of the SQLite store, for a writer's [`packed::Packer`].
+    pub(crate) fn text_dictionaries(&self) -> Result<Arc<packed::Dictionaries>> {
+        Ok(self
+            .sqlite_backend("text dictionaries")?
+            .dictionaries
+            .clone())
     }
 
     /// The PostgreSQL side of the store, when the memory lives there.
@@ -327,13 +343,12 @@ impl Sqlite {
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
             | OpenFlags::SQLITE_OPEN_URI;
         let conn = if self.immutable {
-            let uri = format!("file:{}?immutable=1", uri_path(&self.path));
-            Connection::open_with_flags(uri, flags)?
+            Connection::open_with_flags(immutable_uri(&self.path), flags)?
         } else {
             Connection::open_with_flags(&self.path, flags)?
         };
         conn.busy_timeout(BUSY_TIMEOUT)?;
-        steady_plans(&conn)?;
+        configure(&conn, &self.dictionaries)?;
         conn.pragma_update(None, "cache_size", -16384)?;
         // Reading through a memory map saves a copy per page read.
         conn.pragma_update(None, "mmap_size", 1i64 << 32)?;
@@ -593,6 +608,27 @@ fn check_application(conn: &Connection, path: &Path) -> Result<()> {
         });
     }
     Ok(())
+}
+
+/// What every connection needs before it runs a statement: steady plans and `tmm_text`.
+fn configure(conn: &Connection, dictionaries: &Arc<packed::Dictionaries>) -> Result<()> {
+    steady_plans(conn)?;
+    packed::register(conn, dictionaries.clone())?;
+    Ok(())
+}
+
+/// The file at `path` opened immutable, as a URI.
+fn immutable_uri(path: &Path) -> String {
+    format!("file:{}?immutable=1", uri_path(path))
+}
+
+/// The text dictionaries of the database at `path`, read as its connections are opened.
+fn dictionaries(path: &Path, immutable: bool) -> packed::Dictionaries {
+    if immutable {
+        packed::Dictionaries::new(immutable_uri(path).into(), true)
+    } else {
+        packed::Dictionaries::new(path.to_path_buf(), false)
+    }
 }
 
 /// Keeps each prepared statement's plan whatever values are bound to it (SQLite's query

@@ -599,13 +599,13 @@ pub(crate) mod sql {
     }
     macro_rules! sentence_columns {
         () => {
-            "SELECT s.unit_id, s.variant_id, s.n, s.m, s.lang, v.text, s.start, s.\"end\"
+            "SELECT s.unit_id, s.variant_id, s.n, s.m, s.lang, tmm_text(v.text), s.start, s.\"end\"
              FROM subsegment s JOIN variant v ON v.id = s.variant_id"
         };
     }
     /// The units of ids `?1` to `?2` (excluded) that have no sentences stored (a migrated
     /// memory's), with their variants in order, for `subsegment::group_units`.
-    pub const UNITS_WITHOUT_SENTENCES: &str = "SELECT u.id, u.source_lang, v.id, v.lang, v.text
+    pub const UNITS_WITHOUT_SENTENCES: &str = "SELECT u.id, u.source_lang, v.id, v.lang, tmm_text(v.text)
          FROM unit u JOIN variant v ON v.unit_id = u.id
          WHERE u.id >= ?1 AND u.id < ?2 AND NOT EXISTS (SELECT 1 FROM subsegment s WHERE s.unit_id = u.id)
          ORDER BY u.id, v.position";
@@ -625,7 +625,7 @@ pub(crate) mod sql {
          ORDER BY s.id LIMIT 1"
     );
     pub const SCAN_SENTENCES: &str = concat!(
-        "SELECT s.id, v.text, s.start, s.\"end\" ",
+        "SELECT s.id, tmm_text(v.text), s.start, s.\"end\" ",
         matched!(),
         " AND s.id >= ?3 AND (s.lang = ?1 OR s.lang LIKE ?2) ORDER BY s.id"
     );
@@ -656,16 +656,16 @@ pub(crate) mod sql {
         "SELECT 1 FROM match_recent WHERE lang = ?1 ORDER BY lang, term, variant_id LIMIT 1";
     pub const LANG_EXISTS: &str = "SELECT 1 FROM variant WHERE lang = ?1 OR lang LIKE ?2 LIMIT 1";
     pub const TEXT_IN: &str =
-        "SELECT text FROM variant WHERE id = ?1 AND (lang = ?2 OR lang LIKE ?3)";
+        "SELECT tmm_text(text) FROM variant WHERE id = ?1 AND (lang = ?2 OR lang LIKE ?3)";
     // PostgreSQL only (an array parameter): many variants' texts and dead marks at once.
     #[cfg_attr(not(feature = "postgres"), allow(dead_code))]
     pub const TEXTS_IN: &str = "SELECT v.id, v.text,
         EXISTS (SELECT 1 FROM match_dead d WHERE d.variant_id = v.id)
         FROM variant v WHERE v.id = ANY(?1) AND (v.lang = ?2 OR v.lang LIKE ?3)";
-    pub const SCAN: &str =
-        "SELECT id, text FROM variant WHERE id >= ?3 AND (lang = ?1 OR lang LIKE ?2) ORDER BY id";
-    pub const VARIANT: &str = "SELECT unit_id, lang, text, markup FROM variant WHERE id = ?1";
-    pub const TRANSLATION: &str = "SELECT lang, text, markup FROM variant
+    pub const SCAN: &str = "SELECT id, tmm_text(text) FROM variant WHERE id >= ?3 AND (lang = ?1 OR lang LIKE ?2) ORDER BY id";
+    pub const VARIANT: &str =
+        "SELECT unit_id, lang, tmm_text(text), tmm_text(markup) FROM variant WHERE id = ?1";
+    pub const TRANSLATION: &str = "SELECT lang, tmm_text(text), tmm_text(markup) FROM variant
      WHERE unit_id = ?1 AND (lang = ?2 OR lang LIKE ?3)
      ORDER BY position LIMIT 1";
     /// Where a unit `u` of origin `o` came from, as [`super::Provenance`] lists it.
@@ -701,12 +701,11 @@ pub(crate) mod sql {
              ORDER BY w.position LIMIT 1) t ON true
          WHERE m.id = ANY(?1)"
     );
-    pub const NEIGHBOUR_TEXT: &str = "SELECT v.text FROM unit u
+    pub const NEIGHBOUR_TEXT: &str = "SELECT tmm_text(v.text) FROM unit u
      JOIN unit p ON p.origin_id = u.origin_id AND p.position = u.position + ?3
      JOIN variant v ON v.unit_id = p.id AND v.lang = ?2
      WHERE u.id = ?1 LIMIT 1";
     pub const VARIANT_IDS_FROM: &str =
         "SELECT id FROM variant WHERE id >= ?1 AND (lang = ?2 OR lang LIKE ?3) ORDER BY id";
-    pub const VARIANT_IN: &str =
-        "SELECT unit_id, lang, text FROM variant WHERE id = ?1 AND (lang = ?2 OR lang LIKE ?3)";
+    pub const VARIANT_IN: &str = "SELECT unit_id, lang, tmm_text(text) FROM variant WHERE id = ?1 AND (lang = ?2 OR lang LIKE ?3)";
 }

@@ -426,7 +426,7 @@ pub(crate) fn index_pending(conn: &Connection, all: bool) -> Result<u64> {
     };
     let worker = Worker::start();
     let mut stmt = conn.prepare(&format!(
-        "SELECT s.id, s.lang, v.text, s.start, s.\"end\" {MATCHED} AND s.id >= ?1 ORDER BY s.id"
+        "SELECT s.id, s.lang, tmm_text(v.text), s.start, s.\"end\" {MATCHED} AND s.id >= ?1 ORDER BY s.id"
     ))?;
     let mut rows = stmt.query([from])?;
     let mut done = 0u64;

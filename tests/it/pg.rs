@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::util::{PgDb, Sandbox, backends, corpus, fixture, root};
+use crate::util::{PgDb, Sandbox, backends, corpus, fixture, generated, root};
 
 /// The shipped sample and every fixture TMX file that imports.
 fn memory_files() -> Vec<PathBuf> {
@@ -17,68 +17,6 @@ fn memory_files() -> Vec<PathBuf> {
     more.sort();
     files.extend(more);
     files
-}
-
-/// A TMX file of `units` generated units in three languages, a few multi-sentence.
-fn generated(path: &Path, units: usize) {
-    let words = [
-        "develop",
-        "partner",
-        "south",
-        "cooperation",
-        "growth",
-        "equity",
-        "trade",
-        "finance",
-        "school",
-        "health",
-        "water",
-        "energy",
-        "climate",
-        "peace",
-        "rights",
-        "report",
-    ];
-    let mut body = String::new();
-    let mut x: u64 = 7;
-    for i in 0..units {
-        let mut pick = |n: usize| {
-            (0..n)
-                .map(|_| {
-                    x = x
-                        .wrapping_mul(6364136223846793005)
-                        .wrapping_add(1442695040888963407);
-                    words[(x >> 33) as usize % words.len()]
-                })
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
-        let en = if i % 10 == 0 {
-            format!("{} {i}. {} again.", pick(6), pick(5))
-        } else {
-            format!("{} {i}", pick(8))
-        };
-        let fr = if i % 10 == 0 {
-            format!("{} {i}. {} encore.", pick(6), pick(5))
-        } else {
-            format!("{} {i}", pick(7))
-        };
-        body.push_str(&format!(
-            "<tu tuid=\"g{i}\" changedate=\"20240101T000000Z\"><prop type=\"x-n\">{i}</prop>\
-             <tuv xml:lang=\"en\"><seg>{en}</seg></tuv><tuv xml:lang=\"fr\"><seg>{fr}</seg></tuv>\
-             <tuv xml:lang=\"de\"><seg>{}</seg></tuv></tu>\n",
-            pick(6)
-        ));
-    }
-    std::fs::write(
-        path,
-        format!(
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<tmx version=\"1.4\"><header creationtool=\"generated_file\" \
-             creationtoolversion=\"1\" segtype=\"sentence\" o-tmf=\"t\" adminlang=\"en\" srclang=\"en\" \
-             datatype=\"plaintext\"/><body>\n{body}</body></tmx>\n"
-        ),
-    )
-    .unwrap();
 }
 
 fn export(sb: &Sandbox, db: &Path, name: &str) -> Vec<u8> {

@@ -7,7 +7,7 @@ use tmm::lang::LanguageTag;
 use tmm::matching::{Matcher, Query, SuggestOptions};
 use tmm::store::{ImportOptions, Store};
 
-use crate::util::{Sandbox, root};
+use crate::util::{Sandbox, generated, query_i64, root, sqlite_only};
 
 fn tag(s: &str) -> LanguageTag {
     LanguageTag::parse(s).unwrap()
@@ -345,4 +345,156 @@ fn a_version_4_database_migrates_and_exports_the_same_tmx() {
     assert_eq!(updated[0].score, 100, "{updated:?}");
     assert_eq!(updated[0].target, "nouveau texte");
     assert_eq!(store.index_pending().unwrap(), 0);
+}
+
+// A database made before migration 8 (tests/fixtures/db/v7.db, by commit fbac656: the
+// sample, a bulk import of 1,300 en–fr units, some with inline markup, and a small one)
+// migrates on open with its text as it was, exports the same bytes and finds what it
+// found; the next import large enough trains the languages' dictionaries, and the units
+// stored before still export as they did.
+#[test]
+fn a_version_7_database_migrates_and_keeps_its_text_beside_compressed_text() {
+    if sqlite_only("migration 8") {
+        return;
+    }
+    let sb = Sandbox::new();
+    let db = migrated_fixture(&sb, "v7");
+    assert_eq!(
+        query_i64(&db, "PRAGMA user_version"),
+        tmm::store::SCHEMA_VERSION
+    );
+    assert_eq!(query_i64(&db, "SELECT count(*) FROM text_dictionary"), 0);
+    {
+        let store = Store::open(&db).unwrap();
+        let bulk = en_fr(
+            &store,
+            "Press water growth climate partner south cooperation energy partner 0",
+        );
+        // 99: the stored source has inline tags the query lacks.
+        assert_eq!(bulk[0].score, 99, "{bulk:?}");
+        assert_eq!(
+            bulk[0].target,
+            "trade partner south peace peace south finance 0"
+        );
+    }
+    let more = sb.path("more.tmx");
+    generated(&more, 4_500);
+    sb.tmm_db(&db, &["import", more.to_str().unwrap()]).ok();
+    assert_eq!(query_i64(&db, "SELECT count(*) FROM text_dictionary"), 3);
+    assert!(
+        query_i64(
+            &db,
+            "SELECT count(*) FROM variant WHERE typeof(text) = 'blob'"
+        ) > 12_000
+    );
+    let out = sb.path("after.tmx");
+    sb.tmm_db(&db, &["export", "-o", out.to_str().unwrap()])
+        .ok();
+    let after = std::fs::read_to_string(&out).unwrap();
+    let before = std::fs::read_to_string(root().join("tests/fixtures/db/v7.export.tmx")).unwrap();
+    let body = |t: &str| {
+        let start = t.find("<body>").unwrap() + "<body>".len();
+        t[start..t.rfind("</body>").unwrap()].trim_end().to_string()
+    };
+    assert!(
+        body(&after).starts_with(&body(&before)),
+        "the units stored before migration export as they did"
+    );
+}
+
+/// The `<seg>` elements of a TMX, in order.
+fn segments(tmx: &str) -> Vec<&str> {
+    tmx.split("<seg>")
+        .skip(1)
+        .map(|s| &s[..s.find("</seg>").unwrap()])
+        .collect()
+}
+
+// Variants' text and markup are stored compressed once one import brings 4,000 of a
+// language (src/store/packed.rs). What comes out is what went in: the same segments as a
+// memory of the same units imported in files too small to train a dictionary, so stored
+// plain; lookups find them; a later import compresses with the dictionaries stored.
+#[test]
+fn text_stored_compressed_exports_and_matches_as_text_stored_plain() {
+    if sqlite_only("compressed text") {
+        return;
+    }
+    let sb = Sandbox::new();
+    let whole = sb.path("whole.tmx");
+    generated(&whole, 6_000);
+    let text = std::fs::read_to_string(&whole).unwrap();
+    let (head, units) = text.split_at(text.find("<tu ").unwrap());
+    let units: Vec<&str> = units.lines().filter(|l| l.starts_with("<tu ")).collect();
+    // Inline markup on some units, so that markup is compressed too.
+    let units: Vec<String> = units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            if i % 5 == 0 {
+                u.replacen("<seg>", "<seg><ph x=\"1\">&lt;br/&gt;</ph>", 1)
+            } else {
+                u.to_string()
+            }
+        })
+        .collect();
+    let file = |name: &str, part: &[String]| {
+        let path = sb.path(name);
+        std::fs::write(&path, format!("{head}{}\n</body></tmx>\n", part.join("\n"))).unwrap();
+        path
+    };
+    let packed = sb.path("packed.db");
+    let plain = sb.path("plain.db");
+    let all = file("all.tmx", &units);
+    sb.tmm_db(&packed, &["import", all.to_str().unwrap()]).ok();
+    for (n, part) in units.chunks(2_000).enumerate() {
+        let part = file(&format!("part{n}.tmx"), part);
+        sb.tmm_db(&plain, &["import", part.to_str().unwrap()]).ok();
+    }
+    let blobs = |db: &std::path::Path, column: &str| {
+        query_i64(
+            db,
+            &format!("SELECT count(*) FROM variant WHERE typeof({column}) = 'blob'"),
+        )
+    };
+    assert_eq!(blobs(&plain, "text"), 0);
+    assert!(
+        blobs(&packed, "text") > 15_000,
+        "{}",
+        blobs(&packed, "text")
+    );
+    assert!(
+        blobs(&packed, "markup") > 1_000,
+        "{}",
+        blobs(&packed, "markup")
+    );
+    let export = |db: &std::path::Path, name: &str| {
+        let out = sb.path(name);
+        sb.tmm_db(db, &["export", "-o", out.to_str().unwrap()]).ok();
+        std::fs::read_to_string(out).unwrap()
+    };
+    let (a, b) = (export(&packed, "a.tmx"), export(&plain, "b.tmx"));
+    assert_eq!(segments(&a).len(), 18_000);
+    assert_eq!(segments(&a), segments(&b));
+    // The suggestion shows the stored translation, decompressed.
+    let store = Store::open(&packed).unwrap();
+    let en = segments(&a)[3 * 17].to_string();
+    let fr = segments(&a)[3 * 17 + 1].to_string();
+    let found = en_fr(&store, &en);
+    assert_eq!(found[0].score, 100, "{found:?}");
+    assert_eq!(found[0].target, fr);
+    drop(store);
+    // The next import compresses from its first variant.
+    let next = file(
+        "next.tmx",
+        &units[..10]
+            .iter()
+            .map(|u| {
+                u.replace("tuid=\"g", "tuid=\"n")
+                    .replace("</seg>", " next</seg>")
+            })
+            .collect::<Vec<_>>(),
+    );
+    let before = blobs(&packed, "text");
+    sb.tmm_db(&packed, &["import", next.to_str().unwrap()]).ok();
+    assert_eq!(blobs(&packed, "text"), before + 30);
 }

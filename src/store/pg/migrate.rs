@@ -12,12 +12,13 @@ use crate::error::{Error, Result};
 use crate::store::Store;
 
 /// The tables in an order that satisfies their foreign keys.
-const TABLES: [&str; 13] = [
+const TABLES: [&str; 14] = [
     "origin",
     "origin_prop",
     "origin_note",
     "unit",
     "variant",
+    "text_dictionary",
     "prop",
     "note",
     "subsegment",
@@ -48,6 +49,19 @@ fn quoted(columns: &[(String, Type)]) -> String {
     columns
         .iter()
         .map(|(n, _)| format!("\"{n}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The SQLite columns to read for `columns`: variants' text and markup as text (SQLite may
+/// hold them as frames, PostgreSQL holds them plain).
+fn read_list(columns: &[(String, Type)]) -> String {
+    columns
+        .iter()
+        .map(|(n, _)| match n.as_str() {
+            "text" | "markup" => format!("tmm_text(\"{n}\")"),
+            _ => format!("\"{n}\""),
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -107,7 +121,8 @@ impl Store {
                             "COPY {table} ({list}) FROM STDIN (FORMAT binary)"
                         ))?;
                         let mut w = BinaryCopyInWriter::new(sink, &types);
-                        let mut stmt = conn.prepare(&format!("SELECT {list} FROM {table}"))?;
+                        let mut stmt =
+                            conn.prepare(&format!("SELECT {} FROM {table}", read_list(&cols)))?;
                         let mut rows = stmt.query([])?;
                         let mut n = 0;
                         while let Some(r) = rows.next()? {

@@ -36,6 +36,7 @@ const FIRST_VERSION: i64 = 5;
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/6.pg.sql"),
     include_str!("../migrations/7.pg.sql"),
+    include_str!("../migrations/8.pg.sql"),
 ];
 
 const _: () = assert!(FIRST_VERSION + MIGRATIONS.len() as i64 == SCHEMA_VERSION);
