@@ -877,7 +877,8 @@ fn a_schema_5_memory_on_postgresql_migrates_with_its_sentences_on_open() {
     let before = export(&sb, &pg.url, "before.tmx");
     let mut c = postgres::Client::connect(pg.url.to_str().unwrap(), postgres::NoTls).unwrap();
     // Schema 5's tables: sub-segments with a row per variant as its rows were per language,
-    // match_term keyed by its primary key (before migration 7).
+    // match_term keyed by its primary key (before migration 7), no text dictionaries
+    // (before migration 8).
     c.batch_execute(
         "DROP TABLE subsegment;
          CREATE TABLE subsegment (
@@ -892,6 +893,8 @@ fn a_schema_5_memory_on_postgresql_migrates_with_its_sentences_on_open() {
          DELETE FROM match_term WHERE lang LIKE '%:s';
          DROP INDEX match_term_key;
          ALTER TABLE match_term ADD PRIMARY KEY (lang, term, chunk);
+         DROP TABLE text_dictionary;
+         DROP FUNCTION tmm_text;
          COMMENT ON TABLE origin IS 'tmm schema 5'",
     )
     .unwrap();
