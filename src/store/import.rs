@@ -918,8 +918,10 @@ impl<'t> UnitWriter<'t> {
     }
 
     /// Ends the writer, whose statements borrow the transaction, writing the postings a bulk
-    /// import still holds; call before committing.
+    /// import still holds and the text dictionaries its variants with those stored just
+    /// before train; call before committing.
     pub(crate) fn finish(mut self) -> Result<()> {
+        self.packer.finish(self.tx)?;
         self.index.finish(self.tx)?;
         Ok(())
     }

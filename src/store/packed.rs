@@ -32,6 +32,10 @@ const DICTIONARY_SIZE: usize = 64 * 1024;
 /// dictionary (they are then compressed too). An import with fewer leaves the language
 /// plain.
 pub(crate) const SAMPLES: usize = 4000;
+/// How many rows before its own a writer still sampling looks back at for more variants of
+/// the language ([`Packer::finish`]): [`SAMPLES`] of each of six languages stored in turn,
+/// few enough rows to read in milliseconds.
+const LOOK_BACK: i64 = 6 * SAMPLES as i64;
 /// The largest text a frame may claim to hold (a corrupt header must not allocate more).
 const MAX_TEXT: u64 = 1 << 30;
 
@@ -138,7 +142,61 @@ impl Packer {
             return Ok(());
         }
         let samples = std::mem::take(samples);
-        let Some((id, bytes)) = train(tx, lang, &samples)? else {
+        self.train(tx, lang, &samples)
+    }
+
+    /// Called before the transaction commits: a language this writer met without a
+    /// dictionary and still sampling, with enough of its variants stored plain just before
+    /// this writer's (the last [`LOOK_BACK`] rows), trains on them all. A memory built up
+    /// from imports of fewer than [`SAMPLES`] variants is then compressed from the import
+    /// that brings its recent variants to that many.
+    pub(crate) fn finish(&mut self, tx: &Transaction) -> Result<()> {
+        let sampling: Vec<String> = self
+            .langs
+            .iter()
+            .filter(|(_, state)| matches!(state, Lang::Sampling(s) if !s.is_empty()))
+            .map(|(lang, _)| lang.clone())
+            .collect();
+        for lang in sampling {
+            let Some(Lang::Sampling(samples)) = self.langs.get_mut(&lang) else {
+                continue;
+            };
+            let mine = std::mem::take(samples);
+            let first = mine[0].id;
+            let mut samples: Vec<Sample> = tx
+                .prepare_cached(
+                    "SELECT id, tmm_text(text), tmm_text(markup) FROM variant
+                     WHERE id >= ?1 AND id < ?2 AND lang = ?3 ORDER BY id DESC LIMIT ?4",
+                )?
+                .query_map(
+                    rusqlite::params![
+                        first - LOOK_BACK,
+                        first,
+                        lang,
+                        (SAMPLES - mine.len()) as i64
+                    ],
+                    |r| {
+                        Ok(Sample {
+                            id: r.get(0)?,
+                            text: r.get(1)?,
+                            markup: r.get(2)?,
+                        })
+                    },
+                )?
+                .collect::<rusqlite::Result<_>>()?;
+            if samples.len() + mine.len() < SAMPLES {
+                continue;
+            }
+            samples.extend(mine);
+            self.train(tx, &lang, &samples)?;
+        }
+        Ok(())
+    }
+
+    /// Trains `lang`'s dictionary on `samples`, stores it, and rewrites the samples' rows
+    /// compressed with it.
+    fn train(&mut self, tx: &Transaction, lang: &str, samples: &[Sample]) -> Result<()> {
+        let Some((id, bytes)) = train_dictionary(tx, lang, samples)? else {
             self.langs.insert(lang.to_string(), Lang::Plain);
             return Ok(());
         };
@@ -149,7 +207,7 @@ impl Packer {
         };
         let mut rewrite =
             tx.prepare_cached("UPDATE variant SET text = ?2, markup = ?3 WHERE id = ?1")?;
-        for s in &samples {
+        for s in samples {
             let text = compress(&mut self.cctx, &dictionary, &s.text);
             let markup = s
                 .markup
@@ -184,7 +242,11 @@ fn compress<'a>(
 /// Trains a dictionary for `lang` on `samples` and stores it under the next id (written
 /// into the dictionary, so that every frame made with it names it); `None` when zstd finds
 /// too little to learn from.
-fn train(tx: &Transaction, lang: &str, samples: &[Sample]) -> Result<Option<(u32, Vec<u8>)>> {
+fn train_dictionary(
+    tx: &Transaction,
+    lang: &str,
+    samples: &[Sample],
+) -> Result<Option<(u32, Vec<u8>)>> {
     let texts: Vec<&[u8]> = samples
         .iter()
         .flat_map(|s| std::iter::once(s.text.as_str()).chain(s.markup.as_deref()))
@@ -334,14 +396,16 @@ pub(crate) fn register(conn: &Connection, dictionaries: Arc<Dictionaries>) -> ru
 mod tests {
     use super::*;
 
-    /// A database with the two tables the packer writes, and its dictionaries.
+    type Written = Vec<(String, Option<String>)>;
+
+    /// A database with the two tables the packer reads and writes, and its dictionaries.
     fn database(dir: &std::path::Path) -> (Connection, Arc<Dictionaries>) {
         let path = dir.join("packed.db");
         let conn = Connection::open(&path).unwrap();
         conn.execute_batch(
             "CREATE TABLE text_dictionary (id INTEGER PRIMARY KEY, lang TEXT NOT NULL, \
              dictionary BLOB NOT NULL);
-             CREATE TABLE variant (id INTEGER PRIMARY KEY, text, markup);",
+             CREATE TABLE variant (id INTEGER PRIMARY KEY, lang TEXT NOT NULL, text, markup);",
         )
         .unwrap();
         let dictionaries = Arc::new(Dictionaries::new(path, false));
@@ -357,6 +421,54 @@ mod tests {
             i % 13
         )
     }
+
+    /// Writes segments `range` in `lang` in one transaction, as a unit writer does.
+    fn write(
+        conn: &mut Connection,
+        dictionaries: &Arc<Dictionaries>,
+        lang: &str,
+        range: std::ops::Range<usize>,
+    ) -> Written {
+        let tx = conn.transaction().unwrap();
+        let mut packer = Packer::new(dictionaries.clone());
+        let mut written = Vec::new();
+        for i in range {
+            let text = segment(i);
+            let markup = (i % 7 == 0).then(|| format!("[[0,1,\"<b>\"],[{i},2,\"</b>\"]]"));
+            let stored = packer.pack(&tx, lang, &text).unwrap();
+            let stored_markup = markup
+                .as_deref()
+                .map(|m| packer.pack(&tx, lang, m).unwrap());
+            tx.execute(
+                "INSERT INTO variant (lang, text, markup) VALUES (?1, ?2, ?3)",
+                rusqlite::params![lang, stored, stored_markup],
+            )
+            .unwrap();
+            let id = tx.last_insert_rowid();
+            packer
+                .stored(&tx, lang, id, &text, markup.as_deref())
+                .unwrap();
+            written.push((text, markup));
+        }
+        packer.finish(&tx).unwrap();
+        tx.commit().unwrap();
+        written
+    }
+
+    fn read_back(conn: &Connection) -> Written {
+        conn.prepare("SELECT tmm_text(text), tmm_text(markup) FROM variant ORDER BY id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    fn count(conn: &Connection, sql: &str) -> usize {
+        conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap() as usize
+    }
+
+    const BLOBS: &str = "SELECT count(*) FROM variant WHERE typeof(text) = 'blob'";
 
     #[test]
     fn texts_and_nulls_pass_through_and_a_damaged_frame_is_an_error() {
@@ -380,77 +492,50 @@ mod tests {
     fn the_samples_train_a_dictionary_and_every_text_reads_back_as_written() {
         let dir = tempfile::tempdir().unwrap();
         let (mut conn, dictionaries) = database(dir.path());
-        let tx = conn.transaction().unwrap();
-        let mut packer = Packer::new(dictionaries);
-        let mut written = Vec::new();
-        for i in 0..SAMPLES + 500 {
-            let text = segment(i);
-            let markup = (i % 7 == 0).then(|| format!("[[0,1,\"<b>\"],[{i},2,\"</b>\"]]"));
-            let stored = packer.pack(&tx, "en", &text).unwrap();
-            let stored_markup = markup
-                .as_deref()
-                .map(|m| packer.pack(&tx, "en", m).unwrap());
-            tx.execute(
-                "INSERT INTO variant (text, markup) VALUES (?1, ?2)",
-                rusqlite::params![stored, stored_markup],
-            )
-            .unwrap();
-            let id = tx.last_insert_rowid();
-            packer
-                .stored(&tx, "en", id, &text, markup.as_deref())
-                .unwrap();
-            written.push((text, markup));
-        }
-        tx.commit().unwrap();
-        let blobs: i64 = conn
-            .query_row(
-                "SELECT count(*) FROM variant WHERE typeof(text) = 'blob'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
+        let written = write(&mut conn, &dictionaries, "en", 0..SAMPLES + 500);
         assert_eq!(
-            blobs as usize,
+            count(&conn, BLOBS),
             written.len(),
             "every segment is stored compressed"
         );
-        let mut read = conn
-            .prepare("SELECT tmm_text(text), tmm_text(markup) FROM variant ORDER BY id")
-            .unwrap();
-        let back: Vec<(String, Option<String>)> = read
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
-        assert_eq!(back, written);
+        assert_eq!(read_back(&conn), written);
 
         // A connection opened afterwards reads the dictionary from the file.
         let path = dir.path().join("packed.db");
         let fresh = Connection::open(&path).unwrap();
         register(&fresh, Arc::new(Dictionaries::new(path, false))).unwrap();
-        let last: String = fresh
-            .query_row(
-                "SELECT tmm_text(text) FROM variant ORDER BY id DESC LIMIT 1",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(last, written.last().unwrap().0);
+        assert_eq!(read_back(&fresh), written);
     }
 
     #[test]
-    fn a_language_with_few_variants_stays_plain() {
+    fn small_writes_stay_plain_until_the_recent_ones_make_up_the_samples() {
         let dir = tempfile::tempdir().unwrap();
         let (mut conn, dictionaries) = database(dir.path());
-        let tx = conn.transaction().unwrap();
-        let mut packer = Packer::new(dictionaries);
-        for i in 0..10 {
-            let text = segment(i);
-            assert!(matches!(
-                packer.pack(&tx, "fr", &text).unwrap(),
-                Stored::Plain(_)
-            ));
-            packer.stored(&tx, "fr", i as i64 + 1, &text, None).unwrap();
-        }
+        let mut written = write(&mut conn, &dictionaries, "fr", 0..10);
+        written.extend(write(&mut conn, &dictionaries, "en", 0..SAMPLES / 2));
+        written.extend(write(&mut conn, &dictionaries, "fr", 10..SAMPLES - 1));
+        assert_eq!(count(&conn, BLOBS), 0, "no language has {SAMPLES} yet");
+        assert_eq!(count(&conn, "SELECT count(*) FROM text_dictionary"), 0);
+
+        written.extend(write(&mut conn, &dictionaries, "fr", SAMPLES..SAMPLES + 1));
+        assert_eq!(
+            count(
+                &conn,
+                "SELECT count(*) FROM text_dictionary WHERE lang = 'fr'"
+            ),
+            1
+        );
+        assert_eq!(
+            count(
+                &conn,
+                "SELECT count(*) FROM variant WHERE lang = 'fr' AND typeof(text) = 'blob'"
+            ),
+            SAMPLES,
+            "the French variants are rewritten compressed, the English left as they were"
+        );
+        assert_eq!(read_back(&conn), written);
+        written.extend(write(&mut conn, &dictionaries, "fr", 0..1));
+        assert_eq!(count(&conn, BLOBS), SAMPLES + 1);
+        assert_eq!(read_back(&conn), written);
     }
 }
