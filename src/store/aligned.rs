@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::Store;
-use super::import::{Added, NewOrigin, UnitWriter, insert_origin};
+use super::import::{Added, NewOrigin, UnitSink, UnitWriter, insert_origin};
 use crate::align::{Alignment, DocumentInfo};
 use crate::error::Result;
 use crate::model::OriginId;
@@ -57,7 +57,13 @@ impl Store {
                 let mut writer =
                     UnitWriter::new(&tx, DuplicatePolicy::Keep, self.text_dictionaries()?)?;
                 for u in &prepared.units {
-                    summary.count(writer.add(origin_id, &u.unit, None, Some(&srclang))?);
+                    summary.count(writer.add(
+                        origin_id,
+                        &u.unit,
+                        None,
+                        Some(&srclang),
+                        Vec::new(),
+                    )?);
                 }
                 writer.finish()?;
             }

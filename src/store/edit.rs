@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use rusqlite::{OptionalExtension, params};
 
-use super::import::{Added, NewOrigin, UnitWriter, insert_origin};
+use super::import::{Added, NewOrigin, UnitSink, UnitWriter, insert_origin};
 use super::{DuplicatePolicy, ExportFilter, Store, StoredUnit};
 use crate::error::{Error, Result};
 use crate::model::{Header, OriginId, TranslationUnit, UnitId};
@@ -69,7 +69,7 @@ impl Store {
                 // Kept beside a stored translation of the same source: both are offered.
                 let mut writer =
                     UnitWriter::new(&tx, DuplicatePolicy::Keep, self.text_dictionaries()?)?;
-                let added = writer.add(origin_id, unit, None, None)?;
+                let added = writer.add(origin_id, unit, None, None, Vec::new())?;
                 writer.finish()?;
                 match added {
                     Added::Duplicate => None,

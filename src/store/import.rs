@@ -258,18 +258,32 @@ impl Store {
     }
 }
 
+/// What a sink's [`Prepare`] made of a unit in the reader's thread: each variant's text
+/// compressed, where it did.
+pub(crate) type Prepared = Vec<Option<super::packed::Prepacked>>;
+
+/// Work on each unit a sink has done in the reader's thread, given the unit and the file's
+/// source language, before the unit reaches [`UnitSink::add`].
+pub(crate) type Prepare = Box<dyn FnMut(&TranslationUnit, Option<&str>) -> Prepared + Send>;
+
 /// Where [`feed`] puts what it reads: a backend's writer inside its import transaction.
 pub(crate) trait UnitSink {
     /// Stores a new origin row (with its header's props and notes); returns its id.
     fn new_origin(&mut self, origin: &NewOrigin) -> Result<i64>;
-    /// Stores one unit in `origin` unless the duplicate policy says otherwise.
+    /// Stores one unit in `origin` unless the duplicate policy says otherwise, with what
+    /// [`prepare`](Self::prepare) made of it.
     fn add(
         &mut self,
         origin: i64,
         unit: &TranslationUnit,
         line: Option<u64>,
         default_srclang: Option<&str>,
+        prepared: Prepared,
     ) -> Result<Added>;
+    /// What to do with each unit in the reader's thread; `None` for nothing.
+    fn prepare(&self) -> Option<Prepare> {
+        None
+    }
 }
 
 impl UnitSink for UnitWriter<'_> {
@@ -282,8 +296,47 @@ impl UnitSink for UnitWriter<'_> {
         unit: &TranslationUnit,
         line: Option<u64>,
         default_srclang: Option<&str>,
+        prepared: Prepared,
     ) -> Result<Added> {
-        UnitWriter::add(self, origin, unit, line, default_srclang)
+        let tx = self.tx;
+        let Some(plan) = plan(
+            &mut SqliteStored(tx),
+            self.policy,
+            &mut self.known,
+            unit,
+            default_srclang,
+        )?
+        else {
+            return Ok(Added::Duplicate);
+        };
+        for id in plan.superseded {
+            if self.remove(id)?.is_some() {
+                self.superseded += 1;
+            }
+        }
+        // A unit updated from a file goes where that file puts it.
+        self.insert(
+            origin,
+            unit,
+            line,
+            plan.source,
+            (plan.source_hash, plan.content_hash),
+            plan.replace.map(|id| (id, false)),
+            plan.outcome,
+            prepared,
+        )
+    }
+    /// Compresses the text of units whose source is new to the store: a unit with a stored
+    /// source is most likely a duplicate, which a re-import skips without the cost.
+    fn prepare(&self) -> Option<Prepare> {
+        let mut packer = self.packer.prepacker();
+        let stored = self.known.stored_before();
+        Some(Box::new(move |unit, default_srclang| {
+            match unit.source_variant(default_srclang) {
+                Some(source) if !stored.contains_key(&source_hash(source)) => packer.pack(unit),
+                _ => Vec::new(),
+            }
+        }))
     }
 }
 
@@ -365,15 +418,26 @@ pub(crate) fn feed(
     let mut origins: Vec<(Option<String>, i64)> = Vec::new();
     // The reader parses in its own thread while this one stores: the two halves of
     // an import cost about the same, and the machine has two cores.
+    let mut prepare = sink.prepare();
+    let srclang = default_srclang.clone();
     std::thread::scope(|scope| -> Result<()> {
-        let (send, receive) = std::sync::mpsc::sync_channel::<Result<Vec<Item>>>(8);
+        let (send, receive) = std::sync::mpsc::sync_channel::<Result<Vec<(Item, Prepared)>>>(8);
         scope.spawn(move || {
             loop {
                 let mut batch = Vec::with_capacity(256);
                 let mut end = false;
                 while batch.len() < 256 {
                     match units.next_item() {
-                        Ok(Some(item)) => batch.push(item),
+                        Ok(Some(item)) => {
+                            let item = refuse_oversized(item);
+                            let prepared = match (&item, prepare.as_mut()) {
+                                (Item::Unit(read), Some(prepare)) => {
+                                    prepare(&read.unit, srclang.as_deref())
+                                }
+                                _ => Vec::new(),
+                            };
+                            batch.push((item, prepared));
+                        }
                         Ok(None) => {
                             end = true;
                             break;
@@ -391,8 +455,8 @@ pub(crate) fn feed(
             }
         });
         for batch in receive {
-            for item in batch? {
-                let read = match refuse_oversized(item) {
+            for (item, prepared) in batch? {
+                let read = match item {
                     Item::Skipped { kind, .. } => {
                         *summary.skipped.entry(kind.to_string()).or_default() += 1;
                         continue;
@@ -471,6 +535,7 @@ pub(crate) fn feed(
                     &read.unit,
                     Some(read.line),
                     default_srclang.as_deref(),
+                    prepared,
                 )?);
             }
             if observer
@@ -719,7 +784,11 @@ fn date_order(date: &str) -> Option<i64> {
 /// import added since, so that a new source and most duplicates need no lookup.
 #[derive(Debug, Default)]
 pub(crate) struct KnownSources {
-    stored: HashMap<i64, Known>,
+    /// Shared with the reader's thread ([`KnownSources::stored_before`]); the sources since
+    /// added, replaced or removed are in `asked`.
+    stored: std::sync::Arc<HashMap<i64, Known>>,
+    /// Stored sources whose next unit must ask the table.
+    asked: std::collections::HashSet<i64>,
     /// A filter, not a set: a bulk import of new units fills it whole, and at a million
     /// units a set took 19 MB; a false positive only costs one indexed lookup.
     added: SourceFilter,
@@ -816,7 +885,7 @@ impl KnownSources {
     /// Records a stored unit: its source and content hashes and its change or creation date.
     pub(crate) fn insert_stored(&mut self, source_hash: i64, content: i64, date: Option<&str>) {
         let entry = Known::of(content, date);
-        self.stored
+        std::sync::Arc::make_mut(&mut self.stored)
             .entry(source_hash)
             .and_modify(|k| *k = Known::ASK)
             .or_insert(entry);
@@ -826,6 +895,7 @@ impl KnownSources {
     /// then recorded as added), [`Known::ASK`] when the table must be asked.
     fn lookup(&mut self, source_hash: i64) -> Option<Known> {
         match self.stored.get(&source_hash) {
+            Some(_) if self.asked.contains(&source_hash) => Some(Known::ASK),
             Some(&k) => Some(k),
             None if !self.added.check_and_insert(source_hash) => None,
             None => Some(Known::ASK),
@@ -835,10 +905,16 @@ impl KnownSources {
     /// Makes the next unit with this source ask the table (a unit with it was added,
     /// replaced or removed).
     pub(crate) fn forget(&mut self, source_hash: i64) {
-        match self.stored.get_mut(&source_hash) {
-            Some(k) => *k = Known::ASK,
-            None => self.added.insert(source_hash),
+        if self.stored.contains_key(&source_hash) {
+            self.asked.insert(source_hash);
+        } else {
+            self.added.insert(source_hash);
         }
+    }
+
+    /// The sources stored before the import began.
+    fn stored_before(&self) -> std::sync::Arc<HashMap<i64, Known>> {
+        self.stored.clone()
     }
 }
 
@@ -926,42 +1002,6 @@ impl<'t> UnitWriter<'t> {
         Ok(())
     }
 
-    /// Stores one unit in `origin` unless the policy says it is a duplicate.
-    pub(crate) fn add(
-        &mut self,
-        origin: i64,
-        unit: &TranslationUnit,
-        line: Option<u64>,
-        default_srclang: Option<&str>,
-    ) -> Result<Added> {
-        let tx = self.tx;
-        let Some(plan) = plan(
-            &mut SqliteStored(tx),
-            self.policy,
-            &mut self.known,
-            unit,
-            default_srclang,
-        )?
-        else {
-            return Ok(Added::Duplicate);
-        };
-        for id in plan.superseded {
-            if self.remove(id)?.is_some() {
-                self.superseded += 1;
-            }
-        }
-        // A unit updated from a file goes where that file puts it.
-        self.insert(
-            origin,
-            unit,
-            line,
-            plan.source,
-            (plan.source_hash, plan.content_hash),
-            plan.replace.map(|id| (id, false)),
-            plan.outcome,
-        )
-    }
-
     /// Deletes a unit with its variants, props and notes, and takes it out of the index;
     /// returns its position, `None` when there was no such unit.
     pub(crate) fn remove(&mut self, id: i64) -> Result<Option<i64>> {
@@ -1004,6 +1044,7 @@ impl<'t> UnitWriter<'t> {
             hashes,
             Some((id, true)),
             Added::Updated,
+            Vec::new(),
         )?;
         Ok(true)
     }
@@ -1020,6 +1061,7 @@ impl<'t> UnitWriter<'t> {
         (source_hash, content_hash): (i64, i64),
         replace: Option<(i64, bool)>,
         outcome: Added,
+        mut prepared: Prepared,
     ) -> Result<Added> {
         let mut position = None;
         if let Some((id, keep)) = replace {
@@ -1057,11 +1099,13 @@ impl<'t> UnitWriter<'t> {
             let position = i as i64 + 1;
             let extra = variant_extra_json(a);
             let lang = v.lang.as_str();
-            let text = self.packer.pack(self.tx, lang, &v.segment.text)?;
-            let markup = match &v.segment.markup {
-                Some(m) => Some(self.packer.pack(self.tx, lang, m)?),
-                None => None,
-            };
+            let (text, markup) = self.packer.pack_variant(
+                self.tx,
+                lang,
+                &v.segment.text,
+                v.segment.markup.as_deref(),
+                prepared.get_mut(i).and_then(Option::take),
+            )?;
             let head: [&dyn ToSql; 6] =
                 [&unit_id, &position, &lang, &v.lang_original, &text, &markup];
             self.insert_variant.execute(params_from_iter(

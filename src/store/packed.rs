@@ -69,6 +69,10 @@ enum Lang {
     Plain,
 }
 
+/// The dictionaries a writer compresses with, by language: shared with the thread that
+/// reads its input, which compresses text ahead of the writer with them ([`Prepacker`]).
+type Trained = Mutex<HashMap<String, zstd::zstd_safe::CDict<'static>>>;
+
 /// Decides what a writer stores for each text, training dictionaries as it goes; one per
 /// transaction.
 pub(crate) struct Packer {
@@ -76,6 +80,8 @@ pub(crate) struct Packer {
     cctx: zstd::zstd_safe::CCtx<'static>,
     /// The store's, told of each dictionary trained, for its own transaction's reads.
     dictionaries: Arc<Dictionaries>,
+    /// The languages packing, for a [`Prepacker`].
+    trained: Arc<Trained>,
 }
 
 impl Packer {
@@ -84,7 +90,27 @@ impl Packer {
             langs: HashMap::new(),
             cctx: zstd::zstd_safe::CCtx::create(),
             dictionaries,
+            trained: Arc::default(),
         }
+    }
+
+    /// Compresses text in another thread with the dictionaries this writer packs with, so
+    /// far and from now on: an import's reader packs each unit before the writer gets it.
+    pub(crate) fn prepacker(&self) -> Prepacker {
+        Prepacker {
+            trained: self.trained.clone(),
+            cctx: zstd::zstd_safe::CCtx::create(),
+        }
+    }
+
+    /// From now on `lang`'s text is compressed with `dictionary`, here and by prepackers.
+    fn packing(&mut self, lang: &str, dictionary: zstd::zstd_safe::CDict<'static>) {
+        self.trained
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(lang.to_string(), dictionary.clone());
+        self.langs
+            .insert(lang.to_string(), Lang::Packing(dictionary));
     }
 
     /// The language's state, read from the store the first time it is met.
@@ -96,11 +122,13 @@ impl Packer {
                 )?
                 .query_row([lang], |r| r.get(0))
                 .optional()?;
-            let state = match stored.and_then(|d| zstd::zstd_safe::CDict::try_create(&d, LEVEL)) {
-                Some(d) => Lang::Packing(d),
-                None => Lang::Sampling(Vec::new()),
-            };
-            self.langs.insert(lang.to_string(), state);
+            match stored.and_then(|d| zstd::zstd_safe::CDict::try_create(&d, LEVEL)) {
+                Some(d) => self.packing(lang, d),
+                None => {
+                    self.langs
+                        .insert(lang.to_string(), Lang::Sampling(Vec::new()));
+                }
+            }
         }
         Ok(self.langs.get_mut(lang).expect("inserted above"))
     }
@@ -117,6 +145,31 @@ impl Packer {
         };
         let dictionary = dictionary.clone();
         Ok(compress(&mut self.cctx, &dictionary, text))
+    }
+
+    /// What to store for a variant's text and markup in `lang`: what a [`Prepacker`] made of
+    /// them when it did, else what [`pack`](Self::pack) makes.
+    pub(crate) fn pack_variant<'a>(
+        &mut self,
+        tx: &Transaction,
+        lang: &str,
+        text: &'a str,
+        markup: Option<&'a str>,
+        prepacked: Option<Prepacked>,
+    ) -> Result<(Stored<'a>, Option<Stored<'a>>)> {
+        if let Some(p) = prepacked {
+            let stored = |text: &'a str, frame: Option<Vec<u8>>| match frame {
+                Some(frame) => Stored::Packed(frame),
+                None => Stored::Plain(text),
+            };
+            return Ok((stored(text, p.text), markup.map(|m| stored(m, p.markup))));
+        }
+        let text = self.pack(tx, lang, text)?;
+        let markup = match markup {
+            Some(m) => Some(self.pack(tx, lang, m)?),
+            None => None,
+        };
+        Ok((text, markup))
     }
 
     /// Called after variant `id` was stored: while its language has no dictionary, keeps it
@@ -217,9 +270,48 @@ impl Packer {
                 rewrite.execute(rusqlite::params![s.id, text, markup])?;
             }
         }
-        self.langs
-            .insert(lang.to_string(), Lang::Packing(dictionary));
+        self.packing(lang, dictionary);
         Ok(())
+    }
+}
+
+/// A variant's text and markup as a [`Prepacker`] compressed them: a frame, or `None` for
+/// text stored as it is.
+pub(crate) struct Prepacked {
+    text: Option<Vec<u8>>,
+    markup: Option<Vec<u8>>,
+}
+
+/// Compresses units' text in the thread that reads them, with the dictionaries of the
+/// [`Packer`] it came from, sparing the writer's thread: on two cores the reader has time
+/// to spare, the writer none.
+pub(crate) struct Prepacker {
+    trained: Arc<Trained>,
+    cctx: zstd::zstd_safe::CCtx<'static>,
+}
+
+impl Prepacker {
+    /// For each of `unit`'s variants, its text and markup compressed, or `None` when its
+    /// language has no dictionary yet (the writer then decides).
+    pub(crate) fn pack(&mut self, unit: &crate::model::TranslationUnit) -> Vec<Option<Prepacked>> {
+        let trained = self
+            .trained
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        unit.variants
+            .iter()
+            .map(|v| {
+                let dictionary = trained.get(v.lang.as_str())?;
+                Some(Prepacked {
+                    text: frame(&mut self.cctx, dictionary, &v.segment.text),
+                    markup: v
+                        .segment
+                        .markup
+                        .as_deref()
+                        .and_then(|m| frame(&mut self.cctx, dictionary, m)),
+                })
+            })
+            .collect()
     }
 }
 
@@ -229,13 +321,25 @@ fn compress<'a>(
     dictionary: &zstd::zstd_safe::CDict<'static>,
     text: &'a str,
 ) -> Stored<'a> {
+    match frame(cctx, dictionary, text) {
+        Some(frame) => Stored::Packed(frame),
+        None => Stored::Plain(text),
+    }
+}
+
+/// `text` as a frame without its magic; `None` when that is no smaller than the text.
+fn frame(
+    cctx: &mut zstd::zstd_safe::CCtx<'static>,
+    dictionary: &zstd::zstd_safe::CDict<'static>,
+    text: &str,
+) -> Option<Vec<u8>> {
     let mut frame = Vec::with_capacity(zstd::zstd_safe::compress_bound(text.len()));
     match cctx.compress_using_cdict(&mut frame, text.as_bytes(), dictionary) {
         Ok(n) if n < text.len() + FRAME_MAGIC.len() && frame.starts_with(&FRAME_MAGIC) => {
             frame.drain(..FRAME_MAGIC.len());
-            Stored::Packed(frame)
+            Some(frame)
         }
-        _ => Stored::Plain(text),
+        _ => None,
     }
 }
 
@@ -505,6 +609,57 @@ mod tests {
         let fresh = Connection::open(&path).unwrap();
         register(&fresh, Arc::new(Dictionaries::new(path, false))).unwrap();
         assert_eq!(read_back(&fresh), written);
+    }
+
+    #[test]
+    fn a_prepacker_packs_with_the_dictionaries_its_writer_packs_with() {
+        let dir = tempfile::tempdir().unwrap();
+        let (mut conn, dictionaries) = database(dir.path());
+        let mut written = write(&mut conn, &dictionaries, "en", 0..SAMPLES);
+        let tx = conn.transaction().unwrap();
+        let mut packer = Packer::new(dictionaries.clone());
+        let mut prepacker = packer.prepacker();
+        let unit = |i: usize| crate::model::TranslationUnit {
+            variants: ["en", "fr"]
+                .map(|l| {
+                    let mut v = crate::model::Variant::new(l.parse().unwrap(), segment(i));
+                    v.segment.markup = Some(format!("[[0,1,\"<b>\"],[{i},2,\"</b>\"]]"));
+                    v
+                })
+                .into(),
+            ..Default::default()
+        };
+        // Before the writer meets English it has no dictionary to share.
+        assert!(prepacker.pack(&unit(0)).iter().all(Option::is_none));
+        packer.pack(&tx, "en", "meets English").unwrap();
+        for i in SAMPLES..SAMPLES + 3 {
+            let unit = unit(i);
+            let prepacked = prepacker.pack(&unit);
+            assert!(
+                prepacked[0].is_some() && prepacked[1].is_none(),
+                "English only"
+            );
+            let v = &unit.variants[0];
+            let markup = v.segment.markup.as_deref();
+            let (text, markup) = packer
+                .pack_variant(
+                    &tx,
+                    "en",
+                    &v.segment.text,
+                    markup,
+                    prepacked.into_iter().next().unwrap(),
+                )
+                .unwrap();
+            assert!(matches!(text, Stored::Packed(_)) && matches!(markup, Some(Stored::Packed(_))));
+            tx.execute(
+                "INSERT INTO variant (lang, text, markup) VALUES ('en', ?1, ?2)",
+                rusqlite::params![text, markup],
+            )
+            .unwrap();
+            written.push((v.segment.text.clone(), v.segment.markup.clone()));
+        }
+        tx.commit().unwrap();
+        assert_eq!(read_back(&conn), written);
     }
 
     #[test]

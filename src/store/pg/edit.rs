@@ -35,7 +35,7 @@ impl PgStore {
                 None => writer.new_origin(&edit_origin(origin, &Header::default()))?,
             };
             // Kept beside a stored translation of the same source: both are offered.
-            let added = writer.add(origin_id, unit, None, None)?;
+            let added = writer.add(origin_id, unit, None, None, Vec::new())?;
             writer.flush()?;
             writer.index_recent()?;
             let id: i64 = match added {
@@ -129,7 +129,7 @@ impl PgStore {
             let mut writer = super::import::PgWriter::new(tx, DuplicatePolicy::Keep)?;
             let origin_id = writer.new_origin(origin)?;
             for u in units {
-                summary.count(writer.add(origin_id, &u.unit, None, Some(srclang))?);
+                summary.count(writer.add(origin_id, &u.unit, None, Some(srclang), Vec::new())?);
             }
             writer.flush()?;
             writer.index_recent()?;

@@ -655,6 +655,8 @@ impl UnitSink for PgWriter<'_, '_> {
         unit: &TranslationUnit,
         line: Option<u64>,
         default_srclang: Option<&str>,
+        // PostgreSQL stores text as it is: nothing is prepared.
+        _prepared: super::super::import::Prepared,
     ) -> Result<Added> {
         let mut known = std::mem::take(&mut self.known_sources);
         let policy = self.policy;
