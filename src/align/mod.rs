@@ -605,7 +605,8 @@ fn align_pair(
         &bags(&plain, &doc_texts, Side::Target),
         &confident,
     );
-    if independent.related(lexicon.cognates()) == Some(false) {
+    let mut judged = independent.related(lexicon.cognates());
+    if judged == Some(false) {
         refuse(format!(
             "paired paragraphs share {:.1}% of their words (numbers, names{}){}",
             50.0 * (independent.paired.0 + independent.paired.1),
@@ -623,7 +624,9 @@ fn align_pair(
             &bags(&remembered, &doc_texts, Side::Target),
             &confident_pairs(&first, 0.0),
         );
-        if evidence.related_by_memory(remembered.reach(&pivot_texts)) == Some(false) {
+        let by_memory = evidence.related_by_memory(remembered.reach(&pivot_texts));
+        judged = judged.or(by_memory);
+        if by_memory == Some(false) {
             refuse(format!(
                 "through a dictionary of {} words learnt from {} translations in the memory, paired paragraphs explain {:.1}% of their words{}",
                 remembered.dictionary_len(),
@@ -632,6 +635,11 @@ fn align_pair(
                 no_better_than_chance(&evidence)
             ))?;
         }
+    }
+    if judged.is_none()
+        && let Some(message) = numbers_disagree(pivot, doc)
+    {
+        refuse(message)?;
     }
     let mut pass = LexicalPass::new(lexicon, &pivot_texts, &doc_texts, &confident, &params);
     let mut beads = pass.align(&pivot_measures, &doc_measures);
@@ -662,6 +670,60 @@ fn align_pair(
 
 /// The end of a refusal by lexical evidence: what paragraphs paired at random show, and
 /// how often a pair beats its neighbours.
+/// Numbers two documents must hold between them before [`numbers_disagree`] judges them.
+const MIN_NUMBERS: usize = 5;
+
+/// The numbers of a document (digits of any script, read as ASCII; a date's day and year
+/// count as numbers), sorted, each as often as it occurs.
+fn numbers(doc: &Document) -> Vec<String> {
+    let mut numbers: Vec<String> = doc
+        .paragraphs
+        .iter()
+        .flat_map(|p| text::token::tokenize_words(p))
+        .filter(|t| t.kind == text::token::TokenKind::Number)
+        .map(|t| t.value)
+        .collect();
+    numbers.sort_unstable();
+    numbers
+}
+
+/// Why two texts are not translations of each other by their numbers, when words cannot
+/// say (across alphabets without a memory that knows them): a translation keeps its
+/// numbers, so most of the numbers of the two texts are the same (Dice 0.75–1.00 from
+/// English to each language of the six-way UN resolution, our own resolution, the 2012
+/// message and the 2013 release), where the same series' message of another year shares its
+/// frame's numbers only (0.31–0.40 in Russian, Chinese and Arabic, benches/ALIGNMENT.md). `None` when they hold fewer than [`MIN_NUMBERS`] between them or
+/// share at least half.
+fn numbers_disagree(pivot: &Document, doc: &Document) -> Option<String> {
+    let (a, b) = (numbers(pivot), numbers(doc));
+    if a.len() + b.len() < MIN_NUMBERS {
+        return None;
+    }
+    // The multisets' intersection, walking both sorted lists.
+    let (mut i, mut j, mut shared) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                shared += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    let dice = 2.0 * shared as f64 / (a.len() + b.len()) as f64;
+    (dice < 0.5).then(|| {
+        format!(
+            "the texts share {shared} of their numbers ({} in {}, {} in {}): translations keep theirs; these are not translations of each other (the same series' text of another year?)",
+            a.len(),
+            pivot.lang,
+            b.len(),
+            doc.lang
+        )
+    })
+}
+
 fn no_better_than_chance(w: &Weights) -> String {
     format!(
         ", paragraphs paired at random {:.1}%, and a pair beats its neighbours in {} of {}: these are not translations of each other (the same series' text of another year?)",

@@ -21,6 +21,36 @@ fn seed(lang: &str) -> String {
         .to_string()
 }
 
+fn release(lang: &str) -> String {
+    root()
+        .join(format!("tests/fixtures/release-2013/{lang}.txt"))
+        .display()
+        .to_string()
+}
+
+/// Aligns the 2012 seed's and the 2013 release's English with the same series' message of
+/// another year in Russian, Chinese and Arabic: each refused, saying `because`.
+fn other_years_refused(sb: &Sandbox, because: &str) {
+    for lang in ["ru", "zh", "ar"] {
+        let other_year = root().join(format!("tests/fixtures/other-year/{lang}.txt"));
+        for english in [seed("en"), release("en")] {
+            run(
+                sb,
+                &[
+                    "align".into(),
+                    format!("en={english}"),
+                    format!("{lang}={}", other_year.display()),
+                ],
+            )
+            .fails()
+            .stderr_has(&format!("{lang}.txt: no credible alignment with en"))
+            .stderr_has(because)
+            .stderr_has("not translations of each other")
+            .stderr_has("nothing stored");
+        }
+    }
+}
+
 fn seed_args() -> Vec<String> {
     LANGS.iter().map(|l| format!("{l}={}", seed(l))).collect()
 }
@@ -851,30 +881,7 @@ fn another_years_message_in_another_alphabet_is_refused_by_the_memorys_dictionar
     let sample = root().join("tmx/un-ssc-2012.tmx");
     sb.tmm(&["import", sample.to_str().unwrap()]).ok();
     sb.tmm(&["export", "-o", "before.tmx"]).ok();
-    let release = |lang: &str| {
-        root()
-            .join(format!("tests/fixtures/release-2013/{lang}.txt"))
-            .display()
-            .to_string()
-    };
-    for lang in ["ru", "zh", "ar"] {
-        let other_year = root().join(format!("tests/fixtures/other-year/{lang}.txt"));
-        for english in [seed("en"), release("en")] {
-            run(
-                &sb,
-                &[
-                    "align".into(),
-                    format!("en={english}"),
-                    format!("{lang}={}", other_year.display()),
-                ],
-            )
-            .fails()
-            .stderr_has(&format!("{lang}.txt: no credible alignment with en"))
-            .stderr_has("translations in the memory")
-            .stderr_has("not translations of each other")
-            .stderr_has("nothing stored");
-        }
-    }
+    other_years_refused(&sb, "translations in the memory");
     sb.tmm(&["export", "-o", "after.tmx"]).ok();
     assert_eq!(
         std::fs::read(sb.path("before.tmx")).unwrap(),
@@ -893,6 +900,34 @@ fn another_years_message_in_another_alphabet_is_refused_by_the_memorys_dictionar
         )
         .ok()
         .stderr_has("8 paragraphs aligned (0 marked low confidence");
+    }
+}
+
+#[test]
+fn another_years_message_in_another_alphabet_is_refused_by_its_numbers_without_a_memory() {
+    // Regression: with no memory, between alphabets nothing judged the pairing, and the same
+    // series' message of another year in Russian, Chinese or Arabic was stored.
+    let sb = Sandbox::new();
+    other_years_refused(&sb, "of their numbers");
+    assert!(!sb.db_exists(), "a refused alignment created the database");
+    // Their translations keep their numbers, and are aligned.
+    let translations = ["ru", "zh", "ar"]
+        .map(|l| (seed("en"), seed(l), 7))
+        .into_iter()
+        .chain(["zh", "ar"].map(|l| (release("en"), release(l), 8)));
+    for (english, other, rows) in translations {
+        let lang = &other[other.len() - 6..other.len() - 4];
+        run(
+            &sb,
+            &[
+                "align".into(),
+                "--preview".into(),
+                format!("en={english}"),
+                format!("{lang}={other}"),
+            ],
+        )
+        .ok()
+        .stdout_has(&format!("{rows} rows, 0 marked LOW"));
     }
 }
 
