@@ -692,8 +692,8 @@ fn numbers(doc: &Document) -> Vec<String> {
 /// numbers, so most of the numbers of the two texts are the same (Dice 0.75–1.00 from
 /// English to each language of the six-way UN resolution, our own resolution, the 2012
 /// message and the 2013 release), where the same series' message of another year shares its
-/// frame's numbers only (0.31–0.40 in Russian, Chinese and Arabic, benches/ALIGNMENT.md). `None` when they hold fewer than [`MIN_NUMBERS`] between them or
-/// share at least half.
+/// frame's numbers only (0.31–0.40 in Russian, Chinese and Arabic, benches/ALIGNMENT.md).
+/// `None` when they hold fewer than [`MIN_NUMBERS`] between them or share at least half.
 fn numbers_disagree(pivot: &Document, doc: &Document) -> Option<String> {
     let (a, b) = (numbers(pivot), numbers(doc));
     if a.len() + b.len() < MIN_NUMBERS {

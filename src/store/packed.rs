@@ -45,6 +45,16 @@ pub(crate) enum Stored<'a> {
     Packed(Vec<u8>),
 }
 
+impl<'a> Stored<'a> {
+    /// `text` as its frame when there is one, else as it is.
+    fn of(text: &'a str, frame: Option<Vec<u8>>) -> Self {
+        match frame {
+            Some(frame) => Stored::Packed(frame),
+            None => Stored::Plain(text),
+        }
+    }
+}
+
 impl ToSql for Stored<'_> {
     fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
         Ok(match self {
@@ -158,11 +168,10 @@ impl Packer {
         prepacked: Option<Prepacked>,
     ) -> Result<(Stored<'a>, Option<Stored<'a>>)> {
         if let Some(p) = prepacked {
-            let stored = |text: &'a str, frame: Option<Vec<u8>>| match frame {
-                Some(frame) => Stored::Packed(frame),
-                None => Stored::Plain(text),
-            };
-            return Ok((stored(text, p.text), markup.map(|m| stored(m, p.markup))));
+            return Ok((
+                Stored::of(text, p.text),
+                markup.map(|m| Stored::of(m, p.markup)),
+            ));
         }
         let text = self.pack(tx, lang, text)?;
         let markup = match markup {
@@ -321,10 +330,7 @@ fn compress<'a>(
     dictionary: &zstd::zstd_safe::CDict<'static>,
     text: &'a str,
 ) -> Stored<'a> {
-    match frame(cctx, dictionary, text) {
-        Some(frame) => Stored::Packed(frame),
-        None => Stored::Plain(text),
-    }
+    Stored::of(text, frame(cctx, dictionary, text))
 }
 
 /// `text` as a frame without its magic; `None` when that is no smaller than the text.
