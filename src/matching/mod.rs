@@ -36,6 +36,37 @@ pub use score::{
 /// The longest segment matched, in content tokens; longer ones are refused with a message.
 pub const MAX_TOKENS: usize = 2_000;
 
+/// Sums the query counts of each id's postings, `(id, count, length)` in any order, into one
+/// entry per id, ascending.
+fn merge_hits(mut hits: Vec<(i64, u32, u8)>) -> Vec<(i64, u32, u8)> {
+    hits.sort_unstable_by_key(|h| h.0);
+    hits.dedup_by(|next, kept| {
+        let same = next.0 == kept.0;
+        if same {
+            kept.1 += next.1;
+        }
+        same
+    });
+    hits
+}
+
+/// Adds `c` to candidate `id`'s count, if it is one, in `cands` ascending by id; `at` is
+/// where the previous id of the same list was looked for. Ids ascend within a list, so the
+/// walk goes forward; one that goes back (the rows added since a build precede a later bulk
+/// import's chunks) is looked up afresh.
+fn credit(cands: &mut [(i64, u32, u8)], at: &mut usize, id: i64, c: u32) {
+    if *at > 0 && cands[*at - 1].0 >= id {
+        *at = cands.partition_point(|cand| cand.0 < id);
+    }
+    while *at < cands.len() && cands[*at].0 < id {
+        *at += 1;
+    }
+    if *at < cands.len() && cands[*at].0 == id {
+        cands[*at].1 += c;
+        *at += 1;
+    }
+}
+
 /// Verifying a candidate (fetch, tokenise, edit distance) costs about as much as decoding
 /// this many postings.
 const VERIFY_COST_IN_POSTINGS: u64 = 1_000;
@@ -587,8 +618,9 @@ impl Search<'_, '_> {
             .map(|(term, df)| (*term, qcount[term], df))
             .collect();
         terms.sort_by_key(|&(term, _, df)| (df, term));
-        // Candidates: (sum of the query counts of the probed terms they hold, length).
-        let mut cands: index::IdMap<i64, (u32, u8)> = index::IdMap::default();
+        // Candidates, ascending by id: (id, sum of the query counts of the probed terms they
+        // hold, length). A term's postings come in id order (its chunks, then the rows added
+        // since), so after the prefix each list is merged against them rather than hashed.
         let prefix_occurrences = n - need + 1;
         let mut covered = 0usize;
         let mut probed = 0usize;
@@ -602,18 +634,20 @@ impl Search<'_, '_> {
             (shared as usize).min(max) as f64 / max as f64 + 1e-9 >= t
         };
         // The prefix: every segment within the threshold holds one of these tokens.
+        let mut hits: Vec<(i64, u32, u8)> = Vec::new();
         while probed < terms.len() && covered < prefix_occurrences {
             let (term, c, _) = terms[probed];
             self.s.postings(&lang, term, |id, len| {
                 if in_window(len) {
-                    cands.entry(id).or_insert((0, len)).0 += c;
+                    hits.push((id, c, len));
                 }
             })?;
             covered += c as usize;
             probed += 1;
         }
         let mut unprobed: u32 = terms[probed..].iter().map(|t| t.1).sum();
-        cands.retain(|_, &mut (hits, len)| may_pass(hits + unprobed, len));
+        let mut cands = merge_hits(hits);
+        cands.retain(|&(_, hits, len)| may_pass(hits + unprobed, len));
         // The other tokens, rarest first: each one probed lowers the bound of the candidates
         // that lack it, and most fall out after a few. Stop when reading the next list costs
         // more than verifying the survivors.
@@ -622,20 +656,18 @@ impl Search<'_, '_> {
             if df > VERIFY_COST_IN_POSTINGS * cands.len() as u64 {
                 break;
             }
-            self.s.postings(&lang, term, |id, _| {
-                if let Some(e) = cands.get_mut(&id) {
-                    e.0 += c;
-                }
-            })?;
+            let mut at = 0usize;
+            self.s
+                .postings(&lang, term, |id, _| credit(&mut cands, &mut at, id, c))?;
             unprobed -= c;
             probed += 1;
-            cands.retain(|_, &mut (hits, len)| may_pass(hits + unprobed, len));
+            cands.retain(|&(_, hits, len)| may_pass(hits + unprobed, len));
         }
         let candidates = cands.len();
         // Upper bound on similarity: shared tokens / max(len).
         let mut order: Vec<(f64, i64)> = cands
             .into_iter()
-            .filter_map(|(id, (hits, len))| {
+            .filter_map(|(id, hits, len)| {
                 let shared = (hits + unprobed) as usize;
                 let max = n.max(len as usize).max(1);
                 let bound = shared.min(max) as f64 / max as f64;
@@ -1256,6 +1288,19 @@ mod tests {
 
     fn tag(s: &str) -> LanguageTag {
         LanguageTag::parse(s).unwrap()
+    }
+
+    #[test]
+    fn candidates_are_counted_once_per_posting_whatever_order_a_list_comes_in() {
+        let mut cands = merge_hits(vec![(9, 1, 4), (3, 1, 4), (9, 2, 4), (5, 1, 6), (12, 1, 5)]);
+        assert_eq!(cands, vec![(3, 1, 4), (5, 1, 6), (9, 3, 4), (12, 1, 5)]);
+        // A list whose ids go back partway (chunks of a later bulk import, then the rows
+        // added before it), with ids that are not candidates on both sides.
+        let mut at = 0;
+        for id in [4, 9, 12, 13, 1, 3, 5, 7] {
+            credit(&mut cands, &mut at, id, 10);
+        }
+        assert_eq!(cands, vec![(3, 11, 4), (5, 11, 6), (9, 13, 4), (12, 11, 5)]);
     }
 
     fn store_with(pairs: &[(&str, &str)]) -> Result<(tempfile::TempDir, Store)> {
