@@ -668,8 +668,6 @@ fn align_pair(
     Ok(Pair { params, beads })
 }
 
-/// The end of a refusal by lexical evidence: what paragraphs paired at random show, and
-/// how often a pair beats its neighbours.
 /// Numbers two documents must hold between them before [`numbers_disagree`] judges them.
 const MIN_NUMBERS: usize = 5;
 
@@ -724,6 +722,8 @@ fn numbers_disagree(pivot: &Document, doc: &Document) -> Option<String> {
     })
 }
 
+/// The end of a refusal by lexical evidence: what paragraphs paired at random show, and
+/// how often a pair beats its neighbours.
 fn no_better_than_chance(w: &Weights) -> String {
     format!(
         ", paragraphs paired at random {:.1}%, and a pair beats its neighbours in {} of {}: these are not translations of each other (the same series' text of another year?)",
