@@ -87,7 +87,7 @@ type Trained = Mutex<HashMap<String, zstd::zstd_safe::CDict<'static>>>;
 /// transaction.
 pub(crate) struct Packer {
     langs: HashMap<String, Lang>,
-    cctx: zstd::zstd_safe::CCtx<'static>,
+    framer: Framer,
     /// The store's, told of each dictionary trained, for its own transaction's reads.
     dictionaries: Arc<Dictionaries>,
     /// The languages packing, for a [`Prepacker`].
@@ -98,7 +98,7 @@ impl Packer {
     pub(crate) fn new(dictionaries: Arc<Dictionaries>) -> Self {
         Packer {
             langs: HashMap::new(),
-            cctx: zstd::zstd_safe::CCtx::create(),
+            framer: Framer::default(),
             dictionaries,
             trained: Arc::default(),
         }
@@ -109,7 +109,7 @@ impl Packer {
     pub(crate) fn prepacker(&self) -> Prepacker {
         Prepacker {
             trained: self.trained.clone(),
-            cctx: zstd::zstd_safe::CCtx::create(),
+            framer: Framer::default(),
         }
     }
 
@@ -154,7 +154,7 @@ impl Packer {
             return Ok(Stored::Plain(text));
         };
         let dictionary = dictionary.clone();
-        Ok(compress(&mut self.cctx, &dictionary, text))
+        Ok(self.framer.compress(&dictionary, text))
     }
 
     /// What to store for a variant's text and markup in `lang`: what a [`Prepacker`] made of
@@ -270,11 +270,11 @@ impl Packer {
         let mut rewrite =
             tx.prepare_cached("UPDATE variant SET text = ?2, markup = ?3 WHERE id = ?1")?;
         for s in samples {
-            let text = compress(&mut self.cctx, &dictionary, &s.text);
+            let text = self.framer.compress(&dictionary, &s.text);
             let markup = s
                 .markup
                 .as_deref()
-                .map(|m| compress(&mut self.cctx, &dictionary, m));
+                .map(|m| self.framer.compress(&dictionary, m));
             if matches!(text, Stored::Packed(_)) || matches!(markup, Some(Stored::Packed(_))) {
                 rewrite.execute(rusqlite::params![s.id, text, markup])?;
             }
@@ -296,7 +296,7 @@ pub(crate) struct Prepacked {
 /// to spare, the writer none.
 pub(crate) struct Prepacker {
     trained: Arc<Trained>,
-    cctx: zstd::zstd_safe::CCtx<'static>,
+    framer: Framer,
 }
 
 impl Prepacker {
@@ -312,40 +312,64 @@ impl Prepacker {
             .map(|v| {
                 let dictionary = trained.get(v.lang.as_str())?;
                 Some(Prepacked {
-                    text: frame(&mut self.cctx, dictionary, &v.segment.text),
+                    text: self.framer.frame(dictionary, &v.segment.text),
                     markup: v
                         .segment
                         .markup
                         .as_deref()
-                        .and_then(|m| frame(&mut self.cctx, dictionary, m)),
+                        .and_then(|m| self.framer.frame(dictionary, m)),
                 })
             })
             .collect()
     }
 }
 
-/// `text` as a frame without its magic, or as it is when that is no smaller.
-fn compress<'a>(
-    cctx: &mut zstd::zstd_safe::CCtx<'static>,
-    dictionary: &zstd::zstd_safe::CDict<'static>,
-    text: &'a str,
-) -> Stored<'a> {
-    Stored::of(text, frame(cctx, dictionary, text))
+/// A compression context and the buffer it compresses into, reused from frame to frame.
+struct Framer {
+    cctx: zstd::zstd_safe::CCtx<'static>,
+    scratch: Vec<u8>,
 }
 
-/// `text` as a frame without its magic; `None` when that is no smaller than the text.
-fn frame(
-    cctx: &mut zstd::zstd_safe::CCtx<'static>,
-    dictionary: &zstd::zstd_safe::CDict<'static>,
-    text: &str,
-) -> Option<Vec<u8>> {
-    let mut frame = Vec::with_capacity(zstd::zstd_safe::compress_bound(text.len()));
-    match cctx.compress_using_cdict(&mut frame, text.as_bytes(), dictionary) {
-        Ok(n) if n < text.len() + FRAME_MAGIC.len() && frame.starts_with(&FRAME_MAGIC) => {
-            frame.drain(..FRAME_MAGIC.len());
-            Some(frame)
+impl Default for Framer {
+    fn default() -> Self {
+        Framer {
+            cctx: zstd::zstd_safe::CCtx::create(),
+            scratch: Vec::new(),
         }
-        _ => None,
+    }
+}
+
+impl Framer {
+    /// `text` as a frame without its magic, or as it is when that is no smaller.
+    fn compress<'a>(
+        &mut self,
+        dictionary: &zstd::zstd_safe::CDict<'static>,
+        text: &'a str,
+    ) -> Stored<'a> {
+        Stored::of(text, self.frame(dictionary, text))
+    }
+
+    /// `text` as a frame without its magic; `None` when that is no smaller than the text.
+    /// The frame is made in the scratch buffer and copied out at its size.
+    fn frame(
+        &mut self,
+        dictionary: &zstd::zstd_safe::CDict<'static>,
+        text: &str,
+    ) -> Option<Vec<u8>> {
+        let bound = zstd::zstd_safe::compress_bound(text.len());
+        self.scratch.clear();
+        self.scratch.reserve(bound);
+        match self
+            .cctx
+            .compress_using_cdict(&mut self.scratch, text.as_bytes(), dictionary)
+        {
+            Ok(n)
+                if n < text.len() + FRAME_MAGIC.len() && self.scratch.starts_with(&FRAME_MAGIC) =>
+            {
+                Some(self.scratch[FRAME_MAGIC.len()..n].to_vec())
+            }
+            _ => None,
+        }
     }
 }
 

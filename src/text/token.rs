@@ -151,11 +151,24 @@ fn normalize_into(out: &mut String, word: &str) {
             c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
             // Scripts without case: no table lookup.
             c if matches!(c as u32, 0x0590..=0x08FF | 0x3000..=0x9FFF) => out.push(c),
-            // Basic Cyrillic capitals.
-            c @ '\u{0410}'..='\u{042F}' => out.push(char::from_u32(c as u32 + 0x20).unwrap_or(c)),
-            c => out.extend(c.to_lowercase()),
+            c => match fold_case(c) {
+                Some(lower) => out.push(lower),
+                None => out.extend(c.to_lowercase()),
+            },
         }
     }
+}
+
+/// The lower case of Latin-1 and basic Cyrillic letters without the Unicode table (most
+/// of the French, Spanish and Russian a memory holds); `None` for the others.
+fn fold_case(c: char) -> Option<char> {
+    let shift = match c as u32 {
+        0x00C0..=0x00D6 | 0x00D8..=0x00DE | 0x0410..=0x042F => 0x20,
+        0x0400..=0x040F => 0x50,
+        0x00DF..=0x00F6 | 0x00F8..=0x00FF | 0x0430..=0x045F => 0,
+        _ => return None,
+    };
+    char::from_u32(c as u32 + shift)
 }
 
 fn ascii_digit(c: char) -> Option<char> {
@@ -193,76 +206,79 @@ pub(crate) enum Raw {
     Punct,
 }
 
-/// Finds the tokens of `text`: kind and byte range.
+/// The character at byte `at` of `text` and the byte after it; `None` at the end.
+fn char_at(text: &str, at: usize) -> Option<(char, usize)> {
+    let c = text.get(at..)?.chars().next()?;
+    Some((c, at + c.len_utf8()))
+}
+
+/// Finds the tokens of `text`: kind and byte range. Walks byte offsets: a text is scanned
+/// once per index build and per query, and a vector of its characters cost a tenth of it.
 fn scan(text: &str, mut emit: impl FnMut(Raw, usize, usize)) {
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let end_of = |i: usize| chars.get(i).map_or(text.len(), |&(b, _)| b);
+    let digit_at = |at: usize| char_at(text, at).filter(|&(c, _)| ascii_digit(c).is_some());
     let mut i = 0;
-    while i < chars.len() {
-        let (start, c) = chars[i];
+    while let Some((c, after)) = char_at(text, i) {
+        let start = i;
         if c.is_whitespace() {
-            i += 1;
+            i = after;
             continue;
         }
         if is_unspaced_script(c) {
-            emit(Raw::Word, start, end_of(i + 1));
-            i += 1;
+            emit(Raw::Word, start, after);
+            i = after;
             continue;
         }
         if ascii_digit(c).is_some() {
             // Digits with inner separators: 1,000.5 or 12.09.
-            let mut j = i + 1;
-            while j < chars.len() {
-                let d = chars[j].1;
+            let mut j = after;
+            while let Some((d, next)) = char_at(text, j) {
                 if ascii_digit(d).is_some() {
-                    j += 1;
-                } else if matches!(d, ',' | '.' | '\u{066B}' | '\u{066C}')
-                    && chars
-                        .get(j + 1)
-                        .is_some_and(|&(_, n)| ascii_digit(n).is_some())
+                    j = next;
+                } else if let Some((_, past)) =
+                    digit_at(next).filter(|_| matches!(d, ',' | '.' | '\u{066B}' | '\u{066C}'))
                 {
-                    j += 2;
+                    j = past;
                 } else {
                     break;
                 }
             }
-            let mut k = j;
-            while k < chars.len()
-                && chars[k].1.is_lowercase()
-                && !is_unspaced_script(chars[k].1)
-                && k - j < 4
-            {
-                k += 1;
-            }
             // An ordinal suffix is 1–3 lower-case letters ending the word (not 3D, not 4x4).
-            let suffix_ok = k - j <= 3
-                && !chars
-                    .get(k)
-                    .is_some_and(|&(_, n)| n.is_alphanumeric() && !is_unspaced_script(n));
-            let end_idx = if suffix_ok { k } else { j };
-            if end_idx == j
-                && chars
-                    .get(j)
-                    .is_some_and(|&(_, n)| n.is_alphabetic() && !is_unspaced_script(n))
+            let (mut k, mut letters) = (j, 0);
+            while letters < 4 {
+                match char_at(text, k) {
+                    Some((l, next)) if l.is_lowercase() && !is_unspaced_script(l) => {
+                        k = next;
+                        letters += 1;
+                    }
+                    _ => break,
+                }
+            }
+            let suffix_ok = letters <= 3
+                && !char_at(text, k)
+                    .is_some_and(|(n, _)| n.is_alphanumeric() && !is_unspaced_script(n));
+            let end = if suffix_ok { k } else { j };
+            if end == j
+                && char_at(text, j)
+                    .is_some_and(|(n, _)| n.is_alphabetic() && !is_unspaced_script(n))
             {
                 // Digits glued to a word (3D, 4x4tech): one word.
-                let w = word_end(&chars, i);
-                emit(Raw::Word, start, end_of(w));
+                let w = word_end(text, i);
+                emit(Raw::Word, start, w);
                 i = w;
                 continue;
             }
-            emit(Raw::Number(end_of(j)), start, end_of(end_idx));
-            i = end_idx;
+            emit(Raw::Number(j), start, end);
+            i = end;
             continue;
         }
         if is_word_char(c) {
-            let w = word_end(&chars, i);
-            emit(Raw::Word, start, end_of(w));
+            let w = word_end(text, i);
+            emit(Raw::Word, start, w);
             i = w;
             continue;
         }
-        emit(Raw::Punct, start, end_of(i + 1));
-        i += 1;
+        emit(Raw::Punct, start, after);
+        i = after;
     }
 }
 
@@ -387,16 +403,15 @@ fn scan_with_dates(text: &str, mut emit: impl FnMut(Item)) {
     }
 }
 
-fn word_end(chars: &[(usize, char)], mut i: usize) -> usize {
-    while i < chars.len() {
-        let c = chars[i].1;
-        if is_word_char(c) && !is_unspaced_script(c) {
-            i += 1;
-        } else {
+/// The byte where the word that begins at byte `at` ends.
+fn word_end(text: &str, mut at: usize) -> usize {
+    while let Some((c, next)) = char_at(text, at) {
+        if !is_word_char(c) || is_unspaced_script(c) {
             break;
         }
+        at = next;
     }
-    i
+    at
 }
 
 /// The ids of the content tokens (words and numbers) of a segment, in order: what the edit
@@ -453,6 +468,18 @@ mod tests {
 
     fn keys(s: &str) -> Vec<String> {
         tokenize(s).into_iter().map(|t| t.key).collect()
+    }
+
+    #[test]
+    fn case_folding_without_the_table_agrees_with_it() {
+        let mut folded = 0;
+        for c in (0..0x600).filter_map(char::from_u32) {
+            if let Some(lower) = fold_case(c) {
+                assert_eq!(lower.to_string(), c.to_lowercase().to_string(), "{c:?}");
+                folded += 1;
+            }
+        }
+        assert_eq!(folded, 158);
     }
 
     #[test]
