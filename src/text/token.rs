@@ -212,8 +212,8 @@ fn char_at(text: &str, at: usize) -> Option<(char, usize)> {
     Some((c, at + c.len_utf8()))
 }
 
-/// Finds the tokens of `text`: kind and byte range. Walks byte offsets: a text is scanned
-/// once per index build and per query, and a vector of its characters cost a tenth of it.
+/// Finds the tokens of `text`: kind and byte range. Walks byte offsets rather than
+/// collecting the text's characters first: every variant an import indexes is scanned.
 fn scan(text: &str, mut emit: impl FnMut(Raw, usize, usize)) {
     let digit_at = |at: usize| char_at(text, at).filter(|&(c, _)| ascii_digit(c).is_some());
     let mut i = 0;
@@ -234,8 +234,9 @@ fn scan(text: &str, mut emit: impl FnMut(Raw, usize, usize)) {
             while let Some((d, next)) = char_at(text, j) {
                 if ascii_digit(d).is_some() {
                     j = next;
-                } else if let Some((_, past)) =
-                    digit_at(next).filter(|_| matches!(d, ',' | '.' | '\u{066B}' | '\u{066C}'))
+                } else if let Some((_, past)) = matches!(d, ',' | '.' | '\u{066B}' | '\u{066C}')
+                    .then(|| digit_at(next))
+                    .flatten()
                 {
                     j = past;
                 } else {
