@@ -165,15 +165,15 @@ CREATE TABLE subsegment (
 CREATE INDEX subsegment_by_unit ON subsegment (unit_id, n);
 
 -- The fuzzy-match index (src/store/index.rs). For each language (primary subtag) and token
--- key (xxh3 of the normalised word), the variants that hold it. `tmm index` and bulk imports
--- write one row (a chunk) per term for every run of postings built in bounded memory, the
--- postings delta-encoded in a blob; a term's chunks are one range of match_term_key, in
--- `chunk` order (the run's number, match_state's next_chunk), which is variant id order. The
--- blobs stay out of that key's B-tree: in a table without rowid, every step of a range and
--- every interior cell a seek compares against reads a whole row, postings and all (migration
--- 7). The key holds `df` too, so a term's document frequency is read from the key alone.
--- Variants of small imports get one row per posting in match_recent; variants deleted since
--- are listed in match_dead.
+-- key (xxh3 of the normalised word), the variants that hold it. `tmm index` and each bulk
+-- import write one row (a chunk) per term, the postings delta-encoded in a blob (built in
+-- runs of bounded memory, merged before they are written); a term's chunks are one range of
+-- match_term_key, in `chunk` order (match_state's next_chunk when written), which is variant
+-- id order. The blobs stay out of that key's B-tree: in a table without rowid, every step of
+-- a range and every interior cell a seek compares against reads a whole row, postings and all
+-- (migration 7). The key holds `df` too, so a term's document frequency is read from the key
+-- alone. Variants of small imports get one row per posting in match_recent; variants deleted
+-- since are listed in match_dead.
 CREATE TABLE match_term (
     lang     TEXT    NOT NULL,
     term     INTEGER NOT NULL,

@@ -113,6 +113,13 @@ impl IndexStats {
         self.postings += other.postings;
         self.bytes += other.bytes;
     }
+
+    /// Counts one term's list of `df` postings in `bytes` bytes.
+    fn add_list(&mut self, df: u32, bytes: usize) {
+        self.terms += 1;
+        self.postings += u64::from(df);
+        self.bytes += bytes as u64;
+    }
 }
 
 /// Term ids are already xxh3 hashes: hashing them again is wasted work.
@@ -285,6 +292,17 @@ impl PostingsBuilder {
             variants: self.variants,
             ..Default::default()
         };
+        let span = self.drain(|list| {
+            stats.add_list(list.df, list.bytes.len());
+            write(list.lang, list.term, list.df, &list.bytes)
+        })?;
+        Ok((stats, span))
+    }
+
+    /// Hands each list to `f` in the order of [`into_chunks`](Self::into_chunks), freeing
+    /// each one's buffer as it goes (the run's memory shrinks as it is written); returns the
+    /// first and last variant id.
+    fn drain(self, mut f: impl FnMut(Sorted<'_>) -> Result<()>) -> Result<Option<(i64, i64)>> {
         let mut rank = vec![0usize; self.langs.len()];
         let mut by_name: Vec<usize> = (0..self.langs.len()).collect();
         by_name.sort_by(|&a, &b| self.langs[a].cmp(&self.langs[b]));
@@ -304,29 +322,226 @@ impl PostingsBuilder {
         order.sort_unstable();
         for (_, _, i) in order {
             let b = list_mut(&mut lists, i);
-            // Each list's buffer is freed once written, so the run's memory shrinks as it goes.
-            let bytes = std::mem::take(&mut b.bytes);
-            stats.terms += 1;
-            stats.postings += u64::from(b.df);
-            stats.bytes += bytes.len() as u64;
-            write(&self.langs[b.lang as usize], b.term, b.df, &bytes)?;
+            f(Sorted {
+                lang: &self.langs[b.lang as usize],
+                term: b.term,
+                df: b.df,
+                last: b.last,
+                bytes: std::mem::take(&mut b.bytes),
+            })?;
+        }
+        Ok(self.first.zip(self.last))
+    }
+}
+
+/// A run's list as [`PostingsBuilder::drain`] hands it over.
+struct Sorted<'a> {
+    lang: &'a str,
+    term: u64,
+    df: u32,
+    /// The list's last variant id.
+    last: i64,
+    bytes: Vec<u8>,
+}
+
+/// The runs of one import or rebuild: each full run is written to a temporary file of its
+/// own, in the index's key order, and [`into_chunks`](Self::into_chunks) merges them with
+/// the last one, so that the index gets one row per term however many runs it took (a query
+/// then reads one row per term, not one per run). Memory stays that of one run; the files
+/// take about the postings' size on disk until the merge.
+pub struct Runs {
+    dir: std::path::PathBuf,
+    spilled: Vec<std::io::BufReader<std::fs::File>>,
+    variants: u64,
+    first: Option<i64>,
+    last: Option<i64>,
+}
+
+impl Runs {
+    /// Runs whose files go in `dir` (beside the database: not a memory-backed `/tmp`).
+    pub fn new(dir: impl Into<std::path::PathBuf>) -> Self {
+        Runs {
+            dir: dir.into(),
+            spilled: Vec::new(),
+            variants: 0,
+            first: None,
+            last: None,
+        }
+    }
+
+    /// Writes a full run to a file of its own; its ids must all follow those of the runs
+    /// pushed before it.
+    pub fn push(&mut self, run: PostingsBuilder) -> Result<()> {
+        use std::io::{Seek, Write};
+        if run.is_empty() {
+            return Ok(());
+        }
+        let io = |e| crate::Error::io(&self.dir, e);
+        let file = tempfile::tempfile_in(&self.dir).map_err(io)?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+        self.variants += run.variants;
+        let span = run.drain(|list| {
+            let lang = list.lang.as_bytes();
+            let mut fixed = [0u8; 25];
+            fixed[0] = lang.len() as u8;
+            fixed[1..9].copy_from_slice(&list.term.to_le_bytes());
+            fixed[9..13].copy_from_slice(&list.df.to_le_bytes());
+            fixed[13..21].copy_from_slice(&list.last.to_le_bytes());
+            fixed[21..25].copy_from_slice(&(list.bytes.len() as u32).to_le_bytes());
+            out.write_all(&fixed[..1])
+                .and_then(|()| out.write_all(lang))
+                .and_then(|()| out.write_all(&fixed[1..]))
+                .and_then(|()| out.write_all(&list.bytes))
+                .map_err(io)
+        })?;
+        let mut file = out.into_inner().map_err(|e| io(e.into_error()))?;
+        file.rewind().map_err(io)?;
+        self.spilled
+            .push(std::io::BufReader::with_capacity(1 << 16, file));
+        if let Some((first, last)) = span {
+            self.first.get_or_insert(first);
+            self.last = Some(last);
+        }
+        Ok(())
+    }
+
+    /// True when no run holds anything.
+    pub fn is_empty(&self) -> bool {
+        self.spilled.is_empty()
+    }
+
+    /// The pushed runs and `last` as one chunk per term, as
+    /// [`PostingsBuilder::into_chunks`] hands them: a term's lists joined in run order.
+    pub fn into_chunks(
+        mut self,
+        last: PostingsBuilder,
+        mut write: impl FnMut(&str, u64, u32, &[u8]) -> Result<()>,
+    ) -> Result<(IndexStats, Option<(i64, i64)>)> {
+        if self.spilled.is_empty() {
+            return last.into_chunks(write);
+        }
+        self.push(last)?;
+        let io = |e| crate::Error::io(&self.dir, e);
+        let mut heads: Vec<Option<Spilled>> = Vec::with_capacity(self.spilled.len());
+        for r in &mut self.spilled {
+            heads.push(Spilled::read(r).map_err(io)?);
+        }
+        let mut stats = IndexStats {
+            variants: self.variants,
+            ..Default::default()
+        };
+        let mut joined = Vec::new();
+        // The smallest key among the runs' heads (a few runs: a scan is enough).
+        while let Some(min) = heads
+            .iter()
+            .flatten()
+            .map(|h| (h.lang.as_str(), h.term as i64))
+            .min()
+            .map(|(lang, term)| (lang.to_string(), term))
+        {
+            joined.clear();
+            let (mut df, mut prev) = (0u32, 0i64);
+            for (head, reader) in heads.iter_mut().zip(&mut self.spilled) {
+                let Some(h) = head.as_mut() else { continue };
+                if h.lang != min.0 || h.term as i64 != min.1 {
+                    continue;
+                }
+                // The list's first delta is from 0 (its first id): from the previous run's
+                // last id once joined.
+                let (first, at) = first_id(&h.bytes);
+                put_varint(&mut joined, first.wrapping_sub(prev as u64));
+                joined.extend_from_slice(&h.bytes[at..]);
+                df += h.df;
+                prev = h.last;
+                if !h.next(reader).map_err(io)? {
+                    *head = None;
+                }
+            }
+            stats.add_list(df, joined.len());
+            write(&min.0, min.1 as u64, df, &joined)?;
         }
         Ok((stats, self.first.zip(self.last)))
     }
 }
 
-/// The most variants tokenised in memory before their postings are written as a chunk (a
-/// run): with [`RUN_MEMORY`], bounds the memory of a bulk import or a rebuild whatever its
-/// size. Fewer, longer runs mean fewer rows for a query to read per term.
-pub const CHUNK_VARIANTS: u64 = 4_000_000;
+/// The first id of a postings blob and where the rest of it starts.
+fn first_id(blob: &[u8]) -> (u64, usize) {
+    let mut id = 0u64;
+    for (i, &b) in blob.iter().enumerate().take(10) {
+        id |= u64::from(b & 0x7F) << (7 * i);
+        if b & 0x80 == 0 {
+            return (id, i + 1);
+        }
+    }
+    (id, blob.len().min(10))
+}
 
-/// The memory a run's postings may take before they are written as a chunk, the table and
+/// The list a run's file holds next.
+struct Spilled {
+    lang: String,
+    term: u64,
+    df: u32,
+    last: i64,
+    bytes: Vec<u8>,
+}
+
+impl Spilled {
+    /// The first list of a run's file, `None` when it holds none.
+    fn read(r: &mut impl std::io::Read) -> std::io::Result<Option<Spilled>> {
+        let mut s = Spilled {
+            lang: String::new(),
+            term: 0,
+            df: 0,
+            last: 0,
+            bytes: Vec::new(),
+        };
+        Ok(s.next(r)?.then_some(s))
+    }
+
+    /// Reads the next list in place of this one; false at the end of the file.
+    fn next(&mut self, r: &mut impl std::io::Read) -> std::io::Result<bool> {
+        let mut len = [0u8; 1];
+        if r.read(&mut len)? == 0 {
+            return Ok(false);
+        }
+        let mut lang = vec![0u8; usize::from(len[0])];
+        r.read_exact(&mut lang)?;
+        if lang != self.lang.as_bytes() {
+            self.lang = String::from_utf8(lang)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+        }
+        let mut fixed = [0u8; 24];
+        r.read_exact(&mut fixed)?;
+        let field = |at: usize, n: usize| &fixed[at..at + n];
+        self.term = u64::from_le_bytes(field(0, 8).try_into().expect("8 bytes"));
+        self.df = u32::from_le_bytes(field(8, 4).try_into().expect("4 bytes"));
+        self.last = i64::from_le_bytes(field(12, 8).try_into().expect("8 bytes"));
+        let n = u32::from_le_bytes(field(20, 4).try_into().expect("4 bytes")) as usize;
+        self.bytes.resize(n, 0);
+        r.read_exact(&mut self.bytes)?;
+        Ok(true)
+    }
+}
+
+/// The most variants tokenised in memory before their postings are put aside as a run (on
+/// SQLite, merged with the others at the end; on PostgreSQL, written as a chunk): with [`RUN_MEMORY`], bounds the memory of a bulk import or a rebuild whatever its
+/// size. (The runs are merged into one chunk per term: their number costs a query nothing.)
+#[cfg(not(test))]
+pub const CHUNK_VARIANTS: u64 = 4_000_000;
+/// Small in tests, so that their imports and rebuilds take several runs.
+#[cfg(test)]
+pub const CHUNK_VARIANTS: u64 = 1_000;
+
+/// The memory a run's postings may take before they are put aside, the table and
 /// the lists included (about 110,000 six-language units of prose): as many postings as 96 MiB
 /// held when the table held the lists themselves (a 1M-unit import then peaked at 184-192 MiB).
 pub const RUN_MEMORY: usize = 84 << 20;
 
 /// Variants handed to the tokenising thread at a time.
+#[cfg(not(test))]
 pub const BATCH: usize = 4096;
+#[cfg(test)]
+pub const BATCH: usize = 256;
 
 pub type Batch = Vec<(i64, String, String)>;
 
@@ -383,7 +598,7 @@ impl Worker {
         }
     }
 
-    /// True when the postings built so far fill a run ([`RUN_MEMORY`]): time to write them.
+    /// True when the postings built so far fill a run ([`RUN_MEMORY`]): time to put them aside.
     pub fn full(&self) -> bool {
         self.memory.load(std::sync::atomic::Ordering::Relaxed) >= RUN_MEMORY
     }

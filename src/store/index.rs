@@ -1,9 +1,10 @@
 //! The match index in the SQLite file (tables `match_*`, see `schema.sql`):
-//! - `match_term`: a few rows (chunks) per term, written by a rebuild (`tmm index`) and bulk
-//!   imports, each a blob of postings ([`crate::matching::index`]) in id order, keyed by
-//!   (language, term, chunk) so a term is one B-tree range; a chunk holds one run of
-//!   postings built in at most [`RUN_MEMORY`](crate::matching::index::RUN_MEMORY) bytes, and its rows are written in key order,
-//!   so the table grows at its right edge;
+//! - `match_term`: a row (chunk) per term for each rebuild (`tmm index`) and bulk import,
+//!   each a blob of postings ([`crate::matching::index`]) in id order, keyed by
+//!   (language, term, chunk) so a term is one B-tree range; the postings are built in runs
+//!   of at most [`RUN_MEMORY`](crate::matching::index::RUN_MEMORY) bytes, kept in
+//!   temporary files beside the database and merged into one chunk per term ([`Runs`]), and
+//!   its rows are written in key order, so the table grows at its right edge;
 //! - `match_recent`: one row per posting for variants imported since, written in the import
 //!   transaction by [`IndexWriter`];
 //! - `match_dead`: variants deleted since (the `update` policy), skipped by queries.
@@ -20,8 +21,8 @@ use super::Store;
 use super::snapshot::sql;
 use crate::error::Result;
 use crate::matching::index::{
-    BATCH, Batch, CHUNK_VARIANTS, IndexStats, PostingsBuilder, Worker, decode_postings, lang_key,
-    len_byte, live_limit, terms,
+    BATCH, Batch, CHUNK_VARIANTS, IndexStats, PostingsBuilder, Runs, Worker, decode_postings,
+    lang_key, len_byte, live_limit, terms,
 };
 use crate::model::VariantId;
 
@@ -87,9 +88,8 @@ struct Bulk {
     batch: Batch,
     /// Variants in the current run.
     run: u64,
-    /// The first chunk number this writer wrote.
-    first_chunk: Option<i64>,
-    stats: IndexStats,
+    /// The full runs, waiting in their files to be merged with the last.
+    runs: Runs,
 }
 
 impl IndexWriter {
@@ -131,7 +131,7 @@ impl IndexWriter {
         if let Some(bulk) = &mut self.bulk {
             bulk.batch
                 .push((variant_id, lang.to_string(), text.to_string()));
-            return bulk.flush(tx, false);
+            return bulk.flush(false);
         }
         if !self.live {
             return Ok(());
@@ -149,8 +149,7 @@ impl IndexWriter {
                 worker: Worker::start(),
                 batch: Vec::with_capacity(BATCH),
                 run: 0,
-                first_chunk: None,
-                stats: IndexStats::default(),
+                runs: runs(tx),
             };
             {
                 let mut stmt = tx.prepare(
@@ -163,7 +162,7 @@ impl IndexWriter {
                         row.get_ref(1)?.as_str().unwrap_or("").to_string(),
                         row.get_ref(2)?.as_str().unwrap_or("").to_string(),
                     ));
-                    bulk.flush(tx, false)?;
+                    bulk.flush(false)?;
                 }
             }
             self.bulk = Some(bulk);
@@ -195,7 +194,7 @@ impl IndexWriter {
                 // A unit of this import goes again: its postings are in the thread's run,
                 // and its id may be given again. The import's variants are left to
                 // catch_up, which reads them as they are at the end.
-                bulk.abandon(tx)?;
+                bulk.abandon()?;
             } else {
                 self.bulk = Some(bulk);
             }
@@ -211,16 +210,17 @@ impl IndexWriter {
         let Some(mut bulk) = self.bulk.take() else {
             return Ok(IndexStats::default());
         };
-        bulk.flush(tx, true)?;
+        bulk.flush(true)?;
+        let stats = write_chunks(tx, bulk.runs, bulk.worker.finish()?)?;
         set_state(tx, "uncovered_from", None)?;
-        Ok(bulk.stats)
+        Ok(stats)
     }
 }
 
 impl Bulk {
-    /// Hands the thread a full batch, and writes the run when it is full (or, when `end`,
-    /// whatever it holds).
-    fn flush(&mut self, tx: &Connection, end: bool) -> Result<()> {
+    /// Hands the thread a full batch (or, when `end`, whatever is left), and puts the run
+    /// aside when it is full.
+    fn flush(&mut self, end: bool) -> Result<()> {
         if self.batch.len() < BATCH && !end {
             return Ok(());
         }
@@ -229,68 +229,74 @@ impl Bulk {
             &mut self.batch,
             Vec::with_capacity(BATCH),
         ));
-        if end || self.worker.full() || self.run >= CHUNK_VARIANTS {
-            let (stats, chunk) = write_chunks(tx, self.worker.take_run()?)?;
-            self.first_chunk = self.first_chunk.or(chunk);
-            self.stats.add(stats);
+        if !end && (self.worker.full() || self.run >= CHUNK_VARIANTS) {
+            self.runs.push(self.worker.take_run()?)?;
             self.run = 0;
         }
         Ok(())
     }
 
-    /// Drops what was built, and the chunks written: the import's variants stay uncovered.
-    fn abandon(self, tx: &Connection) -> Result<()> {
+    /// Drops what was built (nothing was written yet): the import's variants stay uncovered.
+    fn abandon(self) -> Result<()> {
         drop(self.worker.finish()?);
-        if let Some(first) = self.first_chunk {
-            tx.execute("DELETE FROM match_term WHERE chunk >= ?1", [first])?;
-        }
         Ok(())
     }
 }
 
-/// What [`append_chunks`] wrote: its figures, the first and last id it covers, and its
-/// chunk number (`None` when it wrote nothing).
+/// What [`append_chunks`] wrote: its figures and the first and last id it covers.
 pub(crate) struct Appended {
     pub stats: IndexStats,
     pub span: Option<(i64, i64)>,
-    pub chunk: Option<i64>,
 }
 
-/// Appends a builder's postings to `match_term` as one new chunk per term, numbered by
-/// `next_chunk`.
-pub(crate) fn append_chunks(tx: &Connection, builder: PostingsBuilder) -> Result<Appended> {
-    if builder.is_empty() {
+/// Where the runs of an index build on `conn` keep their files: beside the database (a
+/// memory-backed `/tmp` would hold them in memory), or the temporary directory for a
+/// database in memory.
+pub(crate) fn runs(conn: &Connection) -> Runs {
+    let dir = conn
+        .path()
+        .map(std::path::Path::new)
+        .and_then(std::path::Path::parent)
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .map_or_else(std::env::temp_dir, std::path::Path::to_path_buf);
+    Runs::new(dir)
+}
+
+/// Appends the postings of `runs` and the last run `builder` to `match_term` as one new
+/// chunk per term, numbered by `next_chunk`.
+pub(crate) fn append_chunks(
+    tx: &Connection,
+    runs: Runs,
+    builder: PostingsBuilder,
+) -> Result<Appended> {
+    if runs.is_empty() && builder.is_empty() {
         return Ok(Appended {
             stats: IndexStats::default(),
             span: None,
-            chunk: None,
         });
     }
     let chunk = state(tx, "next_chunk")?.unwrap_or(1);
     let mut insert = tx.prepare_cached(
         "INSERT INTO match_term (lang, term, chunk, df, postings) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
-    let (stats, span) = builder.into_chunks(|lang, term, df, blob| {
+    let (stats, span) = runs.into_chunks(builder, |lang, term, df, blob| {
         insert.execute(params![lang, term as i64, chunk, df, blob])?;
         Ok(())
     })?;
     set_state(tx, "next_chunk", Some(chunk + 1))?;
-    Ok(Appended {
-        stats,
-        span,
-        chunk: Some(chunk),
-    })
+    Ok(Appended { stats, span })
 }
 
-/// Writes a builder's variant postings as one new chunk per term; returns the chunk number.
-fn write_chunks(tx: &Connection, builder: PostingsBuilder) -> Result<(IndexStats, Option<i64>)> {
-    let Appended { stats, span, chunk } = append_chunks(tx, builder)?;
+/// Writes the variant postings of `runs` and the last run `builder` as one new chunk per
+/// term.
+fn write_chunks(tx: &Connection, runs: Runs, builder: PostingsBuilder) -> Result<IndexStats> {
+    let Appended { stats, span } = append_chunks(tx, runs, builder)?;
     if let Some((first, last)) = span {
         // An id of a deleted variant used again by a new one is alive again.
         tx.prepare_cached("DELETE FROM match_dead WHERE variant_id BETWEEN ?1 AND ?2")?
             .execute([first, last])?;
     }
-    Ok((stats, chunk))
+    Ok(stats)
 }
 
 /// Indexes the variants a bulk import left uncovered, appending their chunks to the index,
@@ -353,8 +359,8 @@ fn build_in(
     } else {
         tx.execute("DELETE FROM match_recent WHERE variant_id >= ?1", [first])?;
     }
-    let mut stats = IndexStats::default();
     let worker = Worker::start();
+    let mut runs = runs(tx);
     {
         let mut stmt =
             tx.prepare("SELECT id, lang, tmm_text(text) FROM variant WHERE id >= ?1 ORDER BY id")?;
@@ -375,7 +381,7 @@ fn build_in(
             run += 1;
             if run >= CHUNK_VARIANTS || (done % BATCH as u64 == 0 && worker.full()) {
                 worker.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
-                stats.add(write_chunks(tx, worker.take_run()?)?.0);
+                runs.push(worker.take_run()?)?;
                 run = 0;
             }
             if done % 65_536 == 0 {
@@ -384,7 +390,7 @@ fn build_in(
         }
         worker.send(batch);
     }
-    stats.add(write_chunks(tx, worker.finish()?)?.0);
+    let stats = write_chunks(tx, runs, worker.finish()?)?;
     super::subsegment::index_pending(tx, from.is_none())?;
     set_state(tx, "uncovered_from", None)?;
     progress(stats.variants, total as u64);
@@ -594,10 +600,21 @@ mod tests {
                 |r| r.get(0),
             )?;
             assert_eq!(recent, 100);
+            // Each bulk import took three runs (CHUNK_VARIANTS is 1,000 in tests), merged
+            // into one chunk per term.
+            let most_chunks = |conn: &Connection| -> Result<i64> {
+                Ok(conn.query_row(
+                    "SELECT max(n) FROM (SELECT count(*) AS n FROM match_term GROUP BY lang, term)",
+                    [],
+                    |r| r.get(0),
+                )?)
+            };
+            assert_eq!(most_chunks(conn)?, 2);
             let maintained = all_postings(conn)?;
             build(conn, None, &mut |_, _| {})?;
             assert!(!has_recent(conn)?);
             assert_eq!(maintained, all_postings(conn)?);
+            assert_eq!(most_chunks(conn)?, 1);
             Ok(())
         })
     }
@@ -690,8 +707,8 @@ mod tests {
         first.add(2, "en", "south south");
         let mut second = PostingsBuilder::default();
         second.add(9, "en-GB", "South");
-        write_chunks(&conn, first)?;
-        write_chunks(&conn, second)?;
+        write_chunks(&conn, runs(&conn), first)?;
+        write_chunks(&conn, runs(&conn), second)?;
         let next: i64 = conn.query_row(
             "SELECT value FROM match_state WHERE key = 'next_chunk'",
             [],
@@ -706,5 +723,79 @@ mod tests {
         let chunks: i64 = conn.query_row("SELECT count(*) FROM match_term", [], |r| r.get(0))?;
         assert_eq!(chunks, 3, "south twice, cooperation once");
         Ok(())
+    }
+
+    /// A chunk's row: lang, term, chunk, df, postings.
+    type ChunkRow = (String, i64, i64, i64, Vec<u8>);
+
+    /// The chunks' rows in key order.
+    fn chunk_rows(conn: &Connection) -> Result<Vec<ChunkRow>> {
+        Ok(conn
+            .prepare("SELECT lang, term, chunk, df, postings FROM match_term ORDER BY 1, 2, 3")?
+            .query_map([], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })?
+            .collect::<rusqlite::Result<_>>()?)
+    }
+
+    #[test]
+    fn the_runs_of_one_build_merge_into_the_chunks_one_run_would_make() -> Result<()> {
+        let variants: [(i64, &str, &str); 6] = [
+            (1, "en", "south cooperation"),
+            (2, "fr", "coopération sud"),
+            (200, "en", "south south north"),
+            (100_000, "en-GB", "South"),
+            (5_000_000, "en", "north cooperation"),
+            (5_000_001, "fr", "nord"),
+        ];
+        let dir = tempfile::tempdir().map_err(|e| crate::Error::io("tempdir", e))?;
+        let merged = Connection::open_in_memory()?;
+        merged.execute_batch(include_str!("../../schema.sql"))?;
+        let mut runs = Runs::new(dir.path());
+        // Three runs of two variants: the first two go to files, the last stays in memory.
+        for pair in variants.chunks(2) {
+            let mut run = PostingsBuilder::default();
+            for &(id, lang, text) in pair {
+                run.add(id, lang, text);
+            }
+            if pair[0].0 == 5_000_000 {
+                let stats = write_chunks(&merged, runs, run)?;
+                assert_eq!(
+                    (stats.variants, stats.postings),
+                    (6, 10),
+                    "a posting per distinct word"
+                );
+                break;
+            }
+            runs.push(run)?;
+            assert_eq!(
+                std::fs::read_dir(dir.path()).map(Iterator::count).ok(),
+                Some(0)
+            );
+        }
+        let one = Connection::open_in_memory()?;
+        one.execute_batch(include_str!("../../schema.sql"))?;
+        let mut run = PostingsBuilder::default();
+        for &(id, lang, text) in &variants {
+            run.add(id, lang, text);
+        }
+        write_chunks(&one, runs_of_nothing(), run)?;
+        let rows = chunk_rows(&merged)?;
+        assert_eq!(
+            rows.len(),
+            6,
+            "en: south, cooperation, north; fr: coopération, sud, nord"
+        );
+        assert_eq!(rows, chunk_rows(&one)?);
+        let mut ids = Vec::new();
+        postings(&merged, "en", key_id_of("south"), false, |id, len| {
+            ids.push((id, len))
+        })?;
+        assert_eq!(ids, [(1, 2), (200, 3), (100_000, 1)]);
+        Ok(())
+    }
+
+    fn runs_of_nothing() -> Runs {
+        Runs::new("/nonexistent")
     }
 }

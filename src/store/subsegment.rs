@@ -22,12 +22,12 @@ use std::ops::Range;
 
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
-use super::index::append_chunks;
+use super::index::{append_chunks, runs};
 use super::snapshot::{SqliteView, lang_clause, sql};
 use crate::align;
 use crate::error::Result;
 use crate::lang::LanguageTag;
-use crate::matching::index::{BATCH, CHUNK_VARIANTS, PostingsBuilder, Worker, lang_key};
+use crate::matching::index::{BATCH, CHUNK_VARIANTS, Worker, lang_key};
 use crate::model::{TranslationUnit, UnitId, Variant, VariantId};
 use crate::text::SentenceSplitter;
 
@@ -420,11 +420,8 @@ pub(crate) fn index_pending(conn: &Connection, all: bool) -> Result<u64> {
     let Some(from) = from else {
         return Ok(0);
     };
-    let write = |builder: PostingsBuilder| -> Result<()> {
-        append_chunks(conn, builder)?;
-        Ok(())
-    };
     let worker = Worker::start();
+    let mut runs = runs(conn);
     let mut stmt = conn.prepare(&format!(
         "SELECT s.id, s.lang, tmm_text(v.text), s.start, s.\"end\" {MATCHED} AND s.id >= ?1 ORDER BY s.id"
     ))?;
@@ -448,11 +445,11 @@ pub(crate) fn index_pending(conn: &Connection, all: bool) -> Result<u64> {
         if run >= CHUNK_VARIANTS || (done % BATCH as u64 == 0 && worker.full()) {
             run = 0;
             worker.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
-            write(worker.take_run()?)?;
+            runs.push(worker.take_run()?)?;
         }
     }
     worker.send(batch);
-    write(worker.finish()?)?;
+    append_chunks(conn, runs, worker.finish()?)?;
     conn.execute("DELETE FROM match_state WHERE key = ?1", [UNCOVERED])?;
     Ok(done)
 }
