@@ -37,22 +37,26 @@ pub fn decode_postings(blob: &[u8], mut f: impl FnMut(i64, u8)) {
     let mut id: u64 = 0;
     let mut i = 0;
     while i < blob.len() {
-        let mut delta: u64 = 0;
-        let mut shift = 0;
-        while i < blob.len() {
-            let b = blob[i];
-            i += 1;
-            delta |= u64::from(b & 0x7F) << shift;
-            shift += 7;
-            if b & 0x80 == 0 || shift > 63 {
-                break;
-            }
-        }
-        id = id.wrapping_add(delta);
+        id = id.wrapping_add(get_varint(blob, &mut i));
         let Some(&len) = blob.get(i) else { break };
         i += 1;
         f(id as i64, len);
     }
+}
+
+/// The varint at `blob[*i..]`, moving `i` past it (a truncated one ends with the blob).
+fn get_varint(blob: &[u8], i: &mut usize) -> u64 {
+    let mut v: u64 = 0;
+    let mut shift = 0;
+    while let Some(&b) = blob.get(*i) {
+        *i += 1;
+        v |= u64::from(b & 0x7F) << shift;
+        shift += 7;
+        if b & 0x80 == 0 || shift > 63 {
+            break;
+        }
+    }
+    v
 }
 
 /// Encodes `(variant id, length)` pairs, ids ascending.
@@ -448,7 +452,8 @@ impl Runs {
                 }
                 // The list's first delta is from 0 (its first id): from the previous run's
                 // last id once joined.
-                let (first, at) = first_id(&h.bytes);
+                let mut at = 0;
+                let first = get_varint(&h.bytes, &mut at);
                 put_varint(&mut joined, first.wrapping_sub(prev as u64));
                 joined.extend_from_slice(&h.bytes[at..]);
                 df += h.df;
@@ -462,18 +467,6 @@ impl Runs {
         }
         Ok((stats, self.first.zip(self.last)))
     }
-}
-
-/// The first id of a postings blob and where the rest of it starts.
-fn first_id(blob: &[u8]) -> (u64, usize) {
-    let mut id = 0u64;
-    for (i, &b) in blob.iter().enumerate().take(10) {
-        id |= u64::from(b & 0x7F) << (7 * i);
-        if b & 0x80 == 0 {
-            return (id, i + 1);
-        }
-    }
-    (id, blob.len().min(10))
 }
 
 /// The list a run's file holds next.
