@@ -376,7 +376,7 @@ impl Runs {
     /// Writes a full run to a file of its own; its ids must all follow those of the runs
     /// pushed before it.
     pub fn push(&mut self, run: PostingsBuilder) -> Result<()> {
-        use std::io::{Seek, Write};
+        use std::io::Seek;
         if run.is_empty() {
             return Ok(());
         }
@@ -384,20 +384,7 @@ impl Runs {
         let file = tempfile::tempfile_in(&self.dir).map_err(io)?;
         let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
         self.variants += run.variants;
-        let span = run.drain(|list| {
-            let lang = list.lang.as_bytes();
-            let mut fixed = [0u8; 25];
-            fixed[0] = lang.len() as u8;
-            fixed[1..9].copy_from_slice(&list.term.to_le_bytes());
-            fixed[9..13].copy_from_slice(&list.df.to_le_bytes());
-            fixed[13..21].copy_from_slice(&list.last.to_le_bytes());
-            fixed[21..25].copy_from_slice(&(list.bytes.len() as u32).to_le_bytes());
-            out.write_all(&fixed[..1])
-                .and_then(|()| out.write_all(lang))
-                .and_then(|()| out.write_all(&fixed[1..]))
-                .and_then(|()| out.write_all(&list.bytes))
-                .map_err(io)
-        })?;
+        let span = run.drain(|list| Spilled::write(&mut out, &list).map_err(io))?;
         let mut file = out.into_inner().map_err(|e| io(e.into_error()))?;
         file.rewind().map_err(io)?;
         self.spilled
@@ -491,17 +478,34 @@ impl Spilled {
         Ok(s.next(r)?.then_some(s))
     }
 
+    /// Writes a list as [`next`](Self::next) reads it: the language key's length and
+    /// bytes, then term, df, last id and the blob's length (little-endian), then the blob.
+    fn write(out: &mut impl std::io::Write, list: &Sorted<'_>) -> std::io::Result<()> {
+        let lang = list.lang.as_bytes();
+        out.write_all(&[lang.len() as u8])?;
+        out.write_all(lang)?;
+        let mut fixed = [0u8; 24];
+        fixed[0..8].copy_from_slice(&list.term.to_le_bytes());
+        fixed[8..12].copy_from_slice(&list.df.to_le_bytes());
+        fixed[12..20].copy_from_slice(&list.last.to_le_bytes());
+        fixed[20..24].copy_from_slice(&(list.bytes.len() as u32).to_le_bytes());
+        out.write_all(&fixed)?;
+        out.write_all(&list.bytes)
+    }
+
     /// Reads the next list in place of this one; false at the end of the file.
     fn next(&mut self, r: &mut impl std::io::Read) -> std::io::Result<bool> {
         let mut len = [0u8; 1];
         if r.read(&mut len)? == 0 {
             return Ok(false);
         }
-        let mut lang = vec![0u8; usize::from(len[0])];
-        r.read_exact(&mut lang)?;
+        let mut lang = [0u8; 255];
+        let lang = &mut lang[..usize::from(len[0])];
+        r.read_exact(lang)?;
         if lang != self.lang.as_bytes() {
-            self.lang = String::from_utf8(lang)
-                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
+            self.lang = std::str::from_utf8(lang)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?
+                .to_string();
         }
         let mut fixed = [0u8; 24];
         r.read_exact(&mut fixed)?;
@@ -517,8 +521,9 @@ impl Spilled {
 }
 
 /// The most variants tokenised in memory before their postings are put aside as a run (on
-/// SQLite, merged with the others at the end; on PostgreSQL, written as a chunk): with [`RUN_MEMORY`], bounds the memory of a bulk import or a rebuild whatever its
-/// size. (The runs are merged into one chunk per term: their number costs a query nothing.)
+/// SQLite, merged with the others at the end; on PostgreSQL, written as a chunk): with
+/// [`RUN_MEMORY`], bounds the memory of a bulk import or a rebuild whatever its size. (On
+/// SQLite the runs are merged into one chunk per term: their number costs a query nothing.)
 #[cfg(not(test))]
 pub const CHUNK_VARIANTS: u64 = 4_000_000;
 /// Small in tests, so that their imports and rebuilds take several runs.
