@@ -541,7 +541,61 @@ pub const BATCH: usize = 4096;
 #[cfg(test)]
 pub const BATCH: usize = 256;
 
-pub type Batch = Vec<(i64, String, String)>;
+/// Variants handed to the tokenising thread at once: each one's id and where its language tag
+/// and text end in one buffer the batch shares. Two allocations a batch, where a string per tag
+/// and text made two a variant, each freed by the other thread.
+#[derive(Default)]
+pub struct Batch {
+    variants: Vec<(i64, usize, usize)>,
+    text: String,
+}
+
+impl Batch {
+    /// An empty batch with room for `n` variants.
+    pub fn with_capacity(n: usize) -> Self {
+        Batch {
+            variants: Vec::with_capacity(n),
+            text: String::new(),
+        }
+    }
+
+    /// Adds variant `id` in `lang` with `text`.
+    pub fn push(&mut self, id: i64, lang: &str, text: &str) {
+        self.text.push_str(lang);
+        let lang_end = self.text.len();
+        self.text.push_str(text);
+        self.variants.push((id, lang_end, self.text.len()));
+    }
+
+    /// The variants in the batch.
+    pub fn len(&self) -> usize {
+        self.variants.len()
+    }
+
+    /// True when the batch holds no variant.
+    pub fn is_empty(&self) -> bool {
+        self.variants.is_empty()
+    }
+
+    /// The batch as it is, leaving an empty one with the same room in its place.
+    pub fn take(&mut self) -> Batch {
+        let empty = Batch {
+            variants: Vec::with_capacity(self.variants.capacity()),
+            text: String::with_capacity(self.text.capacity()),
+        };
+        std::mem::replace(self, empty)
+    }
+
+    /// Each variant's id, language tag and text, in the order they were pushed.
+    fn iter(&self) -> impl Iterator<Item = (i64, &str, &str)> {
+        let mut start = 0;
+        self.variants.iter().map(move |&(id, lang_end, end)| {
+            let lang = &self.text[start..lang_end];
+            start = end;
+            (id, lang, &self.text[lang_end..end])
+        })
+    }
+}
 
 /// A thread that tokenises variants and accumulates their postings, so that reading and
 /// storing (the import, or the rebuild's scan) run beside it on the other core.
@@ -574,8 +628,8 @@ impl Worker {
             for job in recv {
                 match job {
                     Job::Tokenise(batch) => {
-                        for (id, lang, text) in batch {
-                            b.add(id, &lang, &text);
+                        for (id, lang, text) in batch.iter() {
+                            b.add(id, lang, text);
                         }
                     }
                     Job::Take => {

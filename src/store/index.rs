@@ -129,8 +129,7 @@ impl IndexWriter {
         text: &str,
     ) -> Result<()> {
         if let Some(bulk) = &mut self.bulk {
-            bulk.batch
-                .push((variant_id, lang.to_string(), text.to_string()));
+            bulk.batch.push(variant_id, lang, text);
             return bulk.flush(false);
         }
         if !self.live {
@@ -147,7 +146,7 @@ impl IndexWriter {
             let mut bulk = Bulk {
                 first,
                 worker: Worker::start(),
-                batch: Vec::with_capacity(BATCH),
+                batch: Batch::with_capacity(BATCH),
                 run: 0,
                 runs: runs(tx),
             };
@@ -157,11 +156,11 @@ impl IndexWriter {
                 )?;
                 let mut rows = stmt.query([first])?;
                 while let Some(row) = rows.next()? {
-                    bulk.batch.push((
+                    bulk.batch.push(
                         row.get(0)?,
-                        row.get_ref(1)?.as_str().unwrap_or("").to_string(),
-                        row.get_ref(2)?.as_str().unwrap_or("").to_string(),
-                    ));
+                        row.get_ref(1)?.as_str().unwrap_or(""),
+                        row.get_ref(2)?.as_str().unwrap_or(""),
+                    );
                     bulk.flush(false)?;
                 }
             }
@@ -225,10 +224,7 @@ impl Bulk {
             return Ok(());
         }
         self.run += self.batch.len() as u64;
-        self.worker.send(std::mem::replace(
-            &mut self.batch,
-            Vec::with_capacity(BATCH),
-        ));
+        self.worker.send(self.batch.take());
         if !end && (self.worker.full() || self.run >= CHUNK_VARIANTS) {
             self.runs.push(self.worker.take_run()?)?;
             self.run = 0;
@@ -367,20 +363,20 @@ fn build_in(
         let mut rows = stmt.query([first])?;
         let mut done = 0u64;
         let mut run = 0u64;
-        let mut batch = Vec::with_capacity(BATCH);
+        let mut batch = Batch::with_capacity(BATCH);
         while let Some(row) = rows.next()? {
-            batch.push((
+            batch.push(
                 row.get(0)?,
-                row.get_ref(1)?.as_str().unwrap_or("").to_string(),
-                row.get_ref(2)?.as_str().unwrap_or("").to_string(),
-            ));
+                row.get_ref(1)?.as_str().unwrap_or(""),
+                row.get_ref(2)?.as_str().unwrap_or(""),
+            );
             if batch.len() == BATCH {
-                worker.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+                worker.send(batch.take());
             }
             done += 1;
             run += 1;
             if run >= CHUNK_VARIANTS || (done % BATCH as u64 == 0 && worker.full()) {
-                worker.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+                worker.send(batch.take());
                 runs.push(worker.take_run()?)?;
                 run = 0;
             }

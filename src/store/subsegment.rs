@@ -27,7 +27,7 @@ use super::snapshot::{SqliteView, lang_clause, sql};
 use crate::align;
 use crate::error::Result;
 use crate::lang::LanguageTag;
-use crate::matching::index::{BATCH, CHUNK_VARIANTS, Worker, lang_key};
+use crate::matching::index::{BATCH, Batch, CHUNK_VARIANTS, Worker, lang_key};
 use crate::model::{TranslationUnit, UnitId, Variant, VariantId};
 use crate::text::SentenceSplitter;
 
@@ -428,7 +428,7 @@ pub(crate) fn index_pending(conn: &Connection, all: bool) -> Result<u64> {
     let mut rows = stmt.query([from])?;
     let mut done = 0u64;
     let mut run = 0u64;
-    let mut batch = Vec::with_capacity(BATCH);
+    let mut batch = Batch::with_capacity(BATCH);
     while let Some(row) = rows.next()? {
         let lang: &str = row.get_ref(1)?.as_str().unwrap_or("");
         let text = slice(
@@ -436,15 +436,15 @@ pub(crate) fn index_pending(conn: &Connection, all: bool) -> Result<u64> {
             row.get(3)?,
             row.get(4)?,
         );
-        batch.push((row.get(0)?, key(lang), text));
+        batch.push(row.get(0)?, &key(lang), &text);
         if batch.len() == BATCH {
-            worker.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+            worker.send(batch.take());
         }
         done += 1;
         run += 1;
         if run >= CHUNK_VARIANTS || (done % BATCH as u64 == 0 && worker.full()) {
             run = 0;
-            worker.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)));
+            worker.send(batch.take());
             runs.push(worker.take_run()?)?;
         }
     }

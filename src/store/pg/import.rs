@@ -14,7 +14,7 @@ use crate::error::Result;
 use crate::formats::Source;
 use crate::formats::tmx::now_date;
 use crate::matching::index::{
-    BATCH, CHUNK_VARIANTS, IndexStats, PostingsBuilder, Worker, lang_key, len_byte, terms,
+    BATCH, Batch, CHUNK_VARIANTS, IndexStats, PostingsBuilder, Worker, lang_key, len_byte, terms,
 };
 use crate::model::{Note, Prop, TranslationUnit, Variant};
 use crate::store::import::{
@@ -423,8 +423,12 @@ impl<'a, 't> PgWriter<'a, 't> {
             let span = list.first().map(|v| v.0).zip(list.last().map(|v| v.0));
             for chunk in list.chunks(CHUNK_VARIANTS as usize) {
                 let worker = Worker::start();
-                for batch in chunk.chunks(BATCH) {
-                    worker.send(batch.to_vec());
+                for variants in chunk.chunks(BATCH) {
+                    let mut batch = Batch::with_capacity(variants.len());
+                    for (id, lang, text) in variants {
+                        batch.push(*id, lang, text);
+                    }
+                    worker.send(batch);
                 }
                 next_term = write_chunks(self.tx, worker.finish()?, next_term)?;
                 done += chunk.len() as u64;

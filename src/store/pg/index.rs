@@ -10,7 +10,7 @@ use postgres::binary_copy::BinaryCopyInWriter;
 use super::import::{next_chunk, types, write_chunks_counted};
 use super::{PgStore, dollar};
 use crate::error::Result;
-use crate::matching::index::{BATCH, CHUNK_VARIANTS, IndexStats, Worker};
+use crate::matching::index::{BATCH, Batch, CHUNK_VARIANTS, IndexStats, Worker};
 use crate::store::snapshot::sql;
 use crate::store::subsegment::{self, SentenceLanguages};
 
@@ -182,22 +182,20 @@ fn build(
         if rows.is_empty() {
             break;
         }
-        let batch = rows
-            .iter()
-            .map(|r| {
-                let lang: String = r.get(1);
-                let text: String = r.get(2);
-                if sentences {
-                    (
-                        r.get(0),
-                        subsegment::key(&lang),
-                        subsegment::slice(&text, r.get(3), r.get(4)),
-                    )
-                } else {
-                    (r.get(0), lang, text)
-                }
-            })
-            .collect();
+        let mut batch = Batch::with_capacity(rows.len());
+        for r in &rows {
+            let lang: &str = r.get(1);
+            let text: &str = r.get(2);
+            if sentences {
+                batch.push(
+                    r.get(0),
+                    &subsegment::key(lang),
+                    &subsegment::slice(text, r.get(3), r.get(4)),
+                );
+            } else {
+                batch.push(r.get(0), lang, text);
+            }
+        }
         worker.send(batch);
         in_chunk += rows.len() as u64;
         done += rows.len() as u64;
