@@ -691,6 +691,24 @@ mod tests {
     }
 
     #[test]
+    fn a_batch_gives_back_each_tag_and_text_as_pushed() {
+        let pushed = [
+            (7, "en-GB", "Peace"),
+            (9, "zh", ""),
+            (12, "", "مرحبا"),
+            (13, "ar", "x"),
+        ];
+        let mut batch = Batch::with_capacity(2);
+        for (id, lang, text) in pushed {
+            batch.push(id, lang, text);
+        }
+        assert_eq!(batch.len(), 4);
+        let full = batch.take();
+        assert!(batch.is_empty() && batch.iter().next().is_none());
+        assert_eq!(full.iter().collect::<Vec<_>>(), pushed);
+    }
+
+    #[test]
     fn truncated_blob_does_not_panic() {
         decode_postings(&[0xFF, 0xFF], |_, _| {});
         decode_postings(&[0x05], |_, _| {});
