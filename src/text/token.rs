@@ -141,6 +141,13 @@ pub fn normalize_word(word: &str) -> String {
 
 /// [`normalize_word`] appending to a buffer.
 fn normalize_into(out: &mut String, word: &str) {
+    // Most words of the Latin-script languages are ASCII: copied and lower-cased at once.
+    if word.is_ascii() {
+        let from = out.len();
+        out.push_str(word);
+        out[from..].make_ascii_lowercase();
+        return;
+    }
     for c in word.chars() {
         match c {
             '\u{0640}' => {}
@@ -406,6 +413,11 @@ fn scan_with_dates(text: &str, mut emit: impl FnMut(Item)) {
 
 /// The byte where the word that begins at byte `at` ends.
 fn word_end(text: &str, mut at: usize) -> usize {
+    // ASCII letters and digits a byte at a time; the first other byte decides below.
+    let bytes = text.as_bytes();
+    while bytes.get(at).is_some_and(u8::is_ascii_alphanumeric) {
+        at += 1;
+    }
     while let Some((c, next)) = char_at(text, at) {
         if !is_word_char(c) || is_unspaced_script(c) {
             break;
@@ -648,6 +660,28 @@ mod tests {
             }
             let slow: Vec<u64> = t.iter().filter(|t| t.is_content()).map(Token::id).collect();
             proptest::prop_assert_eq!(content_ids(&s), slow);
+        }
+
+        #[test]
+        fn ascii_is_lower_cased_as_unicode_does(s in "[ -~]{0,40}") {
+            proptest::prop_assert_eq!(normalize_word(&s), s.to_lowercase());
+        }
+
+        #[test]
+        fn a_word_ends_where_its_characters_say(s in "[a-zA-Z0-9 .é_]{0,20}\\PC{0,20}") {
+            // The reference: one character at a time, without the ASCII fast path.
+            let by_chars = |mut at: usize| {
+                while let Some(c) = s[at..].chars().next() {
+                    if !is_word_char(c) || is_unspaced_script(c) {
+                        break;
+                    }
+                    at += c.len_utf8();
+                }
+                at
+            };
+            for at in (0..=s.len()).filter(|&i| s.is_char_boundary(i)) {
+                proptest::prop_assert_eq!(word_end(&s, at), by_chars(at), "at {}", at);
+            }
         }
 
         #[test]
