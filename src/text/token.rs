@@ -427,6 +427,20 @@ fn word_end(text: &str, mut at: usize) -> usize {
     at
 }
 
+/// The id of a word's key: of the word itself when it is lower-case ASCII already (most
+/// words are), else of its normal form, made in `buf`; `None` when that is empty.
+fn word_id(buf: &mut String, word: &str) -> Option<u64> {
+    if word
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    {
+        return Some(key_id(word));
+    }
+    buf.clear();
+    normalize_into(buf, word);
+    (!buf.is_empty()).then(|| key_id(buf))
+}
+
 /// The ids of the content tokens (words and numbers) of a segment, in order: what the edit
 /// distance compares and the index stores. The fast path of [`tokenize`]: no allocation
 /// per token.
@@ -442,13 +456,7 @@ pub fn content_ids(text: &str) -> Vec<u64> {
     scan_with_dates(text, |item| match item {
         Item::Date(_) => out.push(date),
         Item::Raw(Raw::Number(_), ..) => out.push(number),
-        Item::Raw(Raw::Word, start, end) => {
-            buf.clear();
-            normalize_into(&mut buf, &text[start..end]);
-            if !buf.is_empty() {
-                out.push(key_id(&buf));
-            }
-        }
+        Item::Raw(Raw::Word, start, end) => out.extend(word_id(&mut buf, &text[start..end])),
         Item::Raw(Raw::Punct, ..) => {}
     });
     out
@@ -463,13 +471,7 @@ pub fn word_ids(text: &str) -> Vec<u64> {
     let mut buf = String::new();
     scan(text, |raw, start, end| match raw {
         Raw::Number(_) => out.push(number),
-        Raw::Word => {
-            buf.clear();
-            normalize_into(&mut buf, &text[start..end]);
-            if !buf.is_empty() {
-                out.push(key_id(&buf));
-            }
-        }
+        Raw::Word => out.extend(word_id(&mut buf, &text[start..end])),
         Raw::Punct => {}
     });
     out

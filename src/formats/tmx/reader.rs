@@ -174,6 +174,9 @@ pub struct TmxReader {
     finished: bool,
     /// Lone UTF-16 surrogates the decoder replaced, not yet reported.
     surrogates: encoding::Surrogates,
+    /// The variants of the last unit read: the next one's vector is made that large, as
+    /// units of one file tend to hold as many (instead of growing it by doubling).
+    variants: usize,
 }
 
 /// Bytes read before the root element at the most: an endless stream that is not TMX (such
@@ -215,6 +218,7 @@ impl TmxReader {
             in_body: false,
             finished: false,
             surrogates: decoded.surrogates,
+            variants: 0,
         };
         reader.read_prologue()?;
         let early = reader.surrogate_warnings(reader.line());
@@ -479,7 +483,10 @@ impl TmxReader {
 
     /// Reads one `<tu>` whose start tag has been read.
     fn read_unit(&mut self, attrs: Vec<(String, String)>, line: u64, empty: bool) -> Result<Item> {
-        let mut unit = TranslationUnit::default();
+        let mut unit = TranslationUnit {
+            variants: Vec::with_capacity(self.variants),
+            ..Default::default()
+        };
         let mut warnings = Vec::new();
         let mut problems = Vec::new();
         for (name, value) in attrs {
@@ -518,6 +525,7 @@ impl TmxReader {
             warnings.extend(unit_warnings);
             warnings.extend(leftover);
         }
+        self.variants = unit.variants.len();
         if unit.variants.is_empty() && problems.is_empty() {
             problems.push("<tu> has no <tuv>".into());
         }
