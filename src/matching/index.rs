@@ -179,6 +179,8 @@ pub struct PostingsBuilder {
     /// The lists in `lists`.
     count: u32,
     ids: Vec<u64>,
+    /// The lists of the variant being added, one per term.
+    found: Vec<u32>,
     variants: u64,
     first: Option<i64>,
     last: Option<i64>,
@@ -228,6 +230,11 @@ impl PostingsBuilder {
         self.ids.extend(index_ids(text, content));
         self.ids.sort_unstable();
         self.ids.dedup();
+        // Two passes: first each term's list (a table slot and a list, far apart in memory
+        // for most terms), then each list's posting. The first pass's lookups do not depend on
+        // each other, so the processor overlaps their cache misses instead of waiting for
+        // each one before the next term.
+        self.found.clear();
         for &term in &self.ids {
             let hash = list_hash(l, term);
             let lists = &mut self.lists;
@@ -258,6 +265,9 @@ impl PostingsBuilder {
                     i
                 }
             };
+            self.found.push(i);
+        }
+        for &i in &self.found {
             let b = list_mut(&mut self.lists, i);
             let capacity = b.bytes.capacity();
             put_varint(&mut b.bytes, (id - b.last) as u64);
