@@ -413,14 +413,38 @@ impl Runs {
 
     /// The pushed runs and `last` as one chunk per term, as
     /// [`PostingsBuilder::into_chunks`] hands them: a term's lists joined in run order.
+    /// Another thread reads and joins the runs while this one writes what it joined, so that
+    /// the merge and the writing share the machine's two cores.
     pub fn into_chunks(
-        mut self,
+        self,
         last: PostingsBuilder,
         mut write: impl FnMut(&str, u64, u32, &[u8]) -> Result<()>,
     ) -> Result<(IndexStats, Option<(i64, i64)>)> {
         if self.spilled.is_empty() {
             return last.into_chunks(write);
         }
+        std::thread::scope(|scope| {
+            let (send, receive) = std::sync::mpsc::sync_channel::<Joined>(4);
+            let merging = scope.spawn(move || self.merge(last, send));
+            let written = receive
+                .iter()
+                .try_for_each(|joined| joined.each(&mut write));
+            // A write that failed closes the channel, which stops the merge.
+            drop(receive);
+            let merged = merging
+                .join()
+                .map_err(|_| crate::Error::Internal("the index merging thread failed"))?;
+            written.and(merged)
+        })
+    }
+
+    /// Merges the runs, `last` with them, handing the joined lists to `send` a batch at a
+    /// time; stops early, without error, when the receiver is gone.
+    fn merge(
+        mut self,
+        last: PostingsBuilder,
+        send: std::sync::mpsc::SyncSender<Joined>,
+    ) -> Result<(IndexStats, Option<(i64, i64)>)> {
         self.push(last)?;
         let io = |e| crate::Error::io(&self.dir, e);
         let mut heads: Vec<Option<Spilled>> = Vec::with_capacity(self.spilled.len());
@@ -431,38 +455,74 @@ impl Runs {
             variants: self.variants,
             ..Default::default()
         };
-        let mut joined = Vec::new();
+        let mut joined = Joined::default();
         // The smallest key among the runs' heads (a few runs: a scan is enough).
-        while let Some(min) = heads
+        while let Some((lang, term)) = heads
             .iter()
             .flatten()
             .map(|h| (h.lang.as_str(), h.term as i64))
             .min()
-            .map(|(lang, term)| (lang.to_string(), term))
         {
-            joined.clear();
+            if lang != joined.lang || joined.bytes.len() >= Joined::BYTES {
+                let next = Joined {
+                    lang: lang.to_string(),
+                    ..Default::default()
+                };
+                let full = std::mem::replace(&mut joined, next);
+                if !full.lists.is_empty() && send.send(full).is_err() {
+                    return Ok((stats, None));
+                }
+            }
+            let start = joined.bytes.len();
             let (mut df, mut prev) = (0u32, 0i64);
             for (head, reader) in heads.iter_mut().zip(&mut self.spilled) {
                 let Some(h) = head.as_mut() else { continue };
-                if h.lang != min.0 || h.term as i64 != min.1 {
+                if h.lang != joined.lang || h.term as i64 != term {
                     continue;
                 }
                 // The list's first delta is from 0 (its first id): from the previous run's
                 // last id once joined.
                 let mut at = 0;
                 let first = get_varint(&h.bytes, &mut at);
-                put_varint(&mut joined, first.wrapping_sub(prev as u64));
-                joined.extend_from_slice(&h.bytes[at..]);
+                put_varint(&mut joined.bytes, first.wrapping_sub(prev as u64));
+                joined.bytes.extend_from_slice(&h.bytes[at..]);
                 df += h.df;
                 prev = h.last;
                 if !h.next(reader).map_err(io)? {
                     *head = None;
                 }
             }
-            stats.add_list(df, joined.len());
-            write(&min.0, min.1 as u64, df, &joined)?;
+            stats.add_list(df, joined.bytes.len() - start);
+            joined.lists.push((term as u64, df, joined.bytes.len()));
+        }
+        if !joined.lists.is_empty() && send.send(joined).is_err() {
+            return Ok((stats, None));
         }
         Ok((stats, self.first.zip(self.last)))
+    }
+}
+
+/// Joined lists of one language, in key order, as the merging thread hands them over: each
+/// list's term, df and where its bytes end in one buffer.
+#[derive(Default)]
+struct Joined {
+    lang: String,
+    lists: Vec<(u64, u32, usize)>,
+    bytes: Vec<u8>,
+}
+
+impl Joined {
+    /// About the bytes of postings handed over at a time.
+    const BYTES: usize = 1 << 20;
+
+    /// Hands each list to `write`, in order.
+    fn each(&self, write: &mut impl FnMut(&str, u64, u32, &[u8]) -> Result<()>) -> Result<()> {
+        let mut start = 0;
+        for &(term, df, end) in &self.lists {
+            write(&self.lang, term, df, &self.bytes[start..end])?;
+            start = end;
+        }
+        Ok(())
     }
 }
 
