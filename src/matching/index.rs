@@ -778,6 +778,45 @@ mod tests {
         assert_eq!(full.iter().collect::<Vec<_>>(), pushed);
     }
 
+    // The merging thread stops when the writer fails, and the writer's error is the one
+    // returned; what was merged before it arrives in key order.
+    #[test]
+    fn a_write_that_fails_ends_the_merge_with_its_error() -> Result<()> {
+        let dir = tempfile::tempdir().map_err(|e| crate::Error::io("tempdir", e))?;
+        let mut runs = Runs::new(dir.path());
+        for first in [1i64, 1_000] {
+            let mut run = PostingsBuilder::default();
+            for i in 0..200 {
+                run.add(first + i, "en", &format!("word{i} common"));
+            }
+            runs.push(run)?;
+        }
+        // A batch for each language, more than the channel holds: a merge that went on
+        // after the writer stopped would wait for it for ever.
+        let mut last = PostingsBuilder::default();
+        for (i, lang) in ["ar", "de", "es", "fr", "it", "ja", "ru", "zh"]
+            .iter()
+            .enumerate()
+        {
+            last.add(5_000 + i as i64, lang, "mot commun");
+        }
+        let mut seen = Vec::new();
+        let result = runs.into_chunks(last, |lang, term, _, _| {
+            if seen.len() == 3 {
+                return Err(crate::Error::Internal("disk full"));
+            }
+            seen.push((lang.to_string(), term as i64));
+            Ok(())
+        });
+        assert!(
+            matches!(result, Err(crate::Error::Internal("disk full"))),
+            "{:?}",
+            result.err()
+        );
+        assert!(seen.is_sorted(), "{seen:?}");
+        Ok(())
+    }
+
     #[test]
     fn truncated_blob_does_not_panic() {
         decode_postings(&[0xFF, 0xFF], |_, _| {});
